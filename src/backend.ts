@@ -1,0 +1,132 @@
+/**
+ * The one place that initialises TensorFlow.js.
+ *
+ * Order: an explicit choice (argument or RPP_SAC_BACKEND) wins; otherwise
+ * @tensorflow/tfjs-node-gpu, then @tensorflow/tfjs-node when the user installed
+ * them (optional peer dependencies, imported dynamically); otherwise the wasm
+ * backend with SIMD. The pure-JS `cpu` backend (~28x slower for a SAC update)
+ * is used only when asked for by name.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import { useFastMatMulGradient } from './fast-matmul-grad.js';
+import { getDefaultLogger, type Logger } from './logging.js';
+
+export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+export interface BackendInfo {
+  /** The tfjs backend name in use ('wasm', 'tensorflow', 'cpu'). */
+  name: string;
+  /** What was asked for. */
+  requested: BackendChoice;
+  /** Why this backend was chosen, in words. */
+  reason: string;
+  /** Versions of the packages involved, for run records. */
+  versions: Record<string, string>;
+  /** For wasm: whether SIMD is in use. */
+  simd?: boolean;
+}
+
+const NODE_PACKAGES: Record<'tensorflow-gpu' | 'tensorflow', string> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+};
+
+const require = createRequire(import.meta.url);
+
+function packageVersion(name: string): string | undefined {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+function isInstalled(name: string): boolean {
+  try {
+    require.resolve(`${name}/package.json`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let current: BackendInfo | undefined;
+
+export function parseBackendChoice(value: string | undefined): BackendChoice {
+  const v = (value ?? 'auto').trim().toLowerCase();
+  if ((BACKEND_CHOICES as readonly string[]).includes(v)) return v as BackendChoice;
+  throw new Error(`Unknown backend '${value}'. Choose one of: ${BACKEND_CHOICES.join(', ')} (flag --backend or env RPP_SAC_BACKEND).`);
+}
+
+async function loadNodeBackend(which: 'tensorflow-gpu' | 'tensorflow'): Promise<void> {
+  const pkg = NODE_PACKAGES[which];
+  try {
+    await import(pkg);
+  } catch (err) {
+    throw new Error(
+      `Backend '${which}' needs ${pkg}, which could not be loaded (${(err as Error).message}). ` +
+        `Install it with: npm install ${pkg}@${packageVersion('@tensorflow/tfjs') ?? '4.22.0'}`,
+    );
+  }
+  const ok = await tf.setBackend('tensorflow');
+  if (!ok) throw new Error(`${pkg} loaded but its 'tensorflow' backend failed to initialise.`);
+}
+
+async function loadWasmBackend(): Promise<boolean> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  // Threads do not help on this machine size and need Node workarounds; keep one thread.
+  const ok = await tf.setBackend('wasm');
+  if (!ok) throw new Error('The wasm backend failed to initialise (is @tensorflow/tfjs-backend-wasm installed?).');
+  void wasm;
+  return tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
+}
+
+/**
+ * Initialise tfjs once per process. Later calls return the same info unless a
+ * different explicit backend is requested.
+ */
+export async function initBackend(opts: { backend?: BackendChoice | string; logger?: Logger } = {}): Promise<BackendInfo> {
+  const logger = opts.logger ?? getDefaultLogger();
+  const requested = parseBackendChoice(opts.backend ?? process.env.RPP_SAC_BACKEND ?? 'auto');
+  if (current !== undefined && (requested === 'auto' || requested === current.requested)) return current;
+
+  let reason: string;
+  let simd: boolean | undefined;
+  if (requested === 'tensorflow-gpu' || requested === 'tensorflow') {
+    await loadNodeBackend(requested);
+    reason = `requested explicitly (${NODE_PACKAGES[requested]})`;
+  } else if (requested === 'wasm') {
+    simd = await loadWasmBackend();
+    reason = 'requested explicitly';
+  } else if (requested === 'cpu') {
+    await tf.setBackend('cpu');
+    reason = 'requested explicitly (pure-JS cpu backend: expect ~28x slower updates than wasm)';
+  } else if (isInstalled(NODE_PACKAGES['tensorflow-gpu'])) {
+    await loadNodeBackend('tensorflow-gpu');
+    reason = `${NODE_PACKAGES['tensorflow-gpu']} is installed`;
+  } else if (isInstalled(NODE_PACKAGES.tensorflow)) {
+    await loadNodeBackend('tensorflow');
+    reason = `${NODE_PACKAGES.tensorflow} is installed`;
+  } else {
+    simd = await loadWasmBackend();
+    reason = 'default: neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed';
+  }
+  await tf.ready();
+  useFastMatMulGradient();
+
+  const versions: Record<string, string> = { node: process.versions.node };
+  for (const p of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@mujoco/mujoco']) {
+    const v = packageVersion(p);
+    if (v !== undefined) versions[p] = v;
+  }
+  current = { name: tf.getBackend(), requested, reason, versions, ...(simd === undefined ? {} : { simd }) };
+  logger.info(`tfjs backend: ${current.name}${simd === undefined ? '' : simd ? ' (SIMD)' : ' (no SIMD)'} - ${reason}`);
+  return current;
+}
+
+/** The backend chosen by initBackend, or undefined before it ran. */
+export function currentBackend(): BackendInfo | undefined {
+  return current;
+}

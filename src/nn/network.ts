@@ -1,0 +1,30 @@
+/**
+ * The contract every network in rpp-sac satisfies: plain MLPs, RPP MLPs and
+ * strictly equivariant (EMLP) MLPs. Agents only see this interface, so SAC,
+ * RPP-SAC and EMLP-SAC share one code path and differ by the factory used.
+ */
+import type * as tf from '@tensorflow/tfjs';
+
+/** Trainable variables split by the prior they carry (typed, not by name suffix). */
+export interface ParamGroups {
+  /** Equivariant pathway weights/biases (penalised by equivWd). */
+  equiv: tf.Variable[];
+  /** Residual (unconstrained) pathway weights/biases (penalised by basicWd). */
+  basic: tf.Variable[];
+  /** Everything else (plain MLP weights, unregularised parameters). */
+  other: tf.Variable[];
+}
+
+export interface Network {
+  readonly inDim: number;
+  /** Output width of each head (an actor has two: mean and pre-std; a critic one). */
+  readonly outDims: readonly number[];
+  /** Forward pass on a [batch, inDim] tensor; one [batch, outDims[k]] tensor per head. */
+  apply(x: tf.Tensor2D): tf.Tensor2D[];
+  /** All trainable variables, in a stable order (used for optimisers and checkpoints). */
+  readonly variables: readonly tf.Variable[];
+  paramGroups(): ParamGroups;
+  /** equivWd * sum(equiv^2) + basicWd * sum(basic^2) (no 1/2 factor, as in the paper's code). 0 for a plain MLP. */
+  penalty(equivWd: number, basicWd: number): tf.Scalar;
+  dispose(): void;
+}
