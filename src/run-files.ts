@@ -1,0 +1,69 @@
+/**
+ * The layout of a run directory: written by training (src/pipeline, src/cli),
+ * read by sweeps and comparisons (src/sweep, src/compare). One place for the
+ * file names and record types so writer and readers cannot drift.
+ *
+ * <run>/
+ *   config.json         resolved config (RunConfig: env, agent, symmetry, seed, totalSteps, every hyperparameter)
+ *   meta.json           RunMeta: backend, package versions, command line, start time
+ *   status.json         RunStatus: running | finished | interrupted | failed, current step
+ *   evaluations.jsonl   one EvaluationRecord per line (and evaluations.csv with the same columns, returns omitted)
+ *   episodes.jsonl      one EpisodeRecord per line (and episodes.csv)
+ *   log.jsonl           winston JSON-lines log
+ *   checkpoints/        latest checkpoint (see agents/checkpoint)
+ *   policy/             exported policy for inference (tfjs format)
+ */
+export const RUN_FILES = {
+  config: 'config.json',
+  meta: 'meta.json',
+  status: 'status.json',
+  evaluationsJsonl: 'evaluations.jsonl',
+  evaluationsCsv: 'evaluations.csv',
+  episodesJsonl: 'episodes.jsonl',
+  episodesCsv: 'episodes.csv',
+  log: 'log.jsonl',
+  checkpoints: 'checkpoints',
+  policy: 'policy',
+} as const;
+
+export interface EvaluationRecord {
+  /** Environment steps taken when the evaluation ran. */
+  step: number;
+  meanReturn: number;
+  stdReturn: number;
+  /** Undiscounted return of each deterministic evaluation episode. */
+  returns: number[];
+  meanLength: number;
+  /** Relative equivariance error of the policy mean, null for agents without a symmetry. */
+  equivError: number | null;
+  alpha: number;
+  criticLoss: number | null;
+  actorLoss: number | null;
+  /** Environment steps per second since the previous evaluation. */
+  stepsPerSec: number;
+  /** Seconds since the run started. */
+  wallTime: number;
+}
+
+export interface EpisodeRecord {
+  step: number;
+  return: number;
+  length: number;
+}
+
+export type RunState = 'running' | 'finished' | 'interrupted' | 'failed';
+
+export interface RunStatus {
+  state: RunState;
+  step: number;
+  totalSteps: number;
+  updatedAt: string;
+  error?: string;
+}
+
+export interface RunMeta {
+  backend: { name: string; reason: string; versions: Record<string, string> };
+  command: string[];
+  startedAt: string;
+  hostname: string;
+}
