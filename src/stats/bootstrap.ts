@@ -1,0 +1,122 @@
+/**
+ * Seeded percentile bootstrap confidence intervals: one sample, the difference of two
+ * independent samples, and rliable's stratified bootstrap (resample runs within each
+ * task/stratum independently, then aggregate over all strata).
+ *
+ * Same seed + same data = same interval, so reports are reproducible.
+ */
+import { Rng } from '../random.js';
+import { mean, percentileOfSorted } from './descriptive.js';
+import { iqm } from './trimmed-mean.js';
+
+export interface BootstrapOptions {
+  /** Number of bootstrap resamples. Default 2000. */
+  resamples?: number;
+  /** Coverage of the interval, in (0, 1). Default 0.95. */
+  confidence?: number;
+  /** Seed of the resampling Rng. Default 0. */
+  seed?: number;
+}
+
+export interface ConfidenceInterval {
+  /** The statistic on the original data (not the bootstrap mean). */
+  estimate: number;
+  low: number;
+  high: number;
+  confidence: number;
+  resamples: number;
+}
+
+export type Statistic = (values: readonly number[]) => number;
+
+interface ResolvedOptions {
+  resamples: number;
+  confidence: number;
+  rng: Rng;
+}
+
+function resolve(opts: BootstrapOptions): ResolvedOptions {
+  const resamples = opts.resamples ?? 2000;
+  const confidence = opts.confidence ?? 0.95;
+  if (!(Number.isInteger(resamples) && resamples >= 1)) throw new Error(`bootstrap resamples must be a positive integer, got ${resamples}`);
+  if (!(confidence > 0 && confidence < 1)) throw new Error(`bootstrap confidence must be in (0, 1), got ${confidence}`);
+  return { resamples, confidence, rng: new Rng(opts.seed ?? 0) };
+}
+
+function resampleInto(out: number[], values: readonly number[], rng: Rng): number[] {
+  for (let i = 0; i < values.length; i++) out[i] = values[rng.int(values.length)];
+  return out;
+}
+
+function interval(estimate: number, draws: number[], o: ResolvedOptions): ConfidenceInterval {
+  draws.sort((a, b) => a - b);
+  const tail = ((1 - o.confidence) / 2) * 100;
+  return {
+    estimate,
+    low: percentileOfSorted(draws, tail),
+    high: percentileOfSorted(draws, 100 - tail),
+    confidence: o.confidence,
+    resamples: o.resamples,
+  };
+}
+
+/** Percentile bootstrap CI of `statistic` (default: the mean) over one sample. */
+export function bootstrapCi(values: readonly number[], statistic: Statistic = mean, opts: BootstrapOptions = {}): ConfidenceInterval {
+  if (values.length === 0) throw new Error('bootstrapCi needs at least one value, got an empty array');
+  const o = resolve(opts);
+  const buf = new Array<number>(values.length);
+  const draws: number[] = [];
+  for (let r = 0; r < o.resamples; r++) draws.push(statistic(resampleInto(buf, values, o.rng)));
+  return interval(statistic(values), draws, o);
+}
+
+/**
+ * Percentile bootstrap CI of statistic(a) - statistic(b) for two independent samples
+ * (each resampled with replacement within itself).
+ */
+export function bootstrapDiffCi(
+  a: readonly number[],
+  b: readonly number[],
+  statistic: Statistic = mean,
+  opts: BootstrapOptions = {},
+): ConfidenceInterval {
+  if (a.length === 0 || b.length === 0) throw new Error(`bootstrapDiffCi needs non-empty samples, got ${a.length} and ${b.length} values`);
+  const o = resolve(opts);
+  const bufA = new Array<number>(a.length);
+  const bufB = new Array<number>(b.length);
+  const draws: number[] = [];
+  for (let r = 0; r < o.resamples; r++) {
+    draws.push(statistic(resampleInto(bufA, a, o.rng)) - statistic(resampleInto(bufB, b, o.rng)));
+  }
+  return interval(statistic(a) - statistic(b), draws, o);
+}
+
+/** Aggregate over strata (e.g. tasks), each stratum holding one score per run/seed. */
+export type StratifiedAggregate = (strata: readonly (readonly number[])[]) => number;
+
+/** rliable's default aggregate: IQM of all scores pooled over strata. */
+export const pooledIqm: StratifiedAggregate = (strata) => iqm(strata.flat());
+
+/**
+ * Stratified bootstrap CI as in rliable (`StratifiedBootstrap`, task_bootstrap=False):
+ * each stratum's runs are resampled with replacement independently, so every resample keeps
+ * the number of runs per task; the aggregate is computed over the resampled strata.
+ * Strata may have different numbers of runs.
+ */
+export function stratifiedBootstrapCi(
+  strata: readonly (readonly number[])[],
+  aggregate: StratifiedAggregate = pooledIqm,
+  opts: BootstrapOptions = {},
+): ConfidenceInterval {
+  if (strata.length === 0 || strata.some((s) => s.length === 0)) {
+    throw new Error('stratifiedBootstrapCi needs at least one stratum and at least one value in every stratum');
+  }
+  const o = resolve(opts);
+  const bufs = strata.map((s) => new Array<number>(s.length));
+  const draws: number[] = [];
+  for (let r = 0; r < o.resamples; r++) {
+    for (let k = 0; k < strata.length; k++) resampleInto(bufs[k], strata[k], o.rng);
+    draws.push(aggregate(bufs));
+  }
+  return interval(aggregate(strata), draws, o);
+}

@@ -1,0 +1,18 @@
+/** Statistics for comparing agents over seeds: pure, seeded functions. */
+export { mean, variance, std, percentile, percentileOfSorted, median } from './descriptive.js';
+export { trimMean, iqm, type TrimOptions } from './trimmed-mean.js';
+export { logGamma, logBeta, regularizedIncompleteBeta } from './special-functions.js';
+export { studentTCdf, studentTTwoSidedP } from './student-t.js';
+export { welchTTest, type WelchResult } from './welch-t-test.js';
+export {
+  bootstrapCi,
+  bootstrapDiffCi,
+  stratifiedBootstrapCi,
+  pooledIqm,
+  type BootstrapOptions,
+  type ConfidenceInterval,
+  type Statistic,
+  type StratifiedAggregate,
+} from './bootstrap.js';
+export { probabilityOfImprovement, stratifiedProbabilityOfImprovement } from './probability-of-improvement.js';
+export { normalizedAuc, stepsToThreshold } from './curve-metrics.js';

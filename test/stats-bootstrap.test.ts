@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bootstrapCi, bootstrapDiffCi, stratifiedBootstrapCi } from '../src/stats/bootstrap.js';
+import { mean } from '../src/stats/descriptive.js';
+import { iqm } from '../src/stats/trimmed-mean.js';
+import { Rng } from '../src/random.js';
+
+test('bootstrap CI is deterministic for a seed and brackets the mean', () => {
+  const x = [3.1, 4.7, 2.2, 5.9, 4.4, 3.8, 6.1, 2.9];
+  const a = bootstrapCi(x, mean, { seed: 7, resamples: 3000 });
+  const b = bootstrapCi(x, mean, { seed: 7, resamples: 3000 });
+  assert.deepEqual(a, b);
+  const c = bootstrapCi(x, mean, { seed: 8, resamples: 3000 });
+  assert.notEqual(a.low, c.low);
+  assert.equal(a.estimate, mean(x));
+  assert.ok(a.low < a.estimate && a.estimate < a.high, JSON.stringify(a));
+  // The percentile bootstrap of a mean is close to mean ± 1.96 * sd/sqrt(n) (here sd/sqrt(n)=0.4848 with ddof=0).
+  assert.ok(Math.abs(a.high - a.low - 2 * 1.96 * 0.4848) < 0.3, `width ${a.high - a.low}`);
+  // 80% interval sits inside the 95% one.
+  const narrow = bootstrapCi(x, mean, { seed: 7, resamples: 3000, confidence: 0.8 });
+  assert.ok(narrow.low > a.low && narrow.high < a.high);
+});
+
+test('bootstrap CI of a constant sample collapses to the constant', () => {
+  const ci = bootstrapCi([5, 5, 5], mean, { resamples: 50 });
+  assert.deepEqual([ci.low, ci.estimate, ci.high], [5, 5, 5]);
+  assert.throws(() => bootstrapCi([], mean), /empty/);
+  assert.throws(() => bootstrapCi([1], mean, { confidence: 1 }), /confidence/);
+});
+
+test('95% bootstrap CI covers the true mean about 95% of the time (normal data, n=20)', () => {
+  const rng = new Rng(123);
+  let covered = 0;
+  const trials = 200;
+  for (let t = 0; t < trials; t++) {
+    const x = Array.from({ length: 20 }, () => rng.normal(10, 2));
+    const ci = bootstrapCi(x, mean, { seed: t, resamples: 400 });
+    if (ci.low <= 10 && 10 <= ci.high) covered++;
+  }
+  // Percentile bootstrap undercovers slightly at n=20; binomial sd ~1.5%.
+  assert.ok(covered / trials > 0.85 && covered / trials <= 1, `coverage ${covered / trials}`);
+});
+
+test('difference CI: separated groups exclude 0, identical groups straddle it', () => {
+  const lo = [1, 1.2, 0.9, 1.1, 1.05];
+  const hi = [3, 3.1, 2.8, 3.3, 2.9];
+  const d = bootstrapDiffCi(hi, lo, mean, { seed: 1 });
+  assert.ok(d.low > 1.5 && d.high < 2.3, JSON.stringify(d));
+  assert.ok(Math.abs(d.estimate - (mean(hi) - mean(lo))) < 1e-12);
+  const same = bootstrapDiffCi(lo, lo, mean, { seed: 1 });
+  assert.ok(same.low < 0 && same.high > 0);
+});
+
+test('stratified bootstrap keeps runs per stratum and aggregates by pooled IQM', () => {
+  const strata = [
+    [1, 2, 3, 4],
+    [10, 11, 12, 13],
+  ];
+  const ci = stratifiedBootstrapCi(strata, undefined, { seed: 3, resamples: 1000 });
+  // pooled IQM of [1,2,3,4,10,11,12,13] = mean(3,4,10,11) = 7
+  assert.equal(ci.estimate, 7);
+  assert.ok(ci.low <= 7 && ci.high >= 7);
+  // Every resample draws exactly 4 values from each stratum (never 8 from one), so the
+  // pooled middle half always holds low and high values and the IQM stays well inside (1, 13).
+  assert.ok(ci.low > 2 && ci.high < 12, JSON.stringify(ci));
+  // A custom aggregate sees the strata with their sizes.
+  const sizes: number[] = [];
+  stratifiedBootstrapCi([[1, 2, 3], [4, 5]], (s) => {
+    sizes.push(s[0].length * 10 + s[1].length);
+    return iqm(s.flat());
+  }, { resamples: 5 });
+  assert.ok(sizes.every((v) => v === 32));
+  // Deterministic for a seed.
+  assert.deepEqual(stratifiedBootstrapCi(strata, undefined, { seed: 3, resamples: 1000 }), ci);
+});
