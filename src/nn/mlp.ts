@@ -1,0 +1,111 @@
+/**
+ * The plain MLP used by the SAC baseline (jax-rl / the RPP paper's code):
+ * Dense layers with orthogonal(sqrt 2) weights and zero biases, ReLU by
+ * default, a shared trunk and one linear head per output. Heads get
+ * orthogonal(sqrt 2) * headInitScale (the paper's actor uses 0.01 for its mean
+ * and pre-std heads). Weights are stored [in, out] (untransposed matmul).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../random.js';
+import { orthogonal } from './init.js';
+import type { Network, ParamGroups } from './network.js';
+
+export type Activation = 'relu' | 'swish' | 'tanh';
+
+export interface MlpOptions {
+  inDim: number;
+  outDims: number[];
+  hidden: number[];
+  activation?: Activation;
+  /** Init scale per head; default 1. */
+  headInitScale?: number[];
+  seed?: number;
+}
+
+export interface DenseParams {
+  /** [in, out] */
+  w: tf.Variable;
+  /** [out] */
+  b: tf.Variable;
+}
+
+function dense(rng: Rng, nIn: number, nOut: number, gain: number): DenseParams {
+  return {
+    w: tf.variable(tf.tensor2d(orthogonal(rng, nIn, nOut, gain), [nIn, nOut]), true),
+    b: tf.variable(tf.zeros([nOut]), true),
+  };
+}
+
+function activate(x: tf.Tensor2D, kind: Activation): tf.Tensor2D {
+  if (kind === 'relu') return tf.relu(x);
+  if (kind === 'tanh') return tf.tanh(x);
+  return tf.mul(x, tf.sigmoid(x)) as tf.Tensor2D;
+}
+
+export class Mlp implements Network {
+  readonly inDim: number;
+  readonly outDims: readonly number[];
+  readonly activation: Activation;
+  readonly trunk: readonly DenseParams[];
+  readonly heads: readonly DenseParams[];
+  readonly variables: readonly tf.Variable[];
+
+  constructor(opts: MlpOptions) {
+    const { inDim, outDims, hidden } = opts;
+    const positive = (v: number): boolean => Number.isInteger(v) && v > 0;
+    if (!positive(inDim)) throw new Error(`mlp: inDim must be a positive integer, got ${inDim}.`);
+    if (outDims.length === 0 || !outDims.every(positive)) throw new Error(`mlp: outDims must be a non-empty list of positive integers, got [${outDims}].`);
+    if (!hidden.every(positive)) throw new Error(`mlp: hidden widths must be positive integers, got [${hidden}].`);
+    const activation = opts.activation ?? 'relu';
+    if (!['relu', 'swish', 'tanh'].includes(activation)) throw new Error(`mlp: unknown activation '${activation}'; use 'relu', 'swish' or 'tanh'.`);
+    const headScale = opts.headInitScale ?? outDims.map(() => 1);
+    if (headScale.length !== outDims.length) throw new Error(`mlp: headInitScale has ${headScale.length} entries but there are ${outDims.length} heads.`);
+    const rng = new Rng(opts.seed ?? 0);
+    const gain = Math.SQRT2;
+    this.inDim = inDim;
+    this.outDims = [...outDims];
+    this.activation = activation;
+    const trunk: DenseParams[] = [];
+    let prev = inDim;
+    for (const h of hidden) {
+      trunk.push(dense(rng, prev, h, gain));
+      prev = h;
+    }
+    this.trunk = trunk;
+    this.heads = outDims.map((d, k) => dense(rng, prev, d, gain * headScale[k]));
+    this.variables = [...trunk, ...this.heads].flatMap((l) => [l.w, l.b]);
+  }
+
+  features(x: tf.Tensor2D): tf.Tensor2D {
+    if (x.rank !== 2 || x.shape[1] !== this.inDim) throw new Error(`mlp: input has shape [${x.shape}], expected [batch, ${this.inDim}].`);
+    return tf.tidy(() => {
+      let h = x;
+      for (const l of this.trunk) h = activate(tf.add(tf.matMul(h, l.w), l.b) as tf.Tensor2D, this.activation);
+      return h;
+    });
+  }
+
+  apply(x: tf.Tensor2D): tf.Tensor2D[] {
+    return tf.tidy(() => {
+      const h = this.features(x);
+      return this.heads.map((l) => tf.add(tf.matMul(h, l.w), l.b) as tf.Tensor2D);
+    });
+  }
+
+  paramGroups(): ParamGroups {
+    return { equiv: [], basic: [], other: [...this.variables] };
+  }
+
+  /** A plain MLP carries no RPP prior: always 0. */
+  penalty(_equivWd: number, _basicWd: number): tf.Scalar {
+    return tf.scalar(0);
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+  }
+}
+
+export function mlp(opts: MlpOptions): Mlp {
+  return new Mlp(opts);
+}

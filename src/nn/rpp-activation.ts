@@ -1,0 +1,61 @@
+/**
+ * The equivariant nonlinearity of an RPP block (the paper's
+ * RPPGatedNonlinearity, reduced): for the permutation reps the paper uses,
+ * its gate is the identity and the layer is exactly (1 + w_basic) ⊙ swish(x).
+ *
+ * Here: swish on channels that group elements only permute, and tanh (odd, so
+ * it commutes with sign flips) on channels that some element sign-flips; times
+ * (1 + w_basic) per channel, w_basic starting at 1e-3 and counted in the basic
+ * group (it is the only symmetry-breaking part). basic = false (strict EMLP)
+ * drops w_basic.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rep } from '../equivariance/rep.js';
+import { RPP_SCALE } from './rpp-linear.js';
+
+export class RppActivation {
+  readonly rep: Rep;
+  readonly basic: boolean;
+  /** [dim] per-channel residual scale, or null for strict EMLP. */
+  readonly wBasic: tf.Variable | null;
+  /** 'swish' | 'tanh' everywhere, or 'mixed' with a mask (1 = tanh channel). */
+  readonly kind: 'swish' | 'tanh' | 'mixed';
+  readonly #tanhMask: tf.Tensor1D | null;
+
+  constructor(rep: Rep, opts: { basic?: boolean } = {}) {
+    this.rep = rep;
+    this.basic = opts.basic ?? true;
+    this.wBasic = this.basic ? tf.variable(tf.fill([rep.dim], RPP_SCALE), true) : null;
+    const flipped = rep.signFlippedChannels();
+    const nFlipped = flipped.filter(Boolean).length;
+    this.kind = nFlipped === 0 ? 'swish' : nFlipped === rep.dim ? 'tanh' : 'mixed';
+    this.#tanhMask = this.kind === 'mixed' ? tf.keep(tf.tensor1d(flipped.map((f) => (f ? 1 : 0)))) : null;
+  }
+
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      let y: tf.Tensor2D;
+      if (this.kind === 'swish') y = swish(x);
+      else if (this.kind === 'tanh') y = tf.tanh(x);
+      else {
+        const m = this.#tanhMask!;
+        y = tf.add(tf.mul(m, tf.tanh(x)), tf.mul(tf.sub(1, m), swish(x))) as tf.Tensor2D;
+      }
+      return this.wBasic === null ? y : (tf.mul(y, tf.add(1, this.wBasic)) as tf.Tensor2D);
+    });
+  }
+
+  get variables(): tf.Variable[] {
+    return this.wBasic === null ? [] : [this.wBasic];
+  }
+
+  dispose(): void {
+    this.wBasic?.dispose();
+    this.#tanhMask?.dispose();
+  }
+}
+
+/** x * sigmoid(x). */
+export function swish(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.mul(x, tf.sigmoid(x)) as tf.Tensor2D;
+}

@@ -1,0 +1,123 @@
+/**
+ * The RPP linear layer (Finzi et al. 2021, rpp/flax.py MixedLinear):
+ *
+ *   y = x @ (P(w_equiv) + w_basic) + P_b(b_equiv) + b_basic
+ *
+ * P projects onto the equivariant maps repIn -> repOut by group averaging, once
+ * per forward pass; w_basic is the unconstrained residual pathway. Weights are
+ * stored [in, out] so the forward is an untransposed matmul (fast on wasm).
+ *
+ * Init, as in the paper's code (RPP_SCALE = 1e-3):
+ *   w_equiv ~ lecun_normal * initScale
+ *   w_basic ~ lecun_normal * 1e-3 * initScale  (independent draw)
+ *   b_equiv = 0
+ *   b_basic ~ lecun_normal(fan_in = out) * 1e-3 * initScale
+ * Fan-in: by default the true fan-in (in) for the weights, std 1/sqrt(in). The
+ * paper's flax code applies lecun_normal to a (cout, cin) array, and flax takes
+ * fan_in = shape[-2] = cout there (std 1/sqrt(out)); `fanIn: 'paper'` reproduces
+ * that quirk. For b_basic, shape (cout, 1), flax's fan_in is cout, used in both modes.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BiasProjector, WeightProjector, type ProjectorOptions } from '../equivariance/projector.js';
+import type { Rep } from '../equivariance/rep.js';
+import { Rng } from '../random.js';
+import { lecunNormal } from './init.js';
+import type { ParamGroups } from './network.js';
+
+/** Scale of the residual pathway's init relative to the equivariant one (paper: RPP_SCALE). */
+export const RPP_SCALE = 1e-3;
+
+export interface RppLinearOptions {
+  repIn: Rep;
+  repOut: Rep;
+  /** Residual (basic) pathway on (default). false gives a strictly equivariant EMLP layer. */
+  basic?: boolean;
+  /** Multiplies every init (paper: 0.01 for the policy heads, 1 elsewhere). */
+  initScale?: number;
+  /** Source of the init draws; a fresh Rng(seed ?? 0) when absent. */
+  rng?: Rng;
+  seed?: number;
+  /** 'in' (default): std 1/sqrt(in). 'paper': the flax quirk std 1/sqrt(out). */
+  fanIn?: 'in' | 'paper';
+  projector?: ProjectorOptions;
+}
+
+export class RppLinear {
+  readonly repIn: Rep;
+  readonly repOut: Rep;
+  readonly basic: boolean;
+  /** [in, out], equivariant pathway (projected in the forward pass). */
+  readonly wEquiv: tf.Variable;
+  /** [in, out], residual pathway, or null when basic = false. */
+  readonly wBasic: tf.Variable | null;
+  /** [out], equivariant bias (projected onto the invariants of repOut). */
+  readonly bEquiv: tf.Variable;
+  /** [out], residual bias, or null when basic = false. */
+  readonly bBasic: tf.Variable | null;
+  readonly #wProj: WeightProjector;
+  readonly #bProj: BiasProjector;
+
+  constructor(opts: RppLinearOptions) {
+    const { repIn, repOut } = opts;
+    if (!repIn.group.equals(repOut.group)) throw new Error(`RppLinear: repIn (${repIn}) and repOut (${repOut}) are reps of different groups.`);
+    this.repIn = repIn;
+    this.repOut = repOut;
+    this.basic = opts.basic ?? true;
+    const scale = opts.initScale ?? 1;
+    if (!(scale >= 0) || !Number.isFinite(scale)) throw new Error(`RppLinear: initScale must be a finite number >= 0, got ${opts.initScale}.`);
+    const rng = opts.rng ?? new Rng(opts.seed ?? 0);
+    const nIn = repIn.dim;
+    const nOut = repOut.dim;
+    const fanIn = (opts.fanIn ?? 'in') === 'paper' ? nOut : nIn;
+    this.wEquiv = tf.variable(tf.tensor2d(lecunNormal(rng, nIn * nOut, fanIn, scale), [nIn, nOut]), true);
+    this.bEquiv = tf.variable(tf.zeros([nOut]), true);
+    if (this.basic) {
+      this.wBasic = tf.variable(tf.tensor2d(lecunNormal(rng, nIn * nOut, fanIn, scale * RPP_SCALE), [nIn, nOut]), true);
+      this.bBasic = tf.variable(tf.tensor1d(lecunNormal(rng, nOut, nOut, scale * RPP_SCALE)), true);
+    } else {
+      this.wBasic = null;
+      this.bBasic = null;
+    }
+    this.#wProj = new WeightProjector(repIn, repOut, opts.projector);
+    this.#bProj = new BiasProjector(repOut, opts.projector);
+  }
+
+  /** The effective weight and bias: P(w_equiv) + w_basic, P_b(b_equiv) + b_basic. */
+  effective(): { w: tf.Tensor2D; b: tf.Tensor1D } {
+    return tf.tidy(() => {
+      const wEq = this.#wProj.apply(this.wEquiv as tf.Tensor2D);
+      const bEq = this.#bProj.apply(this.bEquiv as tf.Tensor1D);
+      const w = this.wBasic === null ? wEq : (tf.add(wEq, this.wBasic) as tf.Tensor2D);
+      const b = this.bBasic === null ? bEq : (tf.add(bEq, this.bBasic) as tf.Tensor1D);
+      return { w, b };
+    });
+  }
+
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    if (x.rank !== 2 || x.shape[1] !== this.repIn.dim) {
+      throw new Error(`RppLinear: input has shape [${x.shape}], expected [batch, ${this.repIn.dim}] (${this.repIn.label}).`);
+    }
+    return tf.tidy(() => {
+      const { w, b } = this.effective();
+      return tf.add(tf.matMul(x, w), b) as tf.Tensor2D;
+    });
+  }
+
+  get variables(): tf.Variable[] {
+    return [this.wEquiv, ...(this.wBasic ? [this.wBasic] : []), this.bEquiv, ...(this.bBasic ? [this.bBasic] : [])];
+  }
+
+  paramGroups(): ParamGroups {
+    return {
+      equiv: [this.wEquiv, this.bEquiv],
+      basic: this.wBasic && this.bBasic ? [this.wBasic, this.bBasic] : [],
+      other: [],
+    };
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+    this.#wProj.dispose();
+    this.#bProj.dispose();
+  }
+}
