@@ -1,0 +1,71 @@
+/**
+ * sweep.json: the sweep's resolved config, train command and the state of every run.
+ * Rewritten atomically (tmp file + rename) after every change so a killed sweep leaves
+ * a readable manifest. `rpp-sac compare` reads it to find runs and grid values.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SweepConfig } from './sweep-config.js';
+import type { RunAction } from './run-state.js';
+
+export const SWEEP_MANIFEST = 'sweep.json';
+
+export type SweepRunState = 'pending' | 'running' | 'finished' | 'skipped' | 'failed' | 'interrupted';
+
+export interface SweepRunEntry {
+  id: string;
+  env: string;
+  agent: string;
+  seed: number;
+  grid: Record<string, number> | null;
+  gridLabel: string | null;
+  /** Run directory relative to the sweep dir. */
+  dir: string;
+  state: SweepRunState;
+  /** Processes started for this run in the latest sweep invocation. */
+  attempts: number;
+  actions: RunAction[];
+  exitCode: number | null;
+  error: string | null;
+  /** Child output log, relative to the sweep dir. */
+  log: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  durationSec: number | null;
+}
+
+export interface SweepManifest {
+  version: 1;
+  name: string;
+  state: 'running' | 'finished' | 'failed' | 'interrupted';
+  createdAt: string;
+  updatedAt: string;
+  config: SweepConfig;
+  trainCommand: string[];
+  runs: SweepRunEntry[];
+}
+
+export function manifestPath(sweepDir: string): string {
+  return join(sweepDir, SWEEP_MANIFEST);
+}
+
+export function readManifest(sweepDir: string): SweepManifest | null {
+  const path = manifestPath(sweepDir);
+  if (!existsSync(path)) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`Sweep manifest ${path} is not valid JSON (${(err as Error).message}); delete it to rebuild it from the run directories`);
+  }
+  const m = parsed as SweepManifest;
+  if (m.version !== 1 || !Array.isArray(m.runs)) throw new Error(`Sweep manifest ${path} has an unknown format (version ${String(m.version)})`);
+  return m;
+}
+
+export function writeManifest(sweepDir: string, manifest: SweepManifest): void {
+  const path = manifestPath(sweepDir);
+  manifest.updatedAt = new Date().toISOString();
+  writeFileSync(path + '.tmp', JSON.stringify(manifest, null, 2) + '\n');
+  renameSync(path + '.tmp', path);
+}

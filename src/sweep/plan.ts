@@ -1,0 +1,87 @@
+/**
+ * Expand a sweep configuration into the list of runs: env x agent x grid point x seed,
+ * each with its directory `<sweep>/<env>/<agent>[/<grid-point>]/seed-<n>` and its train flags.
+ */
+import { join } from 'node:path';
+import type { SweepConfig } from './sweep-config.js';
+import { formatNumber } from './parse-values.js';
+
+export interface PlannedRun {
+  /** Path relative to the sweep dir, '/'-separated; unique id of the run in the sweep. */
+  id: string;
+  env: string;
+  agent: string;
+  seed: number;
+  /** Hyperparameter values of the grid point, or null if the agent is not gridded. */
+  grid: Record<string, number> | null;
+  /** Directory name of the grid point (e.g. "equiv_wd=1e-6,basic_wd=1e-2"), or null. */
+  gridLabel: string | null;
+  /** Absolute or sweep-relative run directory as passed to `train --out`. */
+  dir: string;
+  /** Arguments after the train command prefix for a fresh run. */
+  trainArgs: string[];
+}
+
+/** Cartesian product of the grid axes, first axis varying slowest. */
+export function gridPoints(grid: Record<string, number[]>): Record<string, number>[] {
+  let points: Record<string, number>[] = [{}];
+  for (const [axis, values] of Object.entries(grid)) {
+    points = points.flatMap((p) => values.map((v) => ({ ...p, [axis]: v })));
+  }
+  return points;
+}
+
+export function gridLabel(point: Record<string, number>): string {
+  return Object.entries(point)
+    .map(([k, v]) => `${k}=${formatNumber(v)}`)
+    .join(',');
+}
+
+/** Parse a grid-point directory name back into values (inverse of gridLabel), or null if it is not one. */
+export function parseGridLabel(label: string): Record<string, number> | null {
+  const out: Record<string, number> = {};
+  for (const part of label.split(',')) {
+    const m = /^([A-Za-z][A-Za-z0-9_-]*)=(.+)$/.exec(part);
+    if (!m) return null;
+    const v = Number(m[2]);
+    if (!Number.isFinite(v)) return null;
+    out[m[1]] = v;
+  }
+  return Object.keys(out).length > 0 ? out : null;
+}
+
+/** equiv_wd / equivWd -> --equiv-wd (the train CLI's kebab-case flags). Names starting with -- pass through. */
+export function gridFlag(axis: string): string {
+  if (axis.startsWith('--')) return axis;
+  return '--' + axis.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/_/g, '-').toLowerCase();
+}
+
+export function planRuns(config: SweepConfig, sweepDir: string): PlannedRun[] {
+  const points = gridPoints(config.grid);
+  const hasGrid = Object.keys(config.grid).length > 0;
+  const runs: PlannedRun[] = [];
+  for (const env of config.envs) {
+    for (const agent of config.agents) {
+      const agentPoints: (Record<string, number> | null)[] = hasGrid && config.gridAgents.includes(agent) ? points : [null];
+      for (const point of agentPoints) {
+        const label = point ? gridLabel(point) : null;
+        for (const seed of config.seeds) {
+          const parts = [env, agent, ...(label ? [label] : []), `seed-${seed}`];
+          const dir = join(sweepDir, ...parts);
+          const gridArgs = point ? Object.entries(point).flatMap(([k, v]) => [gridFlag(k), formatNumber(v)]) : [];
+          runs.push({
+            id: parts.join('/'),
+            env,
+            agent,
+            seed,
+            grid: point,
+            gridLabel: label,
+            dir,
+            trainArgs: ['train', '--env', env, '--agent', agent, '--seed', String(seed), '--steps', String(config.steps), '--out', dir, ...gridArgs, ...config.trainArgs],
+          });
+        }
+      }
+    }
+  }
+  return runs;
+}

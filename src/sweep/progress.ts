@@ -1,0 +1,69 @@
+/**
+ * Sweep progress: runs done/total, running, failed and an ETA. The ETA uses environment
+ * steps (from each run's status.json) completed in this invocation per second, so resumed
+ * runs and parallel workers are accounted for; before any step is reported it falls back
+ * to the mean duration of finished runs.
+ */
+import type { SweepRunEntry } from './manifest.js';
+
+export interface StepProgress {
+  /** Steps of this run at sweep start (0 for fresh runs). */
+  startStep: number;
+  currentStep: number;
+  totalSteps: number;
+}
+
+export interface ProgressSnapshot {
+  total: number;
+  done: number;
+  skipped: number;
+  running: number;
+  failed: number;
+  etaSec: number | null;
+  message: string;
+}
+
+export function progressSnapshot(
+  runs: readonly SweepRunEntry[],
+  steps: ReadonlyMap<string, StepProgress>,
+  elapsedSec: number,
+  parallel: number,
+): ProgressSnapshot {
+  const count = (...states: SweepRunEntry['state'][]): number => runs.filter((r) => states.includes(r.state)).length;
+  const total = runs.length;
+  const done = count('finished', 'skipped');
+  const skipped = count('skipped');
+  const running = count('running');
+  const failed = count('failed');
+  const etaSec = estimateEta(runs, steps, elapsedSec, parallel);
+  const eta = etaSec === null ? 'ETA unknown' : `ETA ${formatDuration(etaSec)}`;
+  const message = `sweep: ${done}/${total} done${skipped > 0 ? ` (${skipped} skipped)` : ''}, ${running} running, ${failed} failed, ${eta}`;
+  return { total, done, skipped, running, failed, etaSec, message };
+}
+
+function estimateEta(runs: readonly SweepRunEntry[], steps: ReadonlyMap<string, StepProgress>, elapsedSec: number, parallel: number): number | null {
+  const open = runs.filter((r) => r.state === 'pending' || r.state === 'running');
+  if (open.length === 0) return 0;
+  let doneThisSession = 0;
+  let remaining = 0;
+  for (const r of runs) {
+    const s = steps.get(r.id);
+    if (s) doneThisSession += Math.max(0, s.currentStep - s.startStep);
+    if (r.state === 'pending' || r.state === 'running') remaining += s ? Math.max(0, s.totalSteps - s.currentStep) : Number.NaN;
+  }
+  if (doneThisSession > 0 && elapsedSec > 0 && Number.isFinite(remaining)) return remaining / (doneThisSession / elapsedSec);
+  const durations = runs.filter((r) => r.state === 'finished' && r.durationSec !== null).map((r) => r.durationSec as number);
+  if (durations.length === 0) return null;
+  const meanDur = durations.reduce((a, b) => a + b, 0) / durations.length;
+  return (meanDur * open.length) / parallel;
+}
+
+export function formatDuration(sec: number): string {
+  const s = Math.max(0, Math.round(sec));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const r = s % 60;
+  if (h > 0) return `${h}h${String(m).padStart(2, '0')}m`;
+  if (m > 0) return `${m}m${String(r).padStart(2, '0')}s`;
+  return `${r}s`;
+}

@@ -1,0 +1,41 @@
+/**
+ * What to do with a planned run given what is already on disk: skip a finished run,
+ * resume one that stopped with a checkpoint, start the rest from scratch.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RUN_FILES, type RunStatus } from '../run-files.js';
+
+export type RunAction = 'skip' | 'resume' | 'train';
+
+/** status.json of a run dir, or null if missing or unreadable (a run killed mid-write). */
+export function readRunStatus(runDir: string): RunStatus | null {
+  const path = join(runDir, RUN_FILES.status);
+  if (!existsSync(path)) return null;
+  try {
+    const s = JSON.parse(readFileSync(path, 'utf8')) as RunStatus;
+    return typeof s === 'object' && s !== null && typeof s.state === 'string' ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+export function hasCheckpoint(runDir: string): boolean {
+  const dir = join(runDir, RUN_FILES.checkpoints);
+  try {
+    return readdirSync(dir).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * finished -> skip; any other state with a checkpoint -> resume (a 'running' status on
+ * disk at sweep start means the previous sweep was killed); otherwise train from scratch.
+ */
+export function decideAction(runDir: string): RunAction {
+  const status = readRunStatus(runDir);
+  if (status?.state === 'finished') return 'skip';
+  if (status !== null && hasCheckpoint(runDir)) return 'resume';
+  return 'train';
+}

@@ -1,0 +1,212 @@
+/**
+ * Run a sweep: one child process per run, at most `parallel` at once. Finished runs are
+ * skipped, interrupted ones resumed, a crashing run is retried (resumed if it left a
+ * checkpoint) and, if it still fails, reported while the other runs go on.
+ */
+import { mkdirSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { getDefaultLogger, type Logger } from '../logging.js';
+import { runChild, type ChildResult } from './child-run.js';
+import { readManifest, writeManifest, manifestPath, type SweepManifest, type SweepRunEntry } from './manifest.js';
+import { planRuns, type PlannedRun } from './plan.js';
+import { progressSnapshot, type StepProgress } from './progress.js';
+import { decideAction, readRunStatus } from './run-state.js';
+import type { SweepConfig } from './sweep-config.js';
+import { defaultTrainCommand } from './train-command.js';
+
+export interface RunSweepOptions {
+  config: SweepConfig;
+  /** Command prefix before `train ...` / `resume <dir>`. Default: this package's CLI. */
+  trainCommand?: string[];
+  logger?: Logger;
+  /** Abort = stop starting runs, SIGINT the running ones (they checkpoint), mark the sweep interrupted. */
+  signal?: AbortSignal;
+  /** Milliseconds between progress lines while runs are going. Default 30 000. */
+  progressIntervalMs?: number;
+  /** Directory that relative paths (config.out) are resolved against. Default process.cwd(). */
+  cwd?: string;
+  /** Environment of the child processes. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface SweepResult {
+  sweepDir: string;
+  manifest: SweepManifest;
+  /** Runs trained to completion in this invocation. */
+  finished: number;
+  /** Runs already finished before this invocation. */
+  skipped: number;
+  failed: SweepRunEntry[];
+  interrupted: boolean;
+}
+
+export async function runSweep(opts: RunSweepOptions): Promise<SweepResult> {
+  const logger = opts.logger ?? getDefaultLogger();
+  const cwd = opts.cwd ?? process.cwd();
+  const sweepDir = resolve(cwd, opts.config.out);
+  const trainCommand = opts.trainCommand ?? defaultTrainCommand();
+  mkdirSync(sweepDir, { recursive: true });
+
+  const planned = planRuns(opts.config, sweepDir);
+  const previous = readManifest(sweepDir);
+  const now = new Date().toISOString();
+  const manifest: SweepManifest = {
+    version: 1,
+    name: opts.config.name,
+    state: 'running',
+    createdAt: previous?.createdAt ?? now,
+    updatedAt: now,
+    config: opts.config,
+    trainCommand,
+    runs: planned.map((p) => newEntry(p, sweepDir)),
+  };
+
+  const steps = new Map<string, StepProgress>();
+  const queue: { plan: PlannedRun; entry: SweepRunEntry }[] = [];
+  for (let i = 0; i < planned.length; i++) {
+    const plan = planned[i];
+    const entry = manifest.runs[i];
+    if (decideAction(plan.dir) === 'skip') {
+      entry.state = 'skipped';
+      entry.actions.push('skip');
+      continue;
+    }
+    const status = readRunStatus(plan.dir);
+    steps.set(plan.id, { startStep: status?.step ?? 0, currentStep: status?.step ?? 0, totalSteps: status?.totalSteps ?? opts.config.steps });
+    queue.push({ plan, entry });
+  }
+  writeManifest(sweepDir, manifest);
+  logger.info(
+    `sweep ${opts.config.name}: ${planned.length} runs (${planned.length - queue.length} already finished), parallel ${opts.config.parallel}, dir ${sweepDir}`,
+  );
+  logger.debug('sweep train command', { trainCommand });
+
+  const startedMs = Date.now();
+  const logProgress = (): void => {
+    for (const { plan, entry } of queue) {
+      const s = steps.get(plan.id);
+      const status = entry.state === 'running' ? readRunStatus(plan.dir) : null;
+      if (s && status) s.currentStep = status.step;
+    }
+    logger.info(progressSnapshot(manifest.runs, steps, (Date.now() - startedMs) / 1000, opts.config.parallel).message);
+  };
+  const timer = setInterval(logProgress, opts.progressIntervalMs ?? 30_000);
+  timer.unref();
+
+  const ctx: RunContext = { opts, sweepDir, trainCommand, logger, manifest, steps, cwd };
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < queue.length && !opts.signal?.aborted) {
+      const item = queue[next++];
+      await runOne(ctx, item.plan, item.entry);
+      logProgress();
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(opts.config.parallel, Math.max(queue.length, 1)) }, worker));
+  } finally {
+    clearInterval(timer);
+  }
+
+  const interrupted = opts.signal?.aborted ?? false;
+  if (interrupted) for (const e of manifest.runs) if (e.state === 'pending') e.state = 'interrupted';
+  const failed = manifest.runs.filter((e) => e.state === 'failed');
+  manifest.state = interrupted ? 'interrupted' : failed.length > 0 ? 'failed' : 'finished';
+  writeManifest(sweepDir, manifest);
+
+  const finished = manifest.runs.filter((e) => e.state === 'finished').length;
+  const skipped = manifest.runs.filter((e) => e.state === 'skipped').length;
+  for (const f of failed) logger.error(`run ${f.id} failed after ${f.attempts} attempt(s): ${f.error ?? 'unknown error'} (log: ${f.log})`);
+  logger.info(
+    `sweep ${opts.config.name} ${manifest.state}: ${finished} trained, ${skipped} skipped, ${failed.length} failed; manifest ${manifestPath(sweepDir)}`,
+  );
+  return { sweepDir, manifest, finished, skipped, failed, interrupted };
+}
+
+interface RunContext {
+  opts: RunSweepOptions;
+  sweepDir: string;
+  trainCommand: string[];
+  logger: Logger;
+  manifest: SweepManifest;
+  steps: Map<string, StepProgress>;
+  cwd: string;
+}
+
+function newEntry(p: PlannedRun, sweepDir: string): SweepRunEntry {
+  return {
+    id: p.id,
+    env: p.env,
+    agent: p.agent,
+    seed: p.seed,
+    grid: p.grid,
+    gridLabel: p.gridLabel,
+    dir: relative(sweepDir, p.dir),
+    state: 'pending',
+    attempts: 0,
+    actions: [],
+    exitCode: null,
+    error: null,
+    log: `logs/${p.id}.log`,
+    startedAt: null,
+    endedAt: null,
+    durationSec: null,
+  };
+}
+
+async function runOne(ctx: RunContext, plan: PlannedRun, entry: SweepRunEntry): Promise<void> {
+  const { opts, logger } = ctx;
+  const maxAttempts = 1 + opts.config.retries;
+  const t0 = Date.now();
+  entry.state = 'running';
+  entry.startedAt = new Date(t0).toISOString();
+  while (entry.attempts < maxAttempts) {
+    const action = decideAction(plan.dir);
+    if (action === 'skip') {
+      entry.state = 'finished';
+      break;
+    }
+    entry.attempts++;
+    entry.actions.push(action);
+    writeManifest(ctx.sweepDir, ctx.manifest);
+    logger.info(`run ${plan.id}: ${action === 'resume' ? 'resuming from checkpoint' : 'training'} (attempt ${entry.attempts}/${maxAttempts})`);
+    const result = await runChild({
+      command: ctx.trainCommand,
+      args: action === 'resume' ? ['resume', plan.dir] : plan.trainArgs,
+      logFile: resolve(ctx.sweepDir, entry.log),
+      cwd: ctx.cwd,
+      env: opts.env,
+      signal: opts.signal,
+    });
+    entry.exitCode = result.code;
+    const failure = describeFailure(result, plan.dir);
+    if (failure === null) {
+      entry.state = 'finished';
+      entry.error = null;
+      break;
+    }
+    entry.error = failure;
+    if (opts.signal?.aborted) {
+      entry.state = 'interrupted';
+      break;
+    }
+    entry.state = entry.attempts < maxAttempts ? 'running' : 'failed';
+    logger.warn(`run ${plan.id} failed (attempt ${entry.attempts}/${maxAttempts}): ${failure}${entry.state === 'running' ? '; retrying' : ''}`);
+  }
+  const s = ctx.steps.get(plan.id);
+  const status = readRunStatus(plan.dir);
+  if (s && status) s.currentStep = status.step;
+  entry.endedAt = new Date().toISOString();
+  entry.durationSec = (Date.now() - t0) / 1000;
+  writeManifest(ctx.sweepDir, ctx.manifest);
+}
+
+/** null if the run succeeded: exit code 0 and status.json says finished. */
+function describeFailure(result: ChildResult, runDir: string): string | null {
+  if (result.spawnError !== undefined) return `could not start the train command: ${result.spawnError}`;
+  const tail = result.tail ? `; last output:\n${result.tail}` : '';
+  if (result.code !== 0) return `${result.signal ? `killed by ${result.signal}` : `exit code ${result.code}`}${tail}`;
+  const status = readRunStatus(runDir);
+  if (status?.state !== 'finished') return `exited 0 but status.json says ${status ? `'${status.state}'` : 'nothing (missing)'}${tail}`;
+  return null;
+}

@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseGridAxis, parseSeeds, parseSteps, formatNumber } from '../src/sweep/parse-values.js';
+import { readSweepFile, resolveSweepConfig } from '../src/sweep/sweep-config.js';
+import { gridFlag, gridLabel, parseGridLabel, planRuns } from '../src/sweep/plan.js';
+import { parseTrainCommand } from '../src/sweep/train-command.js';
+
+test('seed, step and grid syntax', () => {
+  assert.deepEqual(parseSeeds('0-4'), [0, 1, 2, 3, 4]);
+  assert.deepEqual(parseSeeds('0-2,7,1'), [0, 1, 2, 7]);
+  assert.deepEqual(parseSeeds(3), [3]);
+  assert.throws(() => parseSeeds('4-0'), /backwards/);
+  assert.throws(() => parseSeeds('a'), /non-negative integer/);
+  assert.equal(parseSteps('3e5'), 300000);
+  assert.equal(parseSteps('1_000'), 1000);
+  assert.throws(() => parseSteps('1.5'), /positive integer/);
+  assert.deepEqual(parseGridAxis('equiv_wd=1e-6,1e-4'), ['equiv_wd', [1e-6, 1e-4]]);
+  assert.throws(() => parseGridAxis('equiv_wd'), /name=v1,v2/);
+  assert.throws(() => parseGridAxis('equiv_wd=x'), /not a number/);
+  assert.equal(formatNumber(1e-6), '1e-6');
+  assert.equal(formatNumber(300000), '3e5');
+  assert.equal(formatNumber(0.01), '0.01');
+  assert.equal(gridFlag('equiv_wd'), '--equiv-wd');
+  assert.equal(gridFlag('basicWd'), '--basic-wd');
+  assert.deepEqual(parseTrainCommand('node  a.js'), ['node', 'a.js']);
+  assert.deepEqual(parseTrainCommand('["my node","a b.js"]'), ['my node', 'a b.js']);
+});
+
+test('plan: env x agent x grid point x seed, grid only for non-SAC agents by default', () => {
+  const config = resolveSweepConfig({
+    env: 'Walker2d-v5',
+    agents: 'sac,rpp-sac',
+    seeds: '0-1',
+    steps: '1e3',
+    grid: { equiv_wd: [1e-6, 1e-4], basic_wd: [1e-6, 1e-2] },
+    trainArgs: ['--eval-every', '100'],
+  });
+  assert.equal(config.name, 'Walker2d-v5_sac+rpp-sac_1000_grid-equiv_wd+basic_wd');
+  assert.deepEqual(config.gridAgents, ['rpp-sac']);
+  const runs = planRuns(config, '/s');
+  assert.equal(runs.length, 2 + 4 * 2);
+  assert.deepEqual(
+    runs.map((r) => r.id).slice(0, 4),
+    ['Walker2d-v5/sac/seed-0', 'Walker2d-v5/sac/seed-1', 'Walker2d-v5/rpp-sac/equiv_wd=1e-6,basic_wd=1e-6/seed-0', 'Walker2d-v5/rpp-sac/equiv_wd=1e-6,basic_wd=1e-6/seed-1'],
+  );
+  const r = runs[5];
+  assert.equal(r.gridLabel, 'equiv_wd=1e-6,basic_wd=0.01');
+  assert.deepEqual(r.trainArgs, [
+    'train', '--env', 'Walker2d-v5', '--agent', 'rpp-sac', '--seed', '1', '--steps', '1000', '--out', join('/s', r.id),
+    '--equiv-wd', '1e-6', '--basic-wd', '0.01', '--eval-every', '100',
+  ]);
+  assert.deepEqual(parseGridLabel(r.gridLabel ?? ''), { equiv_wd: 1e-6, basic_wd: 0.01 });
+  assert.equal(parseGridLabel('seed-0'), null);
+  assert.equal(gridLabel({ a: 3e-7 }), 'a=3e-7');
+  assert.throws(() => resolveSweepConfig({ env: 'X', agents: 'sac', seeds: 0, steps: 10, grid: { equiv_wd: [1] } }), /no agent takes it/);
+  assert.throws(() => resolveSweepConfig({ env: 'X', agents: 'sac', seeds: 0, steps: 10, gridAgents: 'rpp-sac' }), /not among/);
+});
+
+test('sweep config file: YAML validated, unknown keys are errors naming the key', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sweep-config-'));
+  const good = join(dir, 'prior-grid.yaml');
+  writeFileSync(good, 'env: Hopper-v5\nagents: [sac, rpp-sac]\nseeds: 0-2\nsteps: 3e5\nparallel: 2\ngrid:\n  equiv_wd: [1e-6, 1e-4]\n');
+  const cfg = resolveSweepConfig(readSweepFile(good));
+  assert.equal(cfg.name, 'prior-grid');
+  assert.equal(cfg.out, 'runs/sweeps/prior-grid');
+  assert.equal(cfg.steps, 300000);
+  assert.deepEqual(cfg.seeds, [0, 1, 2]);
+  assert.deepEqual(cfg.grid, { equiv_wd: [1e-6, 1e-4] });
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, 'env: Hopper-v5\nagents: sac\nseeds: 0\nsteps: 100\nparalel: 2\n');
+  assert.throws(() => readSweepFile(bad), /Unrecognized key: "paralel"/);
+  const badType = join(dir, 'bad2.yaml');
+  writeFileSync(badType, 'env: Hopper-v5\nagents: sac\nseeds: 0\nsteps: 100\nparallel: two\n');
+  assert.throws(() => readSweepFile(badType), /parallel/);
+});

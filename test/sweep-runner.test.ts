@@ -1,0 +1,147 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLogger } from '../src/logging.js';
+import { readManifest } from '../src/sweep/manifest.js';
+import { runSweep } from '../src/sweep/run-sweep.js';
+import { resolveSweepConfig, type SweepInput } from '../src/sweep/sweep-config.js';
+import type { EvaluationRecord, RunStatus } from '../src/run-files.js';
+
+const fakeTrain = fileURLToPath(new URL('./fixtures/fake-train.mjs', import.meta.url));
+const trainCommand = [process.execPath, fakeTrain];
+const logger = createLogger({ silent: true });
+let root: string;
+
+before(() => {
+  root = mkdtempSync(join(tmpdir(), 'sweep-runner-'));
+});
+
+interface Call {
+  argv: string[];
+  dir: string;
+}
+
+function setup(name: string, extraEnv: Record<string, string> = {}, input: Partial<SweepInput> = {}) {
+  const out = join(root, name);
+  const callsFile = join(root, `${name}.calls.jsonl`);
+  const config = resolveSweepConfig({ env: 'Hopper-v5', agents: 'sac,rpp-sac', seeds: '0-1', steps: 1000, parallel: 2, out, ...input });
+  const env = { ...process.env, FAKE_TRAIN_CALLS: callsFile, ...extraEnv };
+  const calls = (): Call[] =>
+    existsSync(callsFile) ? readFileSync(callsFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Call) : [];
+  return { out, config, env, calls };
+}
+
+const status = (dir: string): RunStatus => JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')) as RunStatus;
+const evals = (dir: string): EvaluationRecord[] =>
+  readFileSync(join(dir, 'evaluations.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EvaluationRecord);
+
+test('runs every env/agent/seed in its own directory, then skips them all when re-run', async () => {
+  const { out, config, env, calls } = setup('fresh');
+  const r = await runSweep({ config, trainCommand, logger, env });
+  assert.equal(r.finished, 4);
+  assert.equal(r.failed.length, 0);
+  for (const id of ['Hopper-v5/sac/seed-0', 'Hopper-v5/sac/seed-1', 'Hopper-v5/rpp-sac/seed-0', 'Hopper-v5/rpp-sac/seed-1']) {
+    assert.equal(status(join(out, id)).state, 'finished', id);
+    assert.equal(evals(join(out, id)).length, 5);
+  }
+  assert.equal(calls().length, 4);
+  assert.ok(calls().every((c) => c.argv[0] === 'train'));
+  const m = readManifest(out);
+  assert.equal(m?.state, 'finished');
+  assert.deepEqual(m?.runs.map((x) => x.state), ['finished', 'finished', 'finished', 'finished']);
+  assert.ok(existsSync(join(out, 'logs/Hopper-v5/sac/seed-0.log')));
+
+  const again = await runSweep({ config, trainCommand, logger, env });
+  assert.equal(again.skipped, 4);
+  assert.equal(again.finished, 0);
+  assert.equal(calls().length, 4, 'no new processes for finished runs');
+  assert.equal(readManifest(out)?.createdAt, m?.createdAt);
+});
+
+test('a run that crashes once is resumed from its checkpoint and the others go on', async () => {
+  const { out, config, env, calls } = setup('crash-once', { FAKE_TRAIN_CRASH_ONCE: 'rpp-sac/seed-1' });
+  const r = await runSweep({ config, trainCommand, logger, env });
+  assert.equal(r.failed.length, 0);
+  assert.equal(r.finished, 4);
+  const crashed = calls().filter((c) => c.dir.includes('rpp-sac/seed-1'));
+  assert.deepEqual(crashed.map((c) => c.argv[0]), ['train', 'resume']);
+  const entry = readManifest(out)?.runs.find((x) => x.id === 'Hopper-v5/rpp-sac/seed-1');
+  assert.equal(entry?.attempts, 2);
+  assert.deepEqual(entry?.actions, ['train', 'resume']);
+  // The resumed run has each evaluation exactly once.
+  assert.deepEqual(evals(join(out, 'Hopper-v5/rpp-sac/seed-1')).map((e) => e.step), [200, 400, 600, 800, 1000]);
+});
+
+test('a crash before any checkpoint is retried from scratch', async () => {
+  const { config, env, calls } = setup('crash-no-ckpt', { FAKE_TRAIN_CRASH_ONCE_NO_CKPT: 'sac/seed-0' }, { agents: 'sac', seeds: '0' });
+  const r = await runSweep({ config, trainCommand, logger, env });
+  assert.equal(r.finished, 1);
+  assert.deepEqual(calls().map((c) => c.argv[0]), ['train', 'train']);
+});
+
+test('a run that keeps crashing is reported failed after one retry; the sweep finishes the rest', async () => {
+  const { out, config, env, calls } = setup('crash-always', { FAKE_TRAIN_CRASH_ALWAYS: 'sac/seed-0' }, { agents: 'sac', seeds: '0-2' });
+  const r = await runSweep({ config, trainCommand, logger, env });
+  assert.equal(r.failed.length, 1);
+  assert.equal(r.finished, 2);
+  assert.equal(r.failed[0].id, 'Hopper-v5/sac/seed-0');
+  assert.equal(r.failed[0].attempts, 2);
+  assert.match(r.failed[0].error ?? '', /exit code 4[\s\S]*simulated permanent crash/);
+  assert.equal(calls().filter((c) => c.dir.endsWith('seed-0')).length, 2);
+  assert.equal(readManifest(out)?.state, 'failed');
+});
+
+test('an interrupted sweep resumes interrupted runs and skips finished ones when re-run', async () => {
+  const { out, config, env, calls } = setup('interrupt', { FAKE_TRAIN_SLEEP_MS: '60', FAKE_TRAIN_EVALS: '10' }, { agents: 'sac', seeds: '0-2', parallel: 2 });
+  const ac = new AbortController();
+  const sweep = runSweep({ config, trainCommand, logger, env, signal: ac.signal });
+  // Abort once the first two runs have evaluated at least once (they sleep 60 ms per evaluation).
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const ok = ['seed-0', 'seed-1'].every((s) => {
+      try {
+        return status(join(out, 'Hopper-v5/sac', s)).step > 0;
+      } catch {
+        return false;
+      }
+    });
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  ac.abort();
+  const first = await sweep;
+  assert.equal(first.interrupted, true);
+  const m = readManifest(out);
+  assert.equal(m?.state, 'interrupted');
+  assert.deepEqual(m?.runs.map((x) => x.state), ['interrupted', 'interrupted', 'interrupted']);
+  assert.equal(status(join(out, 'Hopper-v5/sac/seed-0')).state, 'interrupted');
+  assert.equal(existsSync(join(out, 'Hopper-v5/sac/seed-2')), false, 'no new run starts after abort');
+
+  const second = await runSweep({ config, trainCommand, logger, env });
+  assert.equal(second.finished, 3);
+  const byDir = (s: string) => calls().filter((c) => c.dir.endsWith(s)).map((c) => c.argv[0]);
+  assert.deepEqual(byDir('seed-0'), ['train', 'resume']);
+  assert.deepEqual(byDir('seed-1'), ['train', 'resume']);
+  assert.deepEqual(byDir('seed-2'), ['train']);
+  assert.equal(evals(join(out, 'Hopper-v5/sac/seed-0')).length, 10);
+});
+
+test('grid sweeps pass the grid values as train flags and record them in sweep.json', async () => {
+  const { out, config, env } = setup('grid', {}, { agents: 'sac,rpp-sac', seeds: '0', grid: { equiv_wd: [1e-6, 1e-4], basic_wd: [1e-2] } });
+  const r = await runSweep({ config, trainCommand, logger, env });
+  assert.equal(r.finished, 3);
+  const cfg = JSON.parse(readFileSync(join(out, 'Hopper-v5/rpp-sac/equiv_wd=1e-4,basic_wd=0.01/seed-0/config.json'), 'utf8')) as { equivWd: number; basicWd: number };
+  assert.deepEqual([cfg.equivWd, cfg.basicWd], [1e-4, 0.01]);
+  const m = readManifest(out);
+  assert.deepEqual(m?.runs.map((x) => x.grid), [null, { equiv_wd: 1e-6, basic_wd: 0.01 }, { equiv_wd: 1e-4, basic_wd: 0.01 }]);
+});
+
+test('a train command that cannot start is reported, not thrown', async () => {
+  const { config, env } = setup('no-command', {}, { agents: 'sac', seeds: '0' });
+  const r = await runSweep({ config, trainCommand: [join(root, 'does-not-exist')], logger, env });
+  assert.equal(r.failed.length, 1);
+  assert.match(r.failed[0].error ?? '', /could not start the train command/);
+});
