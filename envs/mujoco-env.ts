@@ -58,9 +58,9 @@ export abstract class MujocoEnv implements Env {
   /**
    * @param xmlFile resolved MJCF path
    * @param frameSkip physics steps per env step
-   * @param obsDim observation length (for the unbounded observation Box)
+   * @param obsDim observation length (for the unbounded observation Box), or a function of the model
    */
-  protected constructor(xmlFile: string, frameSkip: number, obsDim: number) {
+  protected constructor(xmlFile: string, frameSkip: number, obsDim: number | ((model: MjModel) => number)) {
     if (!Number.isInteger(frameSkip) || frameSkip < 1) throw new Error(`frameSkip must be a positive integer, got ${frameSkip}.`);
     this.mj = requireMujoco();
     this.xmlFile = xmlFile;
@@ -83,7 +83,7 @@ export abstract class MujocoEnv implements Env {
       high[i] = range[2 * i + 1];
     }
     this.actionSpace = new Box(low, high);
-    this.observationSpace = Box.uniform(obsDim, -Infinity, Infinity);
+    this.observationSpace = Box.uniform(typeof obsDim === 'number' ? obsDim : obsDim(m), -Infinity, Infinity);
     this.rng = new Rng(0);
   }
 

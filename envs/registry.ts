@@ -6,7 +6,15 @@
  */
 import { loadMujoco } from './mujoco-loader.js';
 import type { MujocoEnv } from './mujoco-env.js';
+import { AntEnv, type AntOptions } from './ant.js';
+import { HalfCheetahEnv, type HalfCheetahOptions } from './half-cheetah.js';
+import { HopperEnv, type HopperOptions } from './hopper.js';
+import { HumanoidEnv, type HumanoidOptions } from './humanoid.js';
+import { InvertedDoublePendulumEnv, type InvertedDoublePendulumOptions } from './inverted-double-pendulum.js';
 import { InvertedPendulumEnv, type InvertedPendulumOptions } from './inverted-pendulum.js';
+import { ReacherEnv, type ReacherOptions } from './reacher.js';
+import { SwimmerEnv, type SwimmerOptions } from './swimmer.js';
+import { Walker2dEnv, type Walker2dOptions } from './walker2d.js';
 import type { Env } from './types.js';
 import { TimeLimit } from './wrappers/time-limit.js';
 
@@ -42,9 +50,42 @@ function register(spec: EnvSpec, create: (opts: Record<string, unknown>) => Mujo
   REGISTRY.set(spec.id, { spec, create });
 }
 
+// Facts from Gymnasium's registration (max_episode_steps, reward_threshold) and the v5 models.
+register(
+  { id: 'HalfCheetah-v5', maxEpisodeSteps: 1000, rewardThreshold: 4800, obsDim: 17, actDim: 6, actLow: -1, actHigh: 1 },
+  (o) => new HalfCheetahEnv(o as HalfCheetahOptions),
+);
+register(
+  { id: 'Hopper-v5', maxEpisodeSteps: 1000, rewardThreshold: 3800, obsDim: 11, actDim: 3, actLow: -1, actHigh: 1 },
+  (o) => new HopperEnv(o as HopperOptions),
+);
+register(
+  { id: 'Walker2d-v5', maxEpisodeSteps: 1000, rewardThreshold: null, obsDim: 17, actDim: 6, actLow: -1, actHigh: 1 },
+  (o) => new Walker2dEnv(o as Walker2dOptions),
+);
+register(
+  { id: 'Ant-v5', maxEpisodeSteps: 1000, rewardThreshold: 6000, obsDim: 105, actDim: 8, actLow: -1, actHigh: 1 },
+  (o) => new AntEnv(o as AntOptions),
+);
+register(
+  { id: 'Swimmer-v5', maxEpisodeSteps: 1000, rewardThreshold: 360, obsDim: 8, actDim: 2, actLow: -1, actHigh: 1 },
+  (o) => new SwimmerEnv(o as SwimmerOptions),
+);
+register(
+  { id: 'Humanoid-v5', maxEpisodeSteps: 1000, rewardThreshold: null, obsDim: 348, actDim: 17, actLow: -0.4, actHigh: 0.4 },
+  (o) => new HumanoidEnv(o as HumanoidOptions),
+);
 register(
   { id: 'InvertedPendulum-v5', maxEpisodeSteps: 1000, rewardThreshold: 950, obsDim: 4, actDim: 1, actLow: -3, actHigh: 3 },
   (o) => new InvertedPendulumEnv(o as InvertedPendulumOptions),
+);
+register(
+  { id: 'InvertedDoublePendulum-v5', maxEpisodeSteps: 1000, rewardThreshold: 9100, obsDim: 9, actDim: 1, actLow: -1, actHigh: 1 },
+  (o) => new InvertedDoublePendulumEnv(o as InvertedDoublePendulumOptions),
+);
+register(
+  { id: 'Reacher-v5', maxEpisodeSteps: 50, rewardThreshold: -3.75, obsDim: 10, actDim: 2, actLow: -1, actHigh: 1 },
+  (o) => new ReacherEnv(o as ReacherOptions),
 );
 
 /** The registered env ids. */
