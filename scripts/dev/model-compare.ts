@@ -9,11 +9,32 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import loadMujoco from '@mujoco/mujoco';
-import type { MainModule, MjData, MjModel } from '@mujoco/mujoco';
+import { loadMujoco, type MjData, type MjModel, type Mujoco } from '../../envs/mujoco-loader.js';
 import { Rng } from '../../src/random.js';
 
-export type Mujoco = MainModule;
+export type { Mujoco };
+
+/** One of the nine models: its file (same name in envs/models and the reference folder), env id and frame_skip. */
+export interface ModelEntry {
+  file: string;
+  envId: string;
+  frameSkip: number;
+  /** Whether the robot touches the floor (so a rollout must show contacts). */
+  hasContacts: boolean;
+}
+
+/** The nine v5 models (frame_skip from spec/envs.md §2). */
+export const MODELS: readonly ModelEntry[] = [
+  { file: 'half_cheetah.xml', envId: 'HalfCheetah-v5', frameSkip: 5, hasContacts: true },
+  { file: 'hopper.xml', envId: 'Hopper-v5', frameSkip: 4, hasContacts: true },
+  { file: 'walker2d_v5.xml', envId: 'Walker2d-v5', frameSkip: 4, hasContacts: true },
+  { file: 'ant.xml', envId: 'Ant-v5', frameSkip: 5, hasContacts: true },
+  { file: 'swimmer.xml', envId: 'Swimmer-v5', frameSkip: 4, hasContacts: false },
+  { file: 'humanoid.xml', envId: 'Humanoid-v5', frameSkip: 5, hasContacts: true },
+  { file: 'inverted_pendulum.xml', envId: 'InvertedPendulum-v5', frameSkip: 2, hasContacts: false },
+  { file: 'inverted_double_pendulum.xml', envId: 'InvertedDoublePendulum-v5', frameSkip: 5, hasContacts: false },
+  { file: 'reacher.xml', envId: 'Reacher-v5', frameSkip: 2, hasContacts: false },
+];
 
 /** One compared quantity: the worst element and where it is. */
 export interface FieldDiff {
@@ -50,16 +71,22 @@ export function vectorError(a: ArrayLike<number>, b: ArrayLike<number>, absFloor
   return Math.sqrt(d2) / Math.max(Math.sqrt(b2), absFloor);
 }
 
+/** The process-wide MuJoCo module (shared with the envs, so one wasm heap). */
 export async function loadMj(): Promise<Mujoco> {
   return loadMujoco();
 }
 
-export function modelFromFile(mj: Mujoco, xmlPath: string): MjModel {
+/** Compile an MJCF file from its text (the models here include no other files). */
+export function modelFromXml(mj: Mujoco, xml: string, label: string): MjModel {
   try {
-    return mj.MjModel.from_xml_string(readFileSync(xmlPath, 'utf8'));
+    return mj.MjModel.from_xml_string(xml);
   } catch (err) {
-    throw new Error(`MuJoCo could not compile ${xmlPath}: ${String((err as Error).message ?? err)}`);
+    throw new Error(`MuJoCo could not compile ${label}: ${String((err as Error).message ?? err)}`);
   }
+}
+
+export function modelFromFile(mj: Mujoco, xmlPath: string): MjModel {
+  return modelFromXml(mj, readFileSync(xmlPath, 'utf8'), xmlPath);
 }
 
 type Picker = (m: MjModel) => ArrayLike<number>;
@@ -75,16 +102,20 @@ function rows(m: MjModel, name: string, width: number, keep?: (m: MjModel) => nu
 
 /**
  * Geoms that matter for physics: every geom on a moving body, plus world geoms that
- * can collide. Purely visual world geoms (arena walls, rails, floors with contype 0
- * and conaffinity 0) are left out, so they need not match one for one.
+ * can collide with one of those (contype/conaffinity bits overlap either way).
+ * Purely visual world geoms (arena walls, rails, drawn floors) are left out, so they
+ * need not match one for one.
  */
 function physicalGeoms(m: MjModel): number[] {
   const bodyid = m.geom_bodyid as ArrayLike<number>;
   const contype = m.geom_contype as ArrayLike<number>;
   const conaffinity = m.geom_conaffinity as ArrayLike<number>;
+  const moving: number[] = [];
+  for (let g = 0; g < m.ngeom; g++) if (bodyid[g] > 0) moving.push(g);
   const keep: number[] = [];
   for (let g = 0; g < m.ngeom; g++) {
-    if (bodyid[g] > 0 || contype[g] !== 0 || conaffinity[g] !== 0) keep.push(g);
+    const collides = moving.some((b) => (contype[g] & conaffinity[b]) !== 0 || (contype[b] & conaffinity[g]) !== 0);
+    if (bodyid[g] > 0 || collides) keep.push(g);
   }
   return keep;
 }
