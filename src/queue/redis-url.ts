@@ -1,0 +1,37 @@
+/** Parse `redis://[user:password@]host[:port][/db]` into connection options. */
+
+export interface RedisEndpoint {
+  host: string;
+  port: number;
+  db: number;
+  username?: string;
+  password?: string;
+}
+
+export function parseRedisUrl(url: string): RedisEndpoint {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`Invalid --queue URL ${JSON.stringify(url)}: expected redis://host:6379 (optionally redis://:password@host:6379/0)`);
+  }
+  if (parsed.protocol === 'rediss:') {
+    throw new Error(`--queue ${url}: TLS (rediss://) is not supported by the built-in Redis client; use redis:// on a private network or an SSH tunnel`);
+  }
+  if (parsed.protocol !== 'redis:') {
+    throw new Error(`--queue ${url}: unsupported scheme ${parsed.protocol}; expected redis://host:6379`);
+  }
+  const dbText = parsed.pathname.replace(/^\//, '');
+  const db = dbText === '' ? 0 : Number(dbText);
+  if (!Number.isInteger(db) || db < 0) {
+    throw new Error(`--queue ${url}: database index ${JSON.stringify(dbText)} is not a non-negative integer`);
+  }
+  const endpoint: RedisEndpoint = {
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
+    port: parsed.port === '' ? 6379 : Number(parsed.port),
+    db,
+  };
+  if (parsed.username !== '') endpoint.username = decodeURIComponent(parsed.username);
+  if (parsed.password !== '') endpoint.password = decodeURIComponent(parsed.password);
+  return endpoint;
+}

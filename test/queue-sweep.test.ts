@@ -1,0 +1,239 @@
+/**
+ * The queue end to end on a real redis-server: two worker processes, one
+ * SIGKILLed mid-run; BullMQ retries with backoff; idempotent enqueue.
+ * Training is test/fixtures/queue/fake-train.mjs (a few hundred ms per run).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLogger } from '../src/logging.js';
+import { enqueueRuns, queueStatus, startWorker, type RunJob, type RunWorker, type SweepQueueStatus } from '../src/queue/index.js';
+import { startTestRedis, type TestRedis } from './fixtures/queue/redis-server.js';
+
+const fixtures = fileURLToPath(new URL('./fixtures/queue/', import.meta.url));
+const fakeTrain = path.join(fixtures, 'fake-train.mjs');
+const trainCommand = [process.execPath, fakeTrain];
+// Short locks so a dead worker's run is reclaimed within ~3 s.
+const fastLocks = { lockDurationMs: 2000, stalledIntervalMs: 1000, maxStalledCount: 2, progressIntervalMs: 200 };
+
+let redis: TestRedis | null = null;
+let tmp = '';
+const processes: ChildProcess[] = [];
+const inProcessWorkers: RunWorker[] = [];
+
+before(async () => {
+  redis = await startTestRedis();
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'rpp-sac-queue-'));
+});
+
+after(async () => {
+  for (const worker of inProcessWorkers) await worker.close({ requeue: true }).catch(() => undefined);
+  for (const child of processes) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await redis?.stop();
+  if (tmp) await fs.rm(tmp, { recursive: true, force: true });
+});
+
+function skipReason(): string | false {
+  return redis ? false : 'no redis-server could be started (install it: bash scripts/redis.sh start, or apt-get install -y redis-server)';
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 45_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    await sleep(150);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+interface WorkerProcess {
+  child: ChildProcess;
+  lines: string[];
+}
+
+function spawnWorker(name: string, resultsDir: string): WorkerProcess {
+  const opts = { queueUrl: redis!.url, resultsDir, concurrency: 1, trainCommand, workerName: name, ...fastLocks };
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(fixtures, 'worker-entry.ts'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  processes.push(child);
+  const lines: string[] = [];
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  child.once('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGKILL' && signal !== 'SIGTERM') lines.push(`exited ${code} ${signal}: ${stderr}`);
+  });
+  return { child, lines };
+}
+
+function fakeRun(sweepId: string, seed: number, steps: number, stepMs: number, extra: string[] = []): RunJob {
+  const runKey = `Fake-v0/sac/seed-${seed}`;
+  return { sweepId, runKey, args: ['--steps', String(steps), '--step-ms', String(stepMs), '--seed', String(seed), ...extra], resultsRelDir: `${sweepId}/${runKey}` };
+}
+
+async function readLines(file: string): Promise<string[]> {
+  try {
+    return (await fs.readFile(file, 'utf8')).split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** A finished run dir must hold exactly one completion, status finished, and each evaluation step once, in order. */
+async function assertRunIntact(runDir: string, steps: number, seed: number): Promise<void> {
+  assert.equal((await readLines(path.join(runDir, 'completions.log'))).length, 1, `${runDir}: completions`);
+  const status = JSON.parse(await fs.readFile(path.join(runDir, 'status.json'), 'utf8')) as { state: string; step: number };
+  assert.deepEqual([status.state, status.step], ['finished', steps], `${runDir}: status.json`);
+  const evals = (await readLines(path.join(runDir, 'evaluations.jsonl'))).map((l) => JSON.parse(l) as { step: number; meanReturn: number });
+  assert.deepEqual(evals.map((e) => e.step), Array.from({ length: steps }, (_, i) => i + 1), `${runDir}: evaluation steps`);
+  assert.deepEqual(evals.map((e) => e.meanReturn), evals.map((e) => seed * 1000 + e.step), `${runDir}: evaluation values`);
+}
+
+/** Writers of a run dir, in the order they first wrote; fails if an earlier writer wrote again after a later one started. */
+async function writersInOrder(runDir: string): Promise<number[]> {
+  const pids = (await readLines(path.join(runDir, 'writers.log'))).map((l) => Number(l.split(' ')[0]));
+  const order: number[] = [];
+  for (const pid of pids) {
+    if (order.at(-1) === pid) continue;
+    assert.ok(!order.includes(pid), `${runDir}: writer ${pid} wrote again after writer ${order.at(-1)} took over (two writers)`);
+    order.push(pid);
+  }
+  return order;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('distributed sweep queue (real redis-server)', { skip: false }, () => {
+  test('two workers, one SIGKILLed mid-run: every run finishes exactly once, the killed run resumes on the other worker', { timeout: 90_000 }, async (t) => {
+    const reason = skipReason();
+    if (reason) return t.skip(reason);
+    const sweepId = 'kill-test';
+    const resultsDir = path.join(tmp, 'shared-results');
+    const steps = 16;
+    const runs = [0, 1, 2, 3].map((seed) => fakeRun(sweepId, seed, steps, 150));
+
+    const first = await enqueueRuns(redis!.url, sweepId, runs, { attempts: 3, backoffMs: 200 });
+    assert.equal(first.added.length, 4);
+    const again = await enqueueRuns(redis!.url, sweepId, runs, { attempts: 3, backoffMs: 200 });
+    assert.deepEqual([again.added.length, again.present.length], [0, 4], 're-enqueueing the same sweep adds nothing');
+    let status = await queueStatus(redis!.url, sweepId);
+    assert.equal(status.queued.length + status.running.length, 4);
+
+    const a = spawnWorker('A', resultsDir);
+    const b = spawnWorker('B', resultsDir);
+    await waitFor('both workers ready', async () => a.lines.some((l) => l.startsWith('ready')) && b.lines.some((l) => l.startsWith('ready')), 30_000);
+
+    // Kill A once its current run has checkpointed a few steps.
+    const victim = await waitFor('worker A to be mid-run', async () => {
+      const started = a.lines.filter((l) => l.startsWith('started ')).at(-1)?.slice('started '.length);
+      if (!started) return undefined;
+      const runDir = path.join(resultsDir, sweepId, started);
+      const ckpt = await fs.readFile(path.join(runDir, 'checkpoints', 'state.json'), 'utf8').catch(() => '');
+      return ckpt && (JSON.parse(ckpt) as { step: number }).step >= 4 ? started : undefined;
+    });
+    const victimDir = path.join(resultsDir, sweepId, victim);
+    const victimTrainerPid = Number((await readLines(path.join(victimDir, 'writers.log')))[0]!.split(' ')[0]);
+    a.child.kill('SIGKILL');
+
+    status = await waitFor('all 4 runs to finish', async () => {
+      const s = await queueStatus(redis!.url, sweepId);
+      return s.finished.length === 4 ? s : undefined;
+    }, 60_000);
+    assert.equal(status.failed.length, 0);
+
+    // The orphaned trainer of the killed worker was stopped by its guard.
+    assert.equal(isAlive(victimTrainerPid), false, 'the killed worker\'s training process must not outlive it');
+
+    let completions = 0;
+    for (const run of runs) {
+      const runDir = path.join(resultsDir, run.resultsRelDir);
+      await assertRunIntact(runDir, steps, Number(run.runKey.split('-').at(-1)));
+      completions += (await readLines(path.join(runDir, 'completions.log'))).length;
+      const writers = await writersInOrder(runDir);
+      const resumes = await readLines(path.join(runDir, 'resumes.log'));
+      if (run.runKey === victim) {
+        assert.equal(writers.length, 2, 'the killed run was written by its first trainer, then by one resuming trainer');
+        assert.equal(resumes.length, 1);
+        assert.ok(Number(resumes[0]!.split(' ')[1]) >= 4, `resumed from checkpoint step ${resumes[0]}`);
+      } else {
+        assert.equal(writers.length, 1, `${run.runKey} ran in one go`);
+        assert.equal(resumes.length, 0);
+      }
+    }
+    assert.equal(completions, 4, 'every run completed exactly once');
+
+    const victimJob = status.finished.find((r) => r.runKey === victim)!;
+    assert.equal(victimJob.result?.worker, 'B');
+    assert.equal(victimJob.result?.resumed, true);
+    assert.equal(victimJob.progress?.state, 'finished');
+    assert.equal(victimJob.progress?.step, steps);
+    assert.ok(b.lines.includes(`completed ${victim}`));
+    // A finished nothing after it was killed; B did the rest.
+    const byWorker = status.finished.map((r) => r.result?.worker);
+    assert.equal(byWorker.filter((w) => w === 'B').length, 4 - a.lines.filter((l) => l.startsWith('completed ')).length);
+
+    b.child.kill('SIGTERM');
+  });
+
+  test('a crashing run is retried by BullMQ with backoff and resumes; failed runs are retried by re-enqueueing; finished runs are skipped', { timeout: 60_000 }, async (t) => {
+    const reason = skipReason();
+    if (reason) return t.skip(reason);
+    const sweepId = 'retry-test';
+    const resultsDir = path.join(tmp, 'retry-results');
+    const steps = 8;
+    const retried = fakeRun(sweepId, 5, steps, 40, ['--fail-at', '5']);
+    const failsOnce = fakeRun(sweepId, 6, steps, 40, ['--fail-at', '3']);
+    await enqueueRuns(redis!.url, sweepId, [retried], { attempts: 3, backoffMs: 300 });
+    await enqueueRuns(redis!.url, sweepId, [failsOnce], { attempts: 1 });
+
+    const worker = await startWorker({ queueUrl: redis!.url, resultsDir, concurrency: 2, trainCommand, logger: createLogger({ silent: true }), ...fastLocks });
+    inProcessWorkers.push(worker);
+    const failures: string[] = [];
+    worker.on('failed', (runKey) => failures.push(runKey));
+
+    let status: SweepQueueStatus = await waitFor('one run finished and one failed', async () => {
+      const s = await queueStatus(redis!.url, sweepId);
+      return s.finished.length === 1 && s.failed.length === 1 ? s : undefined;
+    });
+    assert.equal(status.finished[0]!.runKey, retried.runKey);
+    assert.equal(status.finished[0]!.attemptsMade, 2, 'one failed attempt, then one that finished');
+    assert.equal(status.finished[0]!.result?.resumed, true);
+    assert.equal(status.failed[0]!.runKey, failsOnce.runKey);
+    assert.match(status.failed[0]!.failedReason ?? '', /exit code 3[\s\S]*simulated crash at step 3/);
+    assert.deepEqual(failures.sort(), [retried.runKey, failsOnce.runKey].sort());
+
+    const reenqueue = await enqueueRuns(redis!.url, sweepId, [retried, failsOnce], { attempts: 1 });
+    assert.deepEqual(reenqueue, { added: [], present: [retried.runKey], retried: [failsOnce.runKey], skippedFinished: [] });
+    status = await waitFor('the re-enqueued run to finish', async () => {
+      const s = await queueStatus(redis!.url, sweepId);
+      return s.finished.length === 2 ? s : undefined;
+    });
+    for (const run of [retried, failsOnce]) {
+      const runDir = path.join(resultsDir, run.resultsRelDir);
+      await assertRunIntact(runDir, steps, Number(run.runKey.split('-').at(-1)));
+      const resumes = await readLines(path.join(runDir, 'resumes.log'));
+      assert.equal(resumes.length, 1);
+      // Resumed from the last checkpoint before the crash step.
+      assert.equal(Number(resumes[0]!.split(' ')[1]), run === retried ? 4 : 2);
+    }
+
+    const withResults = await enqueueRuns(redis!.url, sweepId, [retried, failsOnce], { resultsDir });
+    assert.deepEqual(withResults.skippedFinished.sort(), [retried.runKey, failsOnce.runKey].sort());
+    await worker.close();
+  });
+});
