@@ -7,7 +7,7 @@
  * tests are skipped. The arena-headroom check needs only our models and always runs.
  *
  * Error measures (see envs/models/README.md): compiled fields elementwise
- * |a-b| / max(|a|,|b|,1e-12); rollouts ||a-b||_2 / max(||b||_2, 1e-6) per env step.
+ * |a-b| / max(|a|,|b|,1e-10); rollouts ||a-b||_2 / max(||b||_2, 1e-6) per env step.
  */
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';

@@ -39,7 +39,7 @@ export const MODELS: readonly ModelEntry[] = [
 /** One compared quantity: the worst element and where it is. */
 export interface FieldDiff {
   field: string;
-  /** max over elements of |a-b| / max(|a|,|b|), or |a-b| where both are 0-ish (see elementError). */
+  /** max over elements of elementError(ours, reference). */
   maxError: number;
   /** Index of the worst element, or -1 when the sizes differ. */
   worstIndex: number;
@@ -47,8 +47,12 @@ export interface FieldDiff {
   reference: number[];
 }
 
-/** Elementwise relative error with an absolute floor: zeros are compared absolutely. */
-export function elementError(a: number, b: number, absFloor = 1e-12): number {
+/**
+ * Elementwise relative error |a-b| / max(|a|, |b|, absFloor). The floor makes values near
+ * zero compare absolutely: rounding residue such as cos(90°) = 6e-17 against an exact 0
+ * passes, while the smallest real quantities (Reacher's target inertia, 1e-7) stay relative.
+ */
+export function elementError(a: number, b: number, absFloor = 1e-10): number {
   const diff = Math.abs(a - b);
   if (diff === 0) return 0;
   return diff / Math.max(Math.abs(a), Math.abs(b), absFloor);
