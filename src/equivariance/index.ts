@@ -5,5 +5,5 @@ export { Rep, trivial, pseudoscalar, regular, directSum, tensor, multiple, fromM
 export { equivariantBasis, basisProjectionMatrix, weightAction, MAX_BASIS_SIZE, type EquivariantBasis } from './basis.js';
 export { symmetricEigen, type SymmetricEigen } from './jacobi-eigen.js';
 export { projectWeightArray, projectBiasArray } from './project-array.js';
-export { projector, biasProjector, WeightProjector, BiasProjector, type ProjectorOptions } from './projector.js';
-export { AxisPermutation, contiguousRuns, DEFAULT_MAX_RUNS, type Run } from './permute-tensor.js';
+export { projector, biasProjector, WeightProjector, BiasProjector, DENSE_BIAS_MAX, SMALL_AXIS, type ProjectorOptions } from './projector.js';
+export { AxisPermutation, contiguousRuns, rotationShift, DEFAULT_MAX_RUNS, type Run } from './permute-tensor.js';

@@ -1,9 +1,10 @@
 /**
  * Permuting one axis of a tf tensor, choosing the cheapest kernels for wasm.
  *
- * A permutation made of a few contiguous runs (the block cycles of hiddenRep,
- * most mirror maps) is done as slice + concat, ~10x cheaper than a gather on a
- * 256x256 matrix (see the shared tfjs notes). Anything else is a gather whose
+ * A rotation (the block cycles of hiddenRep) is concat([x, x]) + one slice; a
+ * permutation made of a few contiguous runs is slice + concat. Both are ~10x
+ * cheaper than a gather on a 256x256 matrix (see the shared tfjs notes; tf.tile
+ * is far slower still on wasm, ~14 ms). Anything else is a gather whose
  * gradient is a gather by the inverse permutation (tf.customGrad): tfjs's own
  * GatherV2 gradient needs UnsortedSegmentSum, which the wasm backend lacks.
  */
@@ -26,6 +27,15 @@ export function contiguousRuns(perm: ArrayLike<number>): Run[] {
   return runs;
 }
 
+/** The shift s when perm[j] = (j + s) mod n for all j (a rotation), else null. */
+export function rotationShift(perm: ArrayLike<number>): number | null {
+  const n = perm.length;
+  if (n === 0) return null;
+  const s = perm[0];
+  for (let j = 1; j < n; j++) if (perm[j] !== (j + s) % n) return null;
+  return s;
+}
+
 /** Default: slice+concat when there are at most this many runs, else a gather. */
 export const DEFAULT_MAX_RUNS = 4;
 
@@ -33,7 +43,7 @@ export const DEFAULT_MAX_RUNS = 4;
 export class AxisPermutation {
   readonly perm: Int32Array;
   readonly axis: number;
-  readonly mode: 'identity' | 'runs' | 'gather';
+  readonly mode: 'identity' | 'rotate' | 'runs' | 'gather';
   readonly runs: Run[];
   #indices: tf.Tensor1D | undefined;
   #inverse: tf.Tensor1D | undefined;
@@ -46,6 +56,7 @@ export class AxisPermutation {
     const identity = this.runs.length === 1 && this.runs[0].start === 0;
     if (identity) this.mode = 'identity';
     else if (opts.mode !== undefined) this.mode = opts.mode;
+    else if (rotationShift(this.perm) !== null) this.mode = 'rotate';
     else this.mode = this.runs.length <= (opts.maxRuns ?? DEFAULT_MAX_RUNS) ? 'runs' : 'gather';
     if (this.mode === 'gather') {
       const inv = new Int32Array(this.perm.length);
@@ -72,6 +83,12 @@ export class AxisPermutation {
     if (this.mode === 'gather') return this.#gather!(x) as T;
     const begin = new Array<number>(x.rank).fill(0);
     const size = new Array<number>(x.rank).fill(-1);
+    if (this.mode === 'rotate') {
+      // y[j] = x[(j + s) mod n] = concat([x, x])[j + s]: two kernels.
+      begin[this.axis] = this.perm[0];
+      size[this.axis] = this.perm.length;
+      return tf.slice(tf.concat([x, x], this.axis), begin, size) as T;
+    }
     const parts = this.runs.map((r) => {
       begin[this.axis] = r.start;
       size[this.axis] = r.size;

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random.js';
+import { denseLinear, denseRelu, swish } from './dense.js';
 import { orthogonal } from './init.js';
 import type { Network, ParamGroups } from './network.js';
 
@@ -36,10 +37,13 @@ function dense(rng: Rng, nIn: number, nOut: number, gain: number): DenseParams {
   };
 }
 
-function activate(x: tf.Tensor2D, kind: Activation): tf.Tensor2D {
-  if (kind === 'relu') return tf.relu(x);
-  if (kind === 'tanh') return tf.tanh(x);
-  return tf.mul(x, tf.sigmoid(x)) as tf.Tensor2D;
+/** One hidden layer: act(x @ w + b), as fused kernels with hand-written gradients (dense.ts). */
+function hiddenLayer(x: tf.Tensor2D, l: DenseParams, kind: Activation): tf.Tensor2D {
+  const w = l.w as tf.Tensor2D;
+  const b = l.b as tf.Tensor1D;
+  if (kind === 'relu') return denseRelu(x, w, b);
+  const z = denseLinear(x, w, b);
+  return kind === 'tanh' ? tf.tanh(z) : swish(z);
 }
 
 export class Mlp implements Network {
@@ -80,7 +84,7 @@ export class Mlp implements Network {
     if (x.rank !== 2 || x.shape[1] !== this.inDim) throw new Error(`mlp: input has shape [${x.shape}], expected [batch, ${this.inDim}].`);
     return tf.tidy(() => {
       let h = x;
-      for (const l of this.trunk) h = activate(tf.add(tf.matMul(h, l.w), l.b) as tf.Tensor2D, this.activation);
+      for (const l of this.trunk) h = hiddenLayer(h, l, this.activation);
       return h;
     });
   }
@@ -88,7 +92,7 @@ export class Mlp implements Network {
   apply(x: tf.Tensor2D): tf.Tensor2D[] {
     return tf.tidy(() => {
       const h = this.features(x);
-      return this.heads.map((l) => tf.add(tf.matMul(h, l.w), l.b) as tf.Tensor2D);
+      return this.heads.map((l) => denseLinear(h, l.w as tf.Tensor2D, l.b as tf.Tensor1D));
     });
   }
 

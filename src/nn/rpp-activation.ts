@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rep } from '../equivariance/rep.js';
+import { swish, swishScaled } from './dense.js';
 import { RPP_SCALE } from './rpp-linear.js';
 
 export class RppActivation {
@@ -34,9 +35,10 @@ export class RppActivation {
 
   apply(x: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
+      // The common case (permutation reps): one fused op with a hand-written gradient.
+      if (this.kind === 'swish') return this.wBasic === null ? swish(x) : swishScaled(x, this.wBasic as tf.Tensor1D);
       let y: tf.Tensor2D;
-      if (this.kind === 'swish') y = swish(x);
-      else if (this.kind === 'tanh') y = tf.tanh(x);
+      if (this.kind === 'tanh') y = tf.tanh(x);
       else {
         const m = this.#tanhMask!;
         y = tf.add(tf.mul(m, tf.tanh(x)), tf.mul(tf.sub(1, m), swish(x))) as tf.Tensor2D;
@@ -55,7 +57,3 @@ export class RppActivation {
   }
 }
 
-/** x * sigmoid(x). */
-export function swish(x: tf.Tensor2D): tf.Tensor2D {
-  return tf.mul(x, tf.sigmoid(x)) as tf.Tensor2D;
-}

@@ -21,6 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BiasProjector, WeightProjector, type ProjectorOptions } from '../equivariance/projector.js';
 import type { Rep } from '../equivariance/rep.js';
 import { Rng } from '../random.js';
+import { denseLinear } from './dense.js';
 import { lecunNormal } from './init.js';
 import type { ParamGroups } from './network.js';
 
@@ -99,7 +100,7 @@ export class RppLinear {
     }
     return tf.tidy(() => {
       const { w, b } = this.effective();
-      return tf.add(tf.matMul(x, w), b) as tf.Tensor2D;
+      return denseLinear(x, w, b);
     });
   }
 
