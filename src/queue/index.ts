@@ -7,3 +7,4 @@ export { readRunProgress, type RunProgress } from './run-dir-state.js';
 export { parseRedisUrl, type RedisEndpoint } from './redis-url.js';
 export { openRedis } from './connection.js';
 export { RespRedisClient } from './redis-client.js';
+export { enqueueSweep, queueArgs, runJobsOf, type EnqueueSweepOptions, type EnqueueSweepResult } from './enqueue-sweep.js';

@@ -1,0 +1,120 @@
+/**
+ * `rpp-sac worker` / `rpp-sac queue-status` as processes on a real
+ * redis-server: progress reaches queue-status; SIGTERM hands the running run
+ * back to the queue without using an attempt, and the next worker resumes it.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { enqueueRuns, queueStatus, type SweepQueueStatus } from '../src/queue/index.js';
+import { startTestRedis, type TestRedis } from './fixtures/queue/redis-server.js';
+
+const fixtures = fileURLToPath(new URL('./fixtures/queue/', import.meta.url));
+const cliEntry = path.join(fixtures, 'cli-entry.ts');
+const trainCommand = JSON.stringify([process.execPath, path.join(fixtures, 'fake-train.mjs')]);
+
+let redis: TestRedis | null = null;
+let tmp = '';
+const processes: ChildProcess[] = [];
+
+before(async () => {
+  redis = await startTestRedis();
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'rpp-sac-queue-cli-'));
+});
+
+after(async () => {
+  for (const child of processes) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await redis?.stop();
+  if (tmp) await fs.rm(tmp, { recursive: true, force: true });
+});
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await sleep(150);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', cliEntry, ...args], { encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function statusJson(sweep: string): SweepQueueStatus {
+  const r = cli(['queue-status', '--queue', redis!.url, '--sweep', sweep, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as SweepQueueStatus;
+}
+
+function startWorkerCli(name: string, resultsDir: string): ChildProcess {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', cliEntry, 'worker', '--queue', redis!.url, '--results', resultsDir, '--train-command', trainCommand,
+      '--lock-duration', '2000', '--stalled-interval', '1000', '--progress-interval', '200', '--name', name, '--log-level', 'warn'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  processes.push(child);
+  return child;
+}
+
+test('worker CLI: progress in queue-status, SIGTERM requeues without using an attempt, another worker resumes', { timeout: 90_000 }, async (t) => {
+  if (!redis) return t.skip('no redis-server could be started (bash scripts/redis.sh install)');
+  const sweep = 'cli-test';
+  const resultsDir = path.join(tmp, 'results');
+  const runKey = 'Fake-v0/sac/seed-7';
+  const runDir = path.join(resultsDir, sweep, runKey);
+  await enqueueRuns(redis.url, sweep, [{ runKey, args: ['--steps', '60', '--step-ms', '100', '--seed', '7'], resultsRelDir: `${sweep}/${runKey}` }], { attempts: 2, backoffMs: 200 });
+
+  const w1 = startWorkerCli('W1', resultsDir);
+  await waitFor('W1 to publish progress past step 3', async () => {
+    const run = (await queueStatus(redis!.url, sweep)).running[0];
+    return run?.progress && run.progress.step >= 3 ? run : undefined;
+  });
+  const running = statusJson(sweep).running[0]!;
+  assert.equal(running.progress?.worker, 'W1');
+  assert.equal(running.progress?.totalSteps, 60);
+  assert.equal(running.progress?.lastEval?.meanReturn, 7000 + running.progress!.lastEval!.step);
+
+  const text = cli(['queue-status', '--queue', redis.url, '--sweep', sweep]);
+  assert.match(text.stdout, /0 queued, 1 running, 0 finished, 0 failed/);
+  assert.match(text.stdout, /running\s+Fake-v0\/sac\/seed-7 step \d+\/60 return [\d.]+ on W1/);
+
+  const exited = new Promise<number | null>((resolve) => w1.once('exit', (code) => resolve(code)));
+  w1.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  const handedBack = statusJson(sweep);
+  assert.deepEqual([handedBack.queued.length, handedBack.running.length], [1, 0], 'the run is back in the queue');
+  assert.equal(handedBack.queued[0]!.attemptsMade, 0, 'a clean hand-back does not use an attempt');
+  const interrupted = JSON.parse(await fs.readFile(path.join(runDir, 'status.json'), 'utf8')) as { state: string; step: number };
+  assert.equal(interrupted.state, 'interrupted');
+
+  const w2 = startWorkerCli('W2', resultsDir);
+  const done = await waitFor('W2 to finish the run', async () => {
+    const s = await queueStatus(redis!.url, sweep);
+    return s.finished.length === 1 ? s.finished[0] : undefined;
+  });
+  w2.kill('SIGTERM');
+  assert.equal(done.result?.worker, 'W2');
+  assert.equal(done.result?.resumed, true);
+  const resumes = (await fs.readFile(path.join(runDir, 'resumes.log'), 'utf8')).trim().split('\n');
+  assert.equal(resumes.length, 1);
+  assert.ok(Number(resumes[0]!.split(' ')[1]) >= 3);
+  const steps = (await fs.readFile(path.join(runDir, 'evaluations.jsonl'), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step);
+  assert.deepEqual(steps, Array.from({ length: 60 }, (_, i) => i + 1));
+  assert.match(cli(['queue-status', '--queue', redis.url, '--sweep', sweep]).stdout, /1 finished/);
+});
+
+test('worker CLI rejects a non-redis URL with a message naming the expected form', { timeout: 30_000 }, () => {
+  const r = cli(['worker', '--queue', 'http://localhost:6379', '--results', path.join(tmp, 'x')]);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /unsupported scheme http:.*redis:\/\/host:6379/);
+});
