@@ -1,0 +1,7 @@
+/** Thin entry point: `node --import tsx scripts/compare.ts <sweepDir> [--threshold X]` (same as `rpp-sac compare`). */
+import { Command } from 'commander';
+import { register } from '../src/cli/compare.js';
+
+const program = new Command('rpp-sac');
+register(program);
+await program.parseAsync(['node', 'rpp-sac', 'compare', ...process.argv.slice(2)]);

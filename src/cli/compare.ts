@@ -1,0 +1,73 @@
+/**
+ * `rpp-sac compare <sweepDir>`: statistics, plots and a Markdown report comparing the
+ * agents of a sweep. Registered on the main program by src/cli/main.ts through `register(program)`.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { compareSweep } from '../compare/compare-sweep.js';
+
+interface CompareCliOptions {
+  out?: string;
+  threshold?: string;
+  baseline?: string;
+  resamples?: number;
+  curveResamples?: number;
+  seed?: number;
+  alpha?: number;
+  minSeeds?: number;
+  maxStep?: number;
+  includeFailed?: boolean;
+  png: boolean;
+}
+
+function int(min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}`);
+    return n;
+  };
+}
+
+function probability(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n < 1)) throw new InvalidArgumentError('expected a number in (0, 1)');
+  return n;
+}
+
+export function register(program: Command): Command {
+  return program
+    .command('compare')
+    .description('Compare the agents of a sweep: aligned curves, tables with bootstrap CIs, Welch tests, plots, report.md and summary.json')
+    .argument('<sweepDir>', 'sweep directory (from `rpp-sac sweep`) or any directory of <env>/<agent>/seed-<n> run dirs')
+    .option('--out <dir>', 'output directory (default <sweepDir>/compare)')
+    .option('--threshold <x>', 'return threshold for steps-to-threshold: one number or per env, e.g. Hopper-v5=3000,Walker2d-v5=4000')
+    .option('--baseline <agent>', 'agent the others are compared with (default sac)')
+    .option('--resamples <n>', 'bootstrap resamples for table CIs (default 2000)', int(1))
+    .option('--curve-resamples <n>', 'bootstrap resamples per curve point (default 1000)', int(1))
+    .option('--seed <n>', 'bootstrap seed (default 0)', int(0))
+    .option('--alpha <a>', 'significance level of the verdicts (default 0.05)', probability)
+    .option('--min-seeds <k>', 'extend curves to steps reached by at least k seeds of an agent (default: all seeds)', int(1))
+    .option('--max-step <n>', 'compare at this step at most', int(1))
+    .option('--include-failed', 'keep runs whose status is failed (default: left out and listed)')
+    .option('--no-png', 'write SVG plots only')
+    .action(async (sweepDir: string, opts: CompareCliOptions) => {
+      const r = await compareSweep(sweepDir, {
+        outDir: opts.out,
+        threshold: opts.threshold,
+        baseline: opts.baseline,
+        resamples: opts.resamples,
+        curveResamples: opts.curveResamples,
+        seed: opts.seed,
+        alpha: opts.alpha,
+        minSeeds: opts.minSeeds,
+        maxStep: opts.maxStep,
+        includeFailed: opts.includeFailed,
+        png: opts.png,
+      });
+      const lines = [`report: ${r.reportPath}`, `summary: ${r.summaryPath}`];
+      for (const env of r.summary.envs) {
+        lines.push(`${env.env} (at step ${env.endStep}):`);
+        for (const p of env.pairwise.filter((x) => x.metric === 'finalReturn')) lines.push(`  ${p.verdict}`);
+      }
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}

@@ -1,0 +1,109 @@
+/**
+ * `rpp-sac sweep`: run env x agent x seed (x grid point) training runs as child processes.
+ * Registered on the main program by src/cli/main.ts through `register(program)`.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { getDefaultLogger } from '../logging.js';
+import { decideAction } from '../sweep/run-state.js';
+import { parseGridAxis } from '../sweep/parse-values.js';
+import { planRuns } from '../sweep/plan.js';
+import { runSweep } from '../sweep/run-sweep.js';
+import { readSweepFile, resolveSweepConfig, type SweepInput } from '../sweep/sweep-config.js';
+import { defaultTrainCommand, parseTrainCommand } from '../sweep/train-command.js';
+import { resolve } from 'node:path';
+
+interface SweepCliOptions {
+  config?: string;
+  env?: string;
+  agents?: string;
+  seeds?: string;
+  steps?: string;
+  parallel?: number;
+  out?: string;
+  name?: string;
+  grid?: string[];
+  gridAgents?: string;
+  retries?: number;
+  trainCommand?: string;
+  progressEvery?: number;
+  dryRun?: boolean;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+}
+
+/** CLI flags over the config file's values; flags not given leave the file's values alone. */
+export function sweepInputFromCli(opts: SweepCliOptions, trainArgs: string[]): SweepInput {
+  const file: Partial<SweepInput> = opts.config ? readSweepFile(opts.config) : {};
+  const grid = opts.grid ? Object.fromEntries(opts.grid.map(parseGridAxis)) : file.grid;
+  const missing = (['env', 'agents', 'seeds', 'steps'] as const).filter((k) => opts[k] === undefined && file[k] === undefined);
+  if (missing.length > 0) throw new Error(`sweep needs ${missing.map((m) => `--${m}`).join(', ')} (or a --config file that sets them)`);
+  return {
+    name: opts.name ?? file.name,
+    env: (opts.env ?? file.env) as string | string[],
+    agents: (opts.agents ?? file.agents) as string | string[],
+    seeds: (opts.seeds ?? file.seeds) as string | number | number[],
+    steps: (opts.steps ?? file.steps) as string | number,
+    parallel: opts.parallel ?? file.parallel,
+    out: opts.out ?? file.out,
+    grid,
+    gridAgents: opts.gridAgents ?? file.gridAgents,
+    trainArgs: [...(file.trainArgs ?? []), ...trainArgs],
+    retries: opts.retries ?? file.retries,
+  };
+}
+
+export function register(program: Command): Command {
+  return program
+    .command('sweep')
+    .description('Train many runs (envs x agents x seeds [x hyperparameter grid]) as child processes; re-running skips finished runs and resumes interrupted ones')
+    .argument('[trainArgs...]', 'extra flags for every `train` call, after --, e.g. -- --eval-every 10000')
+    .option('--config <file>', 'sweep config file (YAML/JSON, e.g. runs/sweeps/x.yaml); flags override its values')
+    .option('--env <ids>', 'environment id(s), comma-separated, e.g. Walker2d-v5')
+    .option('--agents <list>', 'agents, comma-separated: sac,rpp-sac,emlp-sac')
+    .option('--seeds <spec>', 'seeds: a range "0-4" or a list "0,3,7"')
+    .option('--steps <n>', 'environment steps per run, e.g. 3e5')
+    .option('--parallel <n>', 'runs at once (default 1; each run is one process)', positiveInt)
+    .option('--out <dir>', 'sweep directory (default runs/sweeps/<name>)')
+    .option('--name <name>', 'sweep name (default derived from env, agents, steps and grid axes)')
+    .option('--grid <axes...>', 'hyperparameter grid, e.g. --grid equiv_wd=1e-6,1e-4 basic_wd=1e-6,1e-2 (passed as --equiv-wd/--basic-wd)')
+    .option('--grid-agents <list>', 'agents the grid applies to (default: all but sac)')
+    .option('--retries <n>', 'retries of a crashed run, resuming from its checkpoint if it has one (default 1)', positiveInt)
+    .option('--train-command <cmd>', 'command prefix for `train`/`resume` (default: this CLI; also RPP_SAC_TRAIN_COMMAND)')
+    .option('--progress-every <sec>', 'seconds between progress lines (default 30)', positiveInt)
+    .option('--dry-run', 'print the planned runs and what would happen to each, start nothing')
+    .action(async (trainArgs: string[], opts: SweepCliOptions) => {
+      const config = resolveSweepConfig(sweepInputFromCli(opts, trainArgs));
+      const trainCommand = opts.trainCommand ? parseTrainCommand(opts.trainCommand) : defaultTrainCommand();
+      if (opts.dryRun) {
+        const sweepDir = resolve(config.out);
+        for (const run of planRuns(config, sweepDir)) {
+          const action = decideAction(run.dir);
+          const args = action === 'resume' ? ['resume', run.dir] : run.trainArgs;
+          process.stdout.write(`${action.padEnd(6)} ${run.id}${action === 'skip' ? '' : `  $ ${[...trainCommand, ...args].join(' ')}`}\n`);
+        }
+        return;
+      }
+      const ac = new AbortController();
+      const onSigint = (): void => {
+        if (ac.signal.aborted) process.exit(130);
+        getDefaultLogger().warn('sweep: interrupt received, stopping runs (they checkpoint); press Ctrl-C again to quit at once');
+        ac.abort();
+      };
+      process.on('SIGINT', onSigint);
+      try {
+        const r = await runSweep({ config, trainCommand, signal: ac.signal, progressIntervalMs: (opts.progressEvery ?? 30) * 1000 });
+        process.stdout.write(
+          `${r.manifest.state}: ${r.finished} trained, ${r.skipped} skipped, ${r.failed.length} failed of ${r.manifest.runs.length} runs in ${r.sweepDir}\n` +
+            (r.failed.length > 0 ? `failed: ${r.failed.map((f) => f.id).join(', ')}\n` : '') +
+            `compare with: rpp-sac compare ${r.sweepDir}\n`,
+        );
+        process.exitCode = r.interrupted ? 130 : r.failed.length > 0 ? 1 : 0;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+}

@@ -1,0 +1,109 @@
+/**
+ * The comparison's figures for one env: return curves with 95% bands, final-return box
+ * plots, policy equivariance error over training, and final-return heat maps over grid
+ * sweeps. Each is written as SVG and, unless disabled or rasterising fails, PNG.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bandCurveSpec, type BandPoint } from '../plots/band-curve.js';
+import { boxPlotSpec } from '../plots/box-plot.js';
+import { heatMapSpec } from '../plots/heat-map.js';
+import { colorsFor } from '../plots/palette.js';
+import { renderSvg, svgToPng, type VegaLiteSpec } from '../plots/render.js';
+import { agentDisplayName } from './agent-labels.js';
+import type { EnvSummary, HeatMapSummary } from './summary.js';
+
+export interface PlotWriteOptions {
+  plotsDir: string;
+  /** Path prefix of plots as seen from report.md, e.g. "plots". */
+  relDir: string;
+  png: boolean;
+  warn: (msg: string) => void;
+}
+
+export function fileSafe(name: string): string {
+  return name.replace(/[^A-Za-z0-9._=,-]+/g, '_');
+}
+
+async function writePlot(spec: VegaLiteSpec, base: string, o: PlotWriteOptions): Promise<string> {
+  const svg = await renderSvg(spec);
+  writeFileSync(join(o.plotsDir, `${base}.svg`), svg);
+  if (o.png) {
+    try {
+      writeFileSync(join(o.plotsDir, `${base}.png`), svgToPng(svg));
+    } catch (err) {
+      o.warn(`PNG for ${base} not written (${(err as Error).message}); the SVG is there`);
+    }
+  }
+  return `${o.relDir}/${base}.svg`;
+}
+
+/** Render and write every plot of an env; fills env.plots and heat-map plot paths. */
+export async function writeEnvPlots(env: EnvSummary, o: PlotWriteOptions): Promise<void> {
+  const order = env.groups.map((g) => g.series);
+  const palette = colorsFor(order);
+  const colors = (series: string[]): string[] => series.map((s) => palette.get(s) ?? '#888888');
+  const e = fileSafe(env.env);
+
+  const returnPoints: BandPoint[] = env.groups.flatMap((g) =>
+    g.returnCurve.map((p) => ({ series: g.series, step: p.step, center: p.mean, low: p.low, high: p.high, nSeeds: p.nSeeds })),
+  );
+  env.plots.returnCurves = await writePlot(
+    bandCurveSpec(returnPoints, { title: `${env.env}: evaluation return (mean, 95% bootstrap CI)`, yTitle: 'return', seriesOrder: order, seriesColors: colors(order) }),
+    `${e}-return-curves`,
+    o,
+  );
+
+  const iqmPoints: BandPoint[] = env.groups.flatMap((g) =>
+    g.returnCurve.map((p) => ({ series: g.series, step: p.step, center: p.iqm, low: p.iqmLow, high: p.iqmHigh, nSeeds: p.nSeeds })),
+  );
+  env.plots.returnIqmCurves = await writePlot(
+    bandCurveSpec(iqmPoints, { title: `${env.env}: evaluation return (IQM, 95% stratified bootstrap CI)`, yTitle: 'return (IQM)', seriesOrder: order, seriesColors: colors(order) }),
+    `${e}-return-iqm-curves`,
+    o,
+  );
+
+  const boxValues = env.groups.flatMap((g) =>
+    g.finalReturn.perSeed.filter((p) => p.value !== null).map((p) => ({ series: g.series, seed: p.seed, value: p.value as number })),
+  );
+  env.plots.finalReturn = await writePlot(
+    boxPlotSpec(boxValues, { title: `${env.env}: return at step ${env.endStep} (one point per seed)`, yTitle: 'final return', seriesOrder: order, seriesColors: colors(order) }),
+    `${e}-final-return`,
+    o,
+  );
+
+  const equivGroups = env.groups.filter((g) => g.equivErrorCurve !== null && g.equivErrorCurve.length > 0);
+  if (equivGroups.length > 0) {
+    const pts: BandPoint[] = equivGroups.flatMap((g) =>
+      (g.equivErrorCurve ?? []).map((p) => ({ series: g.series, step: p.step, center: p.mean, low: p.low, high: p.high, nSeeds: p.nSeeds })),
+    );
+    const positive = pts.every((p) => p.low > 0);
+    env.plots.equivError = await writePlot(
+      bandCurveSpec(pts, {
+        title: `${env.env}: policy equivariance error (mean, 95% CI)`,
+        yTitle: 'relative equivariance error',
+        seriesOrder: equivGroups.map((g) => g.series),
+        seriesColors: colors(equivGroups.map((g) => g.series)),
+        yScale: positive ? 'log' : 'linear',
+      }),
+      `${e}-equiv-error`,
+      o,
+    );
+  }
+
+  for (const hm of env.heatMaps) hm.plot = await writeHeatMap(env, hm, o);
+}
+
+async function writeHeatMap(env: EnvSummary, hm: HeatMapSummary, o: PlotWriteOptions): Promise<string> {
+  const cells = hm.cells.map((c) => ({ x: c.x, y: c.y ?? 0, value: c.meanFinalReturn, nSeeds: c.nSeeds }));
+  return writePlot(
+    heatMapSpec(cells, {
+      title: `${env.env}: ${agentDisplayName(hm.agent)} mean return at step ${env.endStep}`,
+      xTitle: hm.xAxis,
+      yTitle: hm.yAxis ?? '',
+      valueTitle: 'mean return',
+    }),
+    `${fileSafe(env.env)}-${fileSafe(hm.agent)}-grid-heatmap`,
+    o,
+  );
+}

@@ -1,0 +1,126 @@
+/**
+ * Per-group (env, agent, grid point) numbers: final return, AUC and steps-to-threshold per
+ * seed with bootstrap CIs of the mean and IQM, and the aligned return / equivariance-error
+ * curves with 95% bands.
+ */
+import { bootstrapCi, stratifiedBootstrapCi, type ConfidenceInterval } from '../stats/bootstrap.js';
+import { mean, std } from '../stats/descriptive.js';
+import { normalizedAuc, stepsToThreshold } from '../stats/curve-metrics.js';
+import { alignCurves, interpolateAt, type Curve } from './align-curves.js';
+import { seriesName } from './agent-labels.js';
+import type { LoadedRun } from './load-runs.js';
+import type { CurvePoint, GroupSummary, MetricSummary, SeedValue, ThresholdSummary } from './summary.js';
+
+export interface AnalysisOptions {
+  resamples: number;
+  curveResamples: number;
+  confidence: number;
+  seed: number;
+  minSeeds: number | null;
+}
+
+export interface EnvRange {
+  startStep: number;
+  endStep: number;
+  /** Common step grid of the env within [startStep, endStep] (union of all runs' evaluation steps). */
+  grid: number[];
+}
+
+export function groupKey(r: Pick<LoadedRun, 'env' | 'agent' | 'gridLabel'>): string {
+  return `${r.env}|${r.agent}|${r.gridLabel ?? ''}`;
+}
+
+export function envRange(runs: readonly LoadedRun[], maxStep: number | null): EnvRange {
+  const startStep = Math.max(...runs.map((r) => r.evaluations[0].step));
+  const endStep = Math.min(maxStep ?? Infinity, ...runs.map((r) => r.evaluations[r.evaluations.length - 1].step));
+  const grid = [...new Set(runs.flatMap((r) => r.evaluations.map((e) => e.step)).filter((s) => s >= startStep && s <= endStep))].sort((a, b) => a - b);
+  if (!grid.includes(endStep) && endStep >= startStep) grid.push(endStep);
+  return { startStep, endStep, grid };
+}
+
+function curveOf(run: LoadedRun, pick: (e: LoadedRun['evaluations'][number]) => number | null): Curve {
+  const pts = run.evaluations.filter((e) => pick(e) !== null && Number.isFinite(pick(e) as number));
+  return { id: run.id, steps: pts.map((e) => e.step), values: pts.map((e) => pick(e) as number) };
+}
+
+function metric(values: number[], seeds: number[], o: AnalysisOptions, seed: number): MetricSummary {
+  const opts = { resamples: o.resamples, confidence: o.confidence, seed };
+  return {
+    mean: bootstrapCi(values, mean, opts),
+    iqm: stratifiedBootstrapCi([values], undefined, { ...opts, seed: seed + 1 }),
+    std: values.length > 1 ? std(values) : null,
+    perSeed: values.map((value, i) => ({ seed: seeds[i], value })),
+  };
+}
+
+function bandCurve(curves: Curve[], o: AnalysisOptions, seed: number, maxStep: number): CurvePoint[] {
+  const aligned = alignCurves(curves, { minSeeds: o.minSeeds ?? undefined, maxStep });
+  const opts = { resamples: o.curveResamples, confidence: o.confidence };
+  return aligned.steps.map((step, i) => {
+    const vals = aligned.values.map((v) => v[i]).filter((v) => !Number.isNaN(v));
+    const m = bootstrapCi(vals, mean, { ...opts, seed: seed + 2 * i });
+    const q = stratifiedBootstrapCi([vals], undefined, { ...opts, seed: seed + 2 * i + 1 });
+    return { step, nSeeds: aligned.nSeeds[i], mean: m.estimate, low: m.low, high: m.high, iqm: q.estimate, iqmLow: q.low, iqmHigh: q.high };
+  });
+}
+
+export function analyseGroup(runs: readonly LoadedRun[], range: EnvRange, threshold: number | null, o: AnalysisOptions, seed: number): GroupSummary {
+  const first = runs[0];
+  const seeds = runs.map((r) => r.seed);
+  const returnCurves = runs.map((r) => curveOf(r, (e) => e.meanReturn));
+
+  // Final return: every run at the env's end step, so all agents are compared at equal steps.
+  const finals = returnCurves.map((c) => interpolateAt(c.steps, c.values, range.endStep));
+  // AUC over the env's common range, on the shared grid.
+  const aucs = returnCurves.map((c) => normalizedAuc(range.grid, range.grid.map((s) => interpolateAt(c.steps, c.values, s))));
+
+  let stt: ThresholdSummary | null = null;
+  if (threshold !== null) {
+    const perSeed: SeedValue[] = returnCurves.map((c, i) => {
+      const k = c.steps.findIndex((s) => s > range.endStep);
+      const upto = k < 0 ? c.steps.length : k;
+      return { seed: seeds[i], value: stepsToThreshold(c.steps.slice(0, upto), c.values.slice(0, upto), threshold) };
+    });
+    const reachedSteps = perSeed.map((p) => p.value).filter((v): v is number => v !== null);
+    stt = {
+      threshold,
+      reached: reachedSteps.length,
+      n: runs.length,
+      meanOfReached: reachedSteps.length > 0 ? bootstrapCi(reachedSteps, mean, { resamples: o.resamples, confidence: o.confidence, seed: seed + 5 }) : null,
+      perSeed,
+    };
+  }
+
+  const equivCurves = runs.map((r) => curveOf(r, (e) => e.equivError)).filter((c) => c.steps.length > 0);
+  let finalEquivError: ConfidenceInterval | null = null;
+  let equivErrorCurve: CurvePoint[] | null = null;
+  if (equivCurves.length > 0) {
+    // Equivariance error is measured at the last evaluation each run has at or before the end step.
+    const lastErr = equivCurves
+      .map((c) => {
+        const idx = c.steps.filter((s) => s <= range.endStep).length - 1;
+        return idx >= 0 ? c.values[idx] : Number.NaN;
+      })
+      .filter((v) => !Number.isNaN(v));
+    if (lastErr.length > 0) finalEquivError = bootstrapCi(lastErr, mean, { resamples: o.resamples, confidence: o.confidence, seed: seed + 7 });
+    equivErrorCurve = bandCurve(equivCurves, o, seed + 100_000, range.endStep);
+  }
+
+  return {
+    key: groupKey(first),
+    env: first.env,
+    agent: first.agent,
+    series: seriesName(first.agent, first.gridLabel),
+    grid: first.grid,
+    gridLabel: first.gridLabel,
+    seeds,
+    runIds: runs.map((r) => r.id),
+    lastSteps: runs.map((r) => r.evaluations[r.evaluations.length - 1].step),
+    finalReturn: metric(finals, seeds, o, seed + 10),
+    auc: metric(aucs, seeds, o, seed + 20),
+    stepsToThreshold: stt,
+    finalEquivError,
+    returnCurve: bandCurve(returnCurves, o, seed + 50_000, range.endStep),
+    equivErrorCurve,
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * Find and read the runs of a sweep directory (or any directory of run dirs): every
+ * directory holding evaluations.jsonl. Env, agent, seed and grid point come from
+ * sweep.json when the run is listed there, else from the path
+ * `<env>/<agent>[/<grid-point>]/seed-<n>`, else from the run's config.json.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { RUN_FILES, type EvaluationRecord, type RunStatus } from '../run-files.js';
+import { readManifest, type SweepRunEntry } from '../sweep/manifest.js';
+import { parseGridLabel, gridLabel } from '../sweep/plan.js';
+import { readRunStatus } from '../sweep/run-state.js';
+
+export interface LoadedRun {
+  /** Path relative to the sweep dir, '/'-separated. */
+  id: string;
+  dir: string;
+  env: string;
+  agent: string;
+  seed: number;
+  grid: Record<string, number> | null;
+  gridLabel: string | null;
+  status: RunStatus | null;
+  /** Sorted by step, one record per step (the last one written wins, as after a resume). */
+  evaluations: EvaluationRecord[];
+  /** Problems met while reading (bad lines), for the report. */
+  warnings: string[];
+}
+
+export interface UnusableRun {
+  id: string;
+  reason: string;
+}
+
+export interface LoadedSweep {
+  runs: LoadedRun[];
+  unusable: UnusableRun[];
+}
+
+export function loadSweepRuns(sweepDir: string): LoadedSweep {
+  if (!existsSync(sweepDir)) throw new Error(`Sweep directory ${sweepDir} does not exist`);
+  const manifest = readManifest(sweepDir);
+  const byDir = new Map<string, SweepRunEntry>();
+  for (const e of manifest?.runs ?? []) byDir.set(e.dir.split(sep).join('/'), e);
+
+  const runs: LoadedRun[] = [];
+  const unusable: UnusableRun[] = [];
+  for (const dir of findRunDirs(sweepDir)) {
+    const id = relative(sweepDir, dir).split(sep).join('/') || '.';
+    const identity = identify(id, dir, byDir.get(id));
+    if (typeof identity === 'string') {
+      unusable.push({ id, reason: identity });
+      continue;
+    }
+    const { evaluations, warnings } = readEvaluations(join(dir, RUN_FILES.evaluationsJsonl));
+    if (evaluations.length === 0) {
+      unusable.push({ id, reason: 'no evaluations yet' });
+      continue;
+    }
+    runs.push({ id, dir, ...identity, status: readRunStatus(dir), evaluations, warnings });
+  }
+  // Manifest runs that never produced a directory are worth a line in the report.
+  for (const e of manifest?.runs ?? []) {
+    const id = e.dir.split(sep).join('/');
+    if (!runs.some((r) => r.id === id) && !unusable.some((u) => u.id === id)) unusable.push({ id, reason: `no run directory (sweep state: ${e.state})` });
+  }
+  runs.sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true }));
+  if (runs.length === 0) {
+    throw new Error(`No runs with evaluations found under ${sweepDir}; expected <env>/<agent>/seed-<n>/${RUN_FILES.evaluationsJsonl} (run \`rpp-sac sweep\` first)`);
+  }
+  return { runs, unusable };
+}
+
+function findRunDirs(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    if (existsSync(join(dir, RUN_FILES.evaluationsJsonl))) {
+      out.push(dir);
+      return;
+    }
+    if (depth > 6) return;
+    for (const ent of readdirSync(dir, { withFileTypes: true })) {
+      // logs/ holds sweep child logs; checkpoints/ and policy/ belong to runs.
+      if (ent.isDirectory() && !['logs', RUN_FILES.checkpoints, RUN_FILES.policy, 'node_modules'].includes(ent.name) && !ent.name.startsWith('.')) {
+        walk(join(dir, ent.name), depth + 1);
+      }
+    }
+  };
+  walk(root, 0);
+  return out;
+}
+
+type Identity = Pick<LoadedRun, 'env' | 'agent' | 'seed' | 'grid' | 'gridLabel'>;
+
+function identify(id: string, dir: string, entry: SweepRunEntry | undefined): Identity | string {
+  if (entry) return { env: entry.env, agent: entry.agent, seed: entry.seed, grid: entry.grid, gridLabel: entry.gridLabel };
+  const parts = id.split('/');
+  const seedMatch = /^seed-(\d+)$/.exec(parts[parts.length - 1] ?? '');
+  if (seedMatch && (parts.length === 3 || parts.length === 4)) {
+    const grid = parts.length === 4 ? parseGridLabel(parts[2]) : null;
+    if (parts.length === 3 || grid) {
+      return { env: parts[0], agent: parts[1], seed: Number(seedMatch[1]), grid, gridLabel: grid ? gridLabel(grid) : null };
+    }
+  }
+  const configPath = join(dir, RUN_FILES.config);
+  if (existsSync(configPath)) {
+    try {
+      const c = JSON.parse(readFileSync(configPath, 'utf8')) as { env?: unknown; agent?: unknown; seed?: unknown };
+      if (typeof c.env === 'string' && typeof c.agent === 'string' && typeof c.seed === 'number') {
+        return { env: c.env, agent: c.agent, seed: c.seed, grid: null, gridLabel: null };
+      }
+    } catch {
+      // fall through to the error below
+    }
+  }
+  return 'cannot tell env/agent/seed: not in sweep.json, path is not <env>/<agent>[/<grid>]/seed-<n>, and config.json lacks env/agent/seed';
+}
+
+function readEvaluations(path: string): { evaluations: EvaluationRecord[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const byStep = new Map<number, EvaluationRecord>();
+  const lines = readFileSync(path, 'utf8').split('\n');
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      const rec = JSON.parse(line) as EvaluationRecord;
+      if (typeof rec.step !== 'number' || typeof rec.meanReturn !== 'number' || !Number.isFinite(rec.meanReturn)) {
+        warnings.push(`line ${i + 1}: missing step/meanReturn`);
+        return;
+      }
+      byStep.set(rec.step, rec);
+    } catch {
+      // A run killed mid-write can leave a partial last line.
+      warnings.push(`line ${i + 1}: not valid JSON`);
+    }
+  });
+  return { evaluations: [...byStep.values()].sort((a, b) => a.step - b.step), warnings };
+}

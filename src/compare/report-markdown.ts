@@ -1,0 +1,131 @@
+/**
+ * report.md: per env, the plots (relative paths), a table per agent with CIs, the
+ * comparisons against the baseline with plain-words verdicts, and how many seeds
+ * contribute along the curves.
+ */
+import type { ConfidenceInterval } from '../stats/bootstrap.js';
+import type { CompareSummary, EnvSummary, GroupSummary } from './summary.js';
+import { formatNumber } from '../sweep/parse-values.js';
+import { formatP } from './verdict.js';
+
+/** Readable number: 4 significant digits, no exponent for returns. */
+export function fmt(v: number | null | undefined): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return 'n/a';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  const a = Math.abs(v);
+  if (a >= 1000) return v.toFixed(0);
+  if (a >= 1e-3 || a === 0) return String(Number(v.toPrecision(4)));
+  return v.toExponential(2);
+}
+
+export function fmtCi(ci: ConfidenceInterval | null): string {
+  if (ci === null) return 'n/a';
+  return `${fmt(ci.estimate)} [${fmt(ci.low)}, ${fmt(ci.high)}]`;
+}
+
+function row(cells: string[]): string {
+  return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+}
+
+function groupTable(env: EnvSummary): string[] {
+  const hasStt = env.threshold !== null;
+  const hasEquiv = env.groups.some((g) => g.finalEquivError !== null);
+  const head = ['Agent', 'Seeds', 'Final return, mean [95% CI]', 'Final return, IQM [95% CI]', 'AUC, mean [95% CI]'];
+  if (hasStt) head.push(`Steps to ${fmt(env.threshold)}, mean of runs reaching it [95% CI]`, 'Reached');
+  if (hasEquiv) head.push('Equivariance error at end [95% CI]');
+  const lines = [row(head), row(head.map(() => '---'))];
+  for (const g of env.groups) {
+    const cells = [g.series, String(g.seeds.length), fmtCi(g.finalReturn.mean), fmtCi(g.finalReturn.iqm), fmtCi(g.auc.mean)];
+    if (hasStt) {
+      const s = g.stepsToThreshold;
+      cells.push(s ? fmtCi(s.meanOfReached) : 'n/a', s ? `${s.reached}/${s.n}` : 'n/a');
+    }
+    if (hasEquiv) cells.push(fmtCi(g.finalEquivError));
+    lines.push(row(cells));
+  }
+  return lines;
+}
+
+function pairTable(env: EnvSummary): string[] {
+  if (env.pairwise.length === 0) return [];
+  const metricLabel = { finalReturn: 'final return', auc: 'AUC', stepsToThreshold: `steps to ${fmt(env.threshold)}` } as const;
+  const lines = [
+    row(['Agent', 'Metric', `Difference vs ${env.baseline ?? 'baseline'} [95% CI]`, "Welch's p", 'P(improvement)']),
+    row(['---', '---', '---', '---', '---']),
+  ];
+  for (const p of env.pairwise) {
+    lines.push(
+      row([
+        p.candidate,
+        metricLabel[p.metric],
+        fmtCi(p.difference),
+        p.welch ? (Number.isNaN(p.welch.p) ? 'n/a' : formatP(p.welch.p).replace(/^p=/, '')) : 'n/a',
+        p.probabilityOfImprovement === null ? 'n/a' : fmt(p.probabilityOfImprovement),
+      ]),
+    );
+  }
+  return lines;
+}
+
+function seedsAlongCurves(g: GroupSummary): string {
+  const changes: string[] = [];
+  let prev = -1;
+  for (const p of g.returnCurve) {
+    if (p.nSeeds !== prev) changes.push(`${p.nSeeds} from step ${p.step}`);
+    prev = p.nSeeds;
+  }
+  const last = g.returnCurve[g.returnCurve.length - 1];
+  return `${g.series}: ${changes.join(', ')}${last ? ` (curve ends at step ${last.step})` : ''}; last evaluation per seed: ${g.seeds
+    .map((s, i) => `seed ${s} @ ${g.lastSteps[i]}`)
+    .join(', ')}`;
+}
+
+function envSection(env: EnvSummary): string[] {
+  const out: string[] = [`## ${env.env}`, ''];
+  const n = env.groups.reduce((a, g) => a + g.seeds.length, 0);
+  out.push(
+    `${env.groups.length} agent configuration(s), ${n} runs. Final return is the evaluation return at step ${env.endStep}, the last step every included run of this env reached; AUC is the area under the return curve from step ${env.startStep} to ${env.endStep} divided by that range (the average return over training).`,
+    '',
+  );
+  if (env.plots.returnCurves) out.push(`![${env.env} return curves](${env.plots.returnCurves})`, '');
+  out.push('### Per agent', '', ...groupTable(env), '');
+  if (env.pairwise.length > 0) {
+    out.push(`### Against ${env.baseline}`, '', ...pairTable(env), '');
+    for (const p of env.pairwise) out.push(`- ${p.verdict}`);
+    out.push('');
+  } else if (env.groups.length > 1) {
+    out.push('No baseline agent found for pairwise comparisons.', '');
+  }
+  const figs: string[] = [];
+  if (env.plots.returnIqmCurves) figs.push(`![${env.env} IQM return curves](${env.plots.returnIqmCurves})`);
+  if (env.plots.finalReturn) figs.push(`![${env.env} final return](${env.plots.finalReturn})`);
+  if (env.plots.equivError) figs.push(`![${env.env} policy equivariance error](${env.plots.equivError})`);
+  if (figs.length > 0) out.push('### Figures', '', ...figs.flatMap((f) => [f, '']));
+  for (const hm of env.heatMaps) {
+    out.push(`### Prior-strength grid: ${hm.agent}`, '');
+    if (hm.plot) out.push(`![${env.env} ${hm.agent} grid](${hm.plot})`, '');
+    out.push(row([hm.xAxis, ...(hm.yAxis ? [hm.yAxis] : []), 'Mean final return', 'Seeds']), row(['---', ...(hm.yAxis ? ['---'] : []), '---', '---']));
+    for (const c of hm.cells) out.push(row([formatNumber(c.x), ...(hm.yAxis && c.y !== null ? [formatNumber(c.y)] : []), fmt(c.meanFinalReturn), String(c.nSeeds)]));
+    out.push('');
+  }
+  out.push('### Seeds contributing along the curves', '', ...env.groups.map((g) => `- ${seedsAlongCurves(g)}`), '');
+  return out;
+}
+
+export function renderReport(summary: CompareSummary, title: string): string {
+  const o = summary.options;
+  const out: string[] = [
+    `# ${title}`,
+    '',
+    `Sweep: \`${summary.sweepDir}\`, compared ${summary.createdAt}.`,
+    '',
+    `Method: intervals are ${o.confidence * 100}% percentile bootstrap CIs over seeds (${o.resamples} resamples, ${o.curveResamples} for curve bands, seed ${o.seed}); IQM is the interquartile mean as in rliable (scipy trim_mean 25%) with a stratified bootstrap CI; p-values are from Welch's two-sided t-test, significance at ${o.alpha * 100}%; P(improvement) is the probability that a random seed of the agent beats a random seed of the baseline (ties count half). With few seeds, treat every verdict as tentative.`,
+    '',
+  ];
+  for (const env of summary.envs) out.push(...envSection(env));
+  if (summary.excluded.length > 0) {
+    out.push('## Runs left out', '', ...summary.excluded.map((e) => `- \`${e.id}\`: ${e.reason}`), '');
+  }
+  if (summary.warnings.length > 0) out.push('## Warnings', '', ...summary.warnings.map((w) => `- ${w}`), '');
+  return out.join('\n');
+}

@@ -1,0 +1,120 @@
+/**
+ * The shape of summary.json: every number shown in report.md, plus the aligned curves.
+ */
+import type { ConfidenceInterval } from '../stats/bootstrap.js';
+
+export interface SeedValue {
+  seed: number;
+  value: number | null;
+}
+
+export interface MetricSummary {
+  /** Mean over seeds with a 95% percentile bootstrap CI. */
+  mean: ConfidenceInterval;
+  /** Interquartile mean (rliable) with a stratified bootstrap CI. */
+  iqm: ConfidenceInterval;
+  /** Sample std over seeds (null for one seed). */
+  std: number | null;
+  perSeed: SeedValue[];
+}
+
+export interface ThresholdSummary {
+  threshold: number;
+  /** Runs whose evaluation return reached the threshold by the end step. */
+  reached: number;
+  n: number;
+  /** Mean first step at/above the threshold over the runs that reached it, with CI; null if none did. */
+  meanOfReached: ConfidenceInterval | null;
+  perSeed: SeedValue[];
+}
+
+export interface CurvePoint {
+  step: number;
+  nSeeds: number;
+  mean: number;
+  low: number;
+  high: number;
+  iqm: number;
+  iqmLow: number;
+  iqmHigh: number;
+}
+
+export interface GroupSummary {
+  /** env|agent|gridLabel */
+  key: string;
+  env: string;
+  agent: string;
+  /** Display name in tables and legends, e.g. "RPP-SAC" or "RPP-SAC equiv_wd=1e-6,basic_wd=0.01". */
+  series: string;
+  grid: Record<string, number> | null;
+  gridLabel: string | null;
+  seeds: number[];
+  runIds: string[];
+  /** Last evaluation step of each run, same order as seeds. */
+  lastSteps: number[];
+  finalReturn: MetricSummary;
+  auc: MetricSummary;
+  stepsToThreshold: ThresholdSummary | null;
+  /** Policy equivariance error at the end step (mean and CI), null if the agent has no symmetry. */
+  finalEquivError: ConfidenceInterval | null;
+  returnCurve: CurvePoint[];
+  equivErrorCurve: CurvePoint[] | null;
+}
+
+export type PairMetric = 'finalReturn' | 'auc' | 'stepsToThreshold';
+
+export interface PairwiseSummary {
+  metric: PairMetric;
+  candidate: string;
+  baseline: string;
+  nCandidate: number;
+  nBaseline: number;
+  /** candidate - baseline, mean difference with a 95% bootstrap CI; null if not comparable. */
+  difference: ConfidenceInterval | null;
+  welch: { t: number; df: number; p: number } | null;
+  /** P(candidate seed > baseline seed), ties half (rliable); for steps, P(fewer steps). */
+  probabilityOfImprovement: number | null;
+  significant: boolean;
+  verdict: string;
+}
+
+export interface HeatMapSummary {
+  agent: string;
+  xAxis: string;
+  yAxis: string | null;
+  cells: { x: number; y: number | null; meanFinalReturn: number; nSeeds: number }[];
+  plot: string | null;
+}
+
+export interface EnvSummary {
+  env: string;
+  /** Step at which final return is measured: the last step every included run of the env reached. */
+  endStep: number;
+  /** First step of the common range (the latest first evaluation). */
+  startStep: number;
+  threshold: number | null;
+  baseline: string | null;
+  groups: GroupSummary[];
+  pairwise: PairwiseSummary[];
+  heatMaps: HeatMapSummary[];
+  plots: Record<string, string>;
+}
+
+export interface CompareSummary {
+  version: 1;
+  sweepDir: string;
+  createdAt: string;
+  options: {
+    resamples: number;
+    curveResamples: number;
+    confidence: number;
+    alpha: number;
+    seed: number;
+    minSeeds: number | null;
+    maxStep: number | null;
+    includeFailed: boolean;
+  };
+  envs: EnvSummary[];
+  excluded: { id: string; reason: string }[];
+  warnings: string[];
+}

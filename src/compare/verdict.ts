@@ -1,0 +1,45 @@
+/**
+ * Plain-words verdicts for a pairwise comparison, e.g.
+ * "RPP-SAC's final return is higher than SAC's, but the difference is not significant at 5% (p=0.31, 5 seeds)".
+ */
+
+export interface VerdictInput {
+  candidate: string;
+  baseline: string;
+  /** Noun phrase: "final return", "AUC", "steps to reach 3000". */
+  metric: string;
+  /** candidate - baseline. */
+  difference: number;
+  p: number;
+  nCandidate: number;
+  nBaseline: number;
+  alpha: number;
+  /** For steps-to-threshold: lower is better, and we say "fewer"/"more". */
+  countNoun?: boolean;
+}
+
+export function formatP(p: number): string {
+  if (p < 0.001) return 'p<0.001';
+  return `p=${Number(p.toPrecision(2))}`;
+}
+
+function seedsPhrase(a: number, b: number): string {
+  return a === b ? `${a} seeds` : `${a} vs ${b} seeds`;
+}
+
+function percent(alpha: number): string {
+  return `${Number((alpha * 100).toPrecision(3))}%`;
+}
+
+export function verdict(v: VerdictInput): string {
+  const seeds = seedsPhrase(v.nCandidate, v.nBaseline);
+  const pos = `${v.candidate}'s ${v.metric}`;
+  if (v.difference === 0) {
+    return v.countNoun ? `${v.candidate} needs as many ${v.metric} as ${v.baseline} (${seeds}).` : `${pos} equals ${v.baseline}'s (${seeds}).`;
+  }
+  const dir = v.countNoun ? (v.difference > 0 ? 'more' : 'fewer') : v.difference > 0 ? 'higher' : 'lower';
+  const head = v.countNoun ? `${v.candidate} needs ${dir} ${v.metric} than ${v.baseline}` : `${pos} is ${dir} than ${v.baseline}'s`;
+  if (Number.isNaN(v.p)) return `${head}, but significance cannot be tested (needs at least 2 seeds per agent and some spread; ${seeds}).`;
+  if (v.p < v.alpha) return `${head}, and the difference is significant at ${percent(v.alpha)} (${formatP(v.p)}, ${seeds}).`;
+  return `${head}, but the difference is not significant at ${percent(v.alpha)} (${formatP(v.p)}, ${seeds}).`;
+}
