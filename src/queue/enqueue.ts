@@ -38,7 +38,7 @@ export async function enqueueRuns(queueUrl: string, sweepId: string, jobs: reado
   }
   const report: EnqueueReport = { added: [], present: [], retried: [], skippedFinished: [] };
   const connection = await openRedisChecked(queueUrl);
-  const queue = new Queue<RunJob>(RUN_QUEUE_NAME, { connection: connection as never });
+  const queue = new Queue<RunJob>(RUN_QUEUE_NAME, { connection });
   try {
     for (const run of runs) {
       if (opts.resultsDir !== undefined && (await readRunStatus(runDirOf(opts.resultsDir, run)))?.state === 'finished') {

@@ -6,5 +6,4 @@ export { queueStatus, formatQueueStatus, type SweepQueueStatus, type QueuedRun }
 export { readRunProgress, type RunProgress } from './run-dir-state.js';
 export { parseRedisUrl, type RedisEndpoint } from './redis-url.js';
 export { openRedis } from './connection.js';
-export { RespRedisClient } from './redis-client.js';
 export { enqueueSweep, queueArgs, runJobsOf, type EnqueueSweepOptions, type EnqueueSweepResult } from './enqueue-sweep.js';

@@ -41,7 +41,7 @@ function summarize(job: Job<RunJob, RunJobResult>): QueuedRun {
 
 export async function queueStatus(queueUrl: string, sweepId: string): Promise<SweepQueueStatus> {
   const connection = await openRedisChecked(queueUrl);
-  const queue = new Queue<RunJob, RunJobResult>(RUN_QUEUE_NAME, { connection: connection as never });
+  const queue = new Queue<RunJob, RunJobResult>(RUN_QUEUE_NAME, { connection });
   try {
     const collect = async (types: Parameters<typeof queue.getJobs>[0]): Promise<QueuedRun[]> => {
       const jobs = await queue.getJobs(types, 0, -1);

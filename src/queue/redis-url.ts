@@ -1,4 +1,4 @@
-/** Parse `redis://[user:password@]host[:port][/db]` into connection options. */
+/** Parse `redis://[user:password@]host[:port][/db]` (or rediss:// for TLS) into connection options. */
 
 export interface RedisEndpoint {
   host: string;
@@ -6,6 +6,8 @@ export interface RedisEndpoint {
   db: number;
   username?: string;
   password?: string;
+  /** rediss:// */
+  tls: boolean;
 }
 
 export function parseRedisUrl(url: string): RedisEndpoint {
@@ -15,11 +17,8 @@ export function parseRedisUrl(url: string): RedisEndpoint {
   } catch {
     throw new Error(`Invalid --queue URL ${JSON.stringify(url)}: expected redis://host:6379 (optionally redis://:password@host:6379/0)`);
   }
-  if (parsed.protocol === 'rediss:') {
-    throw new Error(`--queue ${url}: TLS (rediss://) is not supported by the built-in Redis client; use redis:// on a private network or an SSH tunnel`);
-  }
-  if (parsed.protocol !== 'redis:') {
-    throw new Error(`--queue ${url}: unsupported scheme ${parsed.protocol}; expected redis://host:6379`);
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new Error(`--queue ${url}: unsupported scheme ${parsed.protocol}; expected redis://host:6379 (or rediss:// for TLS)`);
   }
   const dbText = parsed.pathname.replace(/^\//, '');
   const db = dbText === '' ? 0 : Number(dbText);
@@ -30,6 +29,7 @@ export function parseRedisUrl(url: string): RedisEndpoint {
     host: parsed.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
     port: parsed.port === '' ? 6379 : Number(parsed.port),
     db,
+    tls: parsed.protocol === 'rediss:',
   };
   if (parsed.username !== '') endpoint.username = decodeURIComponent(parsed.username);
   if (parsed.password !== '') endpoint.password = decodeURIComponent(parsed.password);

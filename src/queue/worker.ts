@@ -17,7 +17,7 @@ import path from 'node:path';
 import { Worker, WaitingError, type Job } from 'bullmq';
 import { getDefaultLogger, type Logger } from '../logging.js';
 import { openRedisChecked } from './connection.js';
-import type { RespRedisClient } from './redis-client.js';
+import type { Redis } from 'ioredis';
 import { hasCheckpoint, pathExists, readRunProgress, readRunStatus, type RunProgress } from './run-dir-state.js';
 import { parseRunJob, RUN_QUEUE_NAME, runDirOf, type RunJob } from './run-job.js';
 import { defaultTrainCommand, startGuarded, trainInvocation, type GuardedProcess } from './train-process.js';
@@ -76,7 +76,7 @@ class QueueRunWorker extends EventEmitter<QueueWorkerEvents> implements RunWorke
   private readonly running = new Map<string, GuardedProcess>();
   private requeueing = false;
   private worker: Worker<RunJob, RunJobResult> | undefined;
-  private connection: RespRedisClient | undefined;
+  private connection: Redis | undefined;
   private readonly logger: Logger;
   private readonly trainCommand: readonly string[];
 
@@ -89,10 +89,9 @@ class QueueRunWorker extends EventEmitter<QueueWorkerEvents> implements RunWorke
 
   async start(): Promise<void> {
     await fs.mkdir(this.opts.resultsDir, { recursive: true });
-    this.connection = await openRedisChecked(this.opts.queueUrl);
-    this.connection.on('error', (error: Error) => this.logger.warn('redis connection error', { error: error.message }));
+    this.connection = await openRedisChecked(this.opts.queueUrl, { logger: this.logger });
     this.worker = new Worker<RunJob, RunJobResult>(RUN_QUEUE_NAME, (job, token) => this.process(job, token), {
-      connection: this.connection as never,
+      connection: this.connection,
       name: this.name,
       concurrency: this.opts.concurrency ?? 1,
       lockDuration: this.opts.lockDurationMs ?? 60_000,
