@@ -168,15 +168,17 @@ export const DENSE_BIAS_MAX = 1024;
 
 /**
  * P_b(b) = 1/|G| sum_g rho_out(g) b. A bias is tiny, so kernel count dominates:
- * up to DENSE_BIAS_MAX channels it is one matmul b @ P_b with P_b the dense
- * (symmetric) projection matrix, gradient dy @ P_b; above that, the weight
- * projector from one trivial channel.
+ * up to DENSE_BIAS_MAX channels it is sum(b[:, None] * P_b, 0) with P_b the dense
+ * (symmetric) projection matrix (two kernels; the gradient is the same op on dy);
+ * above that, the weight projector from one trivial channel.
+ * Not a matmul: on the wasm backend a reshape of a BatchMatMul output keeps the
+ * rank-3 shape in the backend's records, and _FusedMatMul then rejects it as a bias.
  */
 export class BiasProjector {
   readonly repOut: Rep;
   readonly #inner: WeightProjector | null;
   readonly #matrix: tf.Tensor2D | null;
-  readonly #apply: ((b: tf.Tensor2D) => tf.Tensor2D) | null;
+  readonly #apply: ((b: tf.Tensor1D) => tf.Tensor1D) | null;
 
   constructor(repOut: Rep, opts: ProjectorOptions = {}) {
     this.repOut = repOut;
@@ -193,10 +195,11 @@ export class BiasProjector {
       const matrix = tf.keep(tf.tensor2d(m, [n, n]));
       this.#matrix = matrix;
       this.#inner = null;
+      const project = (v: tf.Tensor): tf.Tensor1D => tf.sum(tf.mul(tf.reshape(v, [n, 1]), matrix), 0);
       this.#apply = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-        const b = args[0] as tf.Tensor2D;
-        return { value: tf.matMul(b, matrix), gradFunc: (dy: tf.Tensor2D) => tf.matMul(dy, matrix) };
-      }) as (b: tf.Tensor2D) => tf.Tensor2D;
+        const b = args[0] as tf.Tensor1D;
+        return { value: project(b), gradFunc: (dy: tf.Tensor1D) => project(dy) };
+      }) as (b: tf.Tensor1D) => tf.Tensor1D;
     } else {
       this.#matrix = null;
       this.#apply = null;
@@ -207,11 +210,9 @@ export class BiasProjector {
   apply(b: tf.Tensor1D): tf.Tensor1D {
     const n = this.repOut.dim;
     if (b.rank !== 1 || b.shape[0] !== n) throw new Error(`BiasProjector: bias has shape [${b.shape}], expected [${n}].`);
-    return tf.tidy(() => {
-      const row = tf.reshape(b, [1, n]) as tf.Tensor2D;
-      const projected = this.#apply !== null ? this.#apply(row) : this.#inner!.apply(row);
-      return tf.reshape(projected, [n]) as tf.Tensor1D;
-    });
+    if (this.#apply !== null) return this.#apply(b);
+    // Large biases: + 0 gives a buffer the wasm backend records as rank 1 (see above).
+    return tf.tidy(() => tf.add(tf.reshape(this.#inner!.apply(tf.reshape(b, [1, n]) as tf.Tensor2D), [n]), 0) as tf.Tensor1D);
   }
 
   dispose(): void {
