@@ -1,0 +1,100 @@
+/**
+ * The plain MLP (SAC baseline): init (orthogonal sqrt 2, zero bias, head scale),
+ * the fused dense ops' hand-written gradients against builtin-op autodiff, and
+ * the Network contract (groups, penalty 0, no leaks).
+ */
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/backend.js';
+import { mlp, orthogonal, type Activation } from '../src/nn/index.js';
+import { Rng } from '../src/random.js';
+
+before(async () => {
+  await initBackend({ backend: 'wasm' });
+});
+
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i] - b[i]) ** 2;
+    den += b[i] ** 2;
+  }
+  return Math.sqrt(num / Math.max(den, 1e-30));
+}
+
+describe('orthogonal init', () => {
+  for (const [rows, cols] of [[17, 64], [64, 17], [32, 32]] as const) {
+    it(`[${rows}, ${cols}] has orthonormal ${rows >= cols ? 'columns' : 'rows'} times the gain`, () => {
+      const w = orthogonal(new Rng(1), rows, cols, Math.SQRT2);
+      const k = Math.min(rows, cols);
+      for (let i = 0; i < k; i++) {
+        for (let j = 0; j < k; j++) {
+          let s = 0;
+          if (rows >= cols) for (let r = 0; r < rows; r++) s += w[r * cols + i] * w[r * cols + j];
+          else for (let c = 0; c < cols; c++) s += w[i * cols + c] * w[j * cols + c];
+          assert.ok(Math.abs(s - (i === j ? 2 : 0)) < 1e-5);
+        }
+      }
+    });
+  }
+});
+
+describe('mlp', () => {
+  it('has zero biases, orthogonal weights, scaled heads and reproducible seeds', () => {
+    const net = mlp({ inDim: 17, outDims: [6, 6], hidden: [64, 64], headInitScale: [0.01, 1], seed: 3 });
+    assert.equal(net.variables.length, 8);
+    for (const l of [...net.trunk, ...net.heads]) assert.ok(l.b.dataSync().every((u) => u === 0));
+    const fro = (v: tf.Variable): number => Math.sqrt(Array.from(v.dataSync()).reduce((s, u) => s + u * u, 0));
+    // A [64, 6] matrix with orthonormal columns * sqrt 2 has Frobenius norm sqrt(2 * 6).
+    assert.ok(Math.abs(fro(net.heads[1].w) - Math.sqrt(12)) < 1e-4);
+    assert.ok(Math.abs(fro(net.heads[0].w) - 0.01 * Math.sqrt(12)) < 1e-6);
+    const again = mlp({ inDim: 17, outDims: [6, 6], hidden: [64, 64], headInitScale: [0.01, 1], seed: 3 });
+    net.variables.forEach((v, i) => assert.deepEqual(v.dataSync(), again.variables[i].dataSync()));
+    assert.deepEqual(net.paramGroups().other.length, 8);
+    assert.equal(net.paramGroups().equiv.length + net.paramGroups().basic.length, 0);
+    assert.equal(tf.tidy(() => net.penalty(1, 1).dataSync()[0]), 0);
+    net.dispose();
+    again.dispose();
+  });
+
+  for (const activation of ['relu', 'swish', 'tanh'] as Activation[]) {
+    it(`${activation}: outputs and gradients equal builtin-op autodiff (<= 1e-5), no leaks`, () => {
+      const net = mlp({ inDim: 11, outDims: [3, 1], hidden: [32, 24], activation, seed: 4 });
+      // Nonzero biases so their gradients and the bias add are exercised.
+      tf.tidy(() => net.variables.filter((v) => v.rank === 1).forEach((v, i) => v.assign(tf.randomNormal(v.shape, 0, 0.3, 'float32', i))));
+      const x = tf.randomNormal([20, 11], 0, 1, 'float32', 9) as tf.Tensor2D;
+      const act = (z: tf.Tensor): tf.Tensor => (activation === 'relu' ? tf.relu(z) : activation === 'tanh' ? tf.tanh(z) : tf.mul(z, tf.sigmoid(z)));
+      const reference = (): tf.Scalar => {
+        let h: tf.Tensor = x;
+        for (const l of net.trunk) h = act(tf.add(tf.matMul(h, l.w), l.b));
+        const [m, v] = net.heads.map((l) => tf.add(tf.matMul(h, l.w), l.b));
+        return tf.add(tf.sum(tf.square(m)), tf.sum(tf.mul(v, 3))) as tf.Scalar;
+      };
+      const ours = (): tf.Scalar => {
+        const [m, v] = net.apply(x);
+        return tf.add(tf.sum(tf.square(m)), tf.sum(tf.mul(v, 3))) as tf.Scalar;
+      };
+      const vars = net.variables as tf.Variable[];
+      const r = tf.variableGrads(reference, vars);
+      const before = tf.memory().numTensors;
+      const o = tf.variableGrads(ours, vars);
+      assert.ok(relErr(o.value.dataSync(), r.value.dataSync()) < 1e-5);
+      for (const v of vars) assert.ok(relErr(o.grads[v.name].dataSync(), r.grads[v.name].dataSync()) < 1e-5, `gradient of [${v.shape}]`);
+      tf.dispose([o.value, o.grads]);
+      assert.equal(tf.memory().numTensors, before);
+      tf.dispose([r.value, r.grads, x]);
+      net.dispose();
+    });
+  }
+
+  it('rejects bad options with clear errors', () => {
+    assert.throws(() => mlp({ inDim: 0, outDims: [1], hidden: [4] }), /inDim must be a positive integer/);
+    assert.throws(() => mlp({ inDim: 3, outDims: [], hidden: [4] }), /outDims/);
+    assert.throws(() => mlp({ inDim: 3, outDims: [1], hidden: [4], activation: 'gelu' as Activation }), /unknown activation/);
+    const net = mlp({ inDim: 3, outDims: [1], hidden: [4] });
+    assert.throws(() => tf.tidy(() => net.apply(tf.zeros([2, 4]) as tf.Tensor2D)), /expected \[batch, 3\]/);
+    net.dispose();
+  });
+});
