@@ -1,0 +1,50 @@
+/**
+ * SAC's losses and the Polyak update as pure tensor functions (each in tidy, each
+ * with a hand-computed test in test/sac-losses.test.ts). Shapes: [batch, 1] columns.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Bellman target y = r + discount * (min(Q1', Q2') - alpha * logProb'), where
+ * discount = gamma * (1 - terminated) per row: truncation is bootstrapped through.
+ * Call it outside any gradient closure (tfjs 4.22 has no stopGradient).
+ */
+export function criticTarget(rewards: tf.Tensor2D, discount: tf.Tensor2D, q1Next: tf.Tensor2D, q2Next: tf.Tensor2D, alpha: tf.Scalar, nextLogProb: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => tf.add(rewards, tf.mul(discount, tf.sub(tf.minimum(q1Next, q2Next), tf.mul(alpha, nextLogProb)))) as tf.Tensor2D);
+}
+
+/** mean((Q1 - y)^2 + (Q2 - y)^2) (CleanRL qf1_loss + qf2_loss; the paper's code; SB3 has a factor 1/2). */
+export function criticLoss(q1: tf.Tensor2D, q2: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.add(tf.squaredDifference(q1, y), tf.squaredDifference(q2, y))) as tf.Scalar);
+}
+
+/** mean(alpha * logProb - min(Q1, Q2)), alpha held constant. */
+export function actorLoss(alpha: tf.Scalar, logProb: tf.Tensor2D, q1: tf.Tensor2D, q2: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.sub(tf.mul(alpha, logProb), tf.minimum(q1, q2))) as tf.Scalar);
+}
+
+/**
+ * Temperature loss as in SB3/CleanRL: -log(alpha) * (mean logProb + targetEntropy),
+ * with logProb held constant. Its gradient w.r.t. log(alpha) is
+ * -(mean logProb + targetEntropy) = entropy - target. (The paper's code uses
+ * alpha * (entropy - target), whose gradient is alpha times this one.)
+ */
+export function alphaLoss(logAlpha: tf.Scalar, meanLogProb: tf.Scalar, targetEntropy: number): tf.Scalar {
+  return tf.tidy(() => tf.mul(tf.neg(logAlpha), tf.add(meanLogProb, targetEntropy)) as tf.Scalar);
+}
+
+/** d alphaLoss / d log(alpha) in closed form (the agent uses it instead of a gradient tape). */
+export function alphaLossGrad(meanLogProb: tf.Scalar, targetEntropy: number): tf.Scalar {
+  return tf.tidy(() => tf.neg(tf.add(meanLogProb, targetEntropy)) as tf.Scalar);
+}
+
+/** target <- tau * source + (1 - tau) * target, variable by variable (same order, same shapes). */
+export function polyakUpdate(targets: readonly tf.Variable[], sources: readonly tf.Variable[], tau: number): void {
+  if (targets.length !== sources.length) throw new Error(`polyakUpdate: ${targets.length} target variables but ${sources.length} source variables`);
+  tf.tidy(() => {
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i];
+      t.assign(tf.add(t, tf.mul(tf.sub(sources[i], t), tau)));
+    }
+  });
+}

@@ -1,0 +1,142 @@
+/**
+ * Network factories: the only place where SAC, RPP-SAC and EMLP-SAC differ.
+ *
+ * - 'sac':      plain MLPs (src/nn mlp).
+ * - 'rpp-sac':  rppMlp with the residual (basic) pathway on: W = A + B.
+ * - 'emlp-sac': rppMlp with basic off: strictly equivariant.
+ *
+ * With a symmetry (rpp/emlp), the actor maps the observation rep (after keeping
+ * obs[0:obsPrefix] when the spec sets obsPrefix, as for Ant's Z4 map) to the action
+ * rep for the mean head and to the trivial rep for the log-std / pre-std head (the
+ * paper's action_std_rep = |A| T0: the spread of the policy is invariant). A critic
+ * maps obs (+) act to one invariant scalar. Plain critics see the full observation.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Network } from '../src/nn/network.js';
+import { mlp, rppMlp } from '../src/nn/index.js';
+import { directSum, fromMaps, groupFromName, trivial, type Rep } from '../src/equivariance/index.js';
+import type { SymmetrySpec } from '../envs/types.js';
+import type { AgentKind } from './sac-config.js';
+
+/** The policy network: obs -> [mean (pre-tanh), std head]. */
+export interface ActorNet {
+  readonly net: Network;
+  readonly variables: readonly tf.Variable[];
+  heads(obs: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D];
+  penalty(equivWd: number, basicWd: number): tf.Scalar;
+  dispose(): void;
+}
+
+/** One Q network: (obs, act) -> Q [batch, 1]. */
+export interface CriticNet {
+  readonly net: Network;
+  readonly variables: readonly tf.Variable[];
+  q(obs: tf.Tensor2D, act: tf.Tensor2D): tf.Tensor2D;
+  penalty(equivWd: number, basicWd: number): tf.Scalar;
+  dispose(): void;
+}
+
+export interface NetworkSpec {
+  kind: AgentKind;
+  obsDim: number;
+  actDim: number;
+  hidden: number[];
+  /** Required for 'rpp-sac' and 'emlp-sac', ignored for 'sac'. */
+  symmetry: SymmetrySpec | null;
+  seed: number;
+}
+
+export interface SymmetryReps {
+  obs: Rep;
+  act: Rep;
+  /** Number of leading obs entries the networks see (obsDim without a prefix). */
+  obsUsed: number;
+}
+
+/** The observation and action reps of a symmetry spec, checked against the env's sizes. */
+export function symmetryReps(spec: SymmetrySpec, obsDim: number, actDim: number): SymmetryReps {
+  const group = groupFromName(spec.group);
+  const obsUsed = spec.obsPrefix ?? obsDim;
+  if (obsUsed > obsDim) throw new Error(`Symmetry '${spec.name}': obsPrefix ${obsUsed} exceeds the observation size ${obsDim}.`);
+  if (spec.obs.length !== obsUsed) {
+    throw new Error(`Symmetry '${spec.name}': its obs map has ${spec.obs.length} entries but the network sees ${obsUsed} observation values (obsDim ${obsDim}${spec.obsPrefix === undefined ? '' : `, obsPrefix ${spec.obsPrefix}`}). Use the spec made for this env.`);
+  }
+  if (spec.act.length !== actDim) throw new Error(`Symmetry '${spec.name}': its act map has ${spec.act.length} entries but the action has ${actDim}. Use the spec made for this env.`);
+  return { obs: fromMaps(group, spec.obs, `${spec.name}.obs`), act: fromMaps(group, spec.act, `${spec.name}.act`), obsUsed };
+}
+
+function needSymmetry(spec: NetworkSpec): SymmetryReps {
+  if (spec.symmetry === null) throw new Error(`Agent '${spec.kind}' needs a symmetry spec (envs symmetry(envId, name)); use agent 'sac' for an env without one.`);
+  return symmetryReps(spec.symmetry, spec.obsDim, spec.actDim);
+}
+
+/** Keep obs[:, 0:used] when the network sees only a prefix (one slice kernel). */
+function prefix(obs: tf.Tensor2D, used: number): tf.Tensor2D {
+  return used === obs.shape[1] ? obs : tf.slice(obs, [0, 0], [-1, used]);
+}
+
+/** Build the actor. headInitScale applies to both heads (paper: 0.01). */
+export function makeActor(spec: NetworkSpec, headInitScale = 1): ActorNet {
+  let net: Network;
+  let used = spec.obsDim;
+  if (spec.kind === 'sac') {
+    net = mlp({ inDim: spec.obsDim, outDims: [spec.actDim, spec.actDim], hidden: spec.hidden, headInitScale: [headInitScale, headInitScale], seed: spec.seed });
+  } else {
+    const reps = needSymmetry(spec);
+    used = reps.obsUsed;
+    net = rppMlp({
+      repIn: reps.obs,
+      repsOut: [reps.act, trivial(reps.obs.group, spec.actDim)],
+      hidden: spec.hidden,
+      basic: spec.kind === 'rpp-sac',
+      headInitScale: [headInitScale, headInitScale],
+      seed: spec.seed,
+    });
+  }
+  checkOutDims(net, [spec.actDim, spec.actDim], 'actor');
+  return {
+    net,
+    variables: net.variables,
+    heads(obs) {
+      const [mean, std] = net.apply(prefix(obs, used));
+      return [mean, std];
+    },
+    penalty: (e, b) => net.penalty(e, b),
+    dispose: () => net.dispose(),
+  };
+}
+
+/** Build one critic. rpp: whether this critic uses the symmetry (config rppCritic). */
+export function makeCritic(spec: NetworkSpec, rpp: boolean): CriticNet {
+  let net: Network;
+  let used = spec.obsDim;
+  if (spec.kind === 'sac' || !rpp) {
+    net = mlp({ inDim: spec.obsDim + spec.actDim, outDims: [1], hidden: spec.hidden, seed: spec.seed });
+  } else {
+    const reps = needSymmetry(spec);
+    used = reps.obsUsed;
+    net = rppMlp({
+      repIn: directSum(reps.obs, reps.act),
+      repsOut: [trivial(reps.obs.group, 1)],
+      hidden: spec.hidden,
+      basic: spec.kind === 'rpp-sac',
+      seed: spec.seed,
+    });
+  }
+  checkOutDims(net, [1], 'critic');
+  return {
+    net,
+    variables: net.variables,
+    q(obs, act) {
+      return net.apply(tf.concat([prefix(obs, used), act], 1) as tf.Tensor2D)[0];
+    },
+    penalty: (e, b) => net.penalty(e, b),
+    dispose: () => net.dispose(),
+  };
+}
+
+function checkOutDims(net: Network, want: number[], what: string): void {
+  if (net.outDims.length !== want.length || net.outDims.some((d, i) => d !== want[i])) {
+    throw new Error(`${what} network has output widths [${net.outDims.join(', ')}], expected [${want.join(', ')}]`);
+  }
+}

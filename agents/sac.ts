@@ -1,0 +1,406 @@
+/**
+ * Soft Actor-Critic (Haarnoja et al. 2018, with automatic temperature), shared by
+ * SAC, RPP-SAC and EMLP-SAC: the three differ only by the network factory
+ * (agents/networks.ts).
+ *
+ * Units. The agent works in [-1, 1]^|A| (tanh-squashed); `act`/`randomAction` return
+ * env units by the affine map low + (a + 1) * (high - low) / 2 (Gymnasium's
+ * RescaleAction). Store the [-1, 1] action (`actUnit`, `randomUnitAction`, or
+ * `toUnit(envAction)`) in the replay buffer.
+ *
+ * One update (CleanRL / SB3 order):
+ *   1. target  y = r + gamma (1 - terminated) (min Q'_targ(s', a') - alpha log pi(a'|s')), a' ~ pi(s')
+ *   2. critic  minimise mean((Q1 - y)^2 + (Q2 - y)^2)        (+ critic penalty with rppCritic)
+ *   3. actor   minimise mean(alpha log pi(a|s) - min(Q1, Q2)(s, a)) + actor penalty, a ~ pi(s)
+ *   4. alpha   minimise -log(alpha) (mean log pi + targetEntropy), with log pi from step 3
+ *   5. Polyak  target <- tau online + (1 - tau) target
+ * alpha is read once at the start (as CleanRL/SB3). The paper's code orders it
+ * critic, target, actor, temperature; the difference is one step of staleness.
+ *
+ * Speed: targets are computed outside the gradient closures (tfjs 4.22 has no
+ * stopGradient), noise and its log-density constant are drawn on the host, the
+ * discount mask gamma*(1 - terminated) is computed on the host, the temperature
+ * gradient is closed-form (no tape), and there is at most one device->host read per
+ * update (the stats, only when asked for).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng, type RngState } from '../src/random.js';
+import type { ReplayBuffer } from '../src/replay/replay-buffer.js';
+import type { SymmetrySpec } from '../envs/types.js';
+import { getDefaultLogger, type Logger } from '../src/logging.js';
+import { parseSacConfig, resolveTargetEntropy, type SacConfig, type SacConfigInput } from './sac-config.js';
+import { makeActor, makeCritic, symmetryReps, type ActorNet, type CriticNet, type NetworkSpec } from './networks.js';
+import { Adam, type AdamState } from './adam.js';
+import { actorLoss, alphaLossGrad, criticLoss, criticTarget, polyakUpdate } from './losses.js';
+import { drawNoise, squashedSample, stdFromHead, type HostNoise, type StdOptions } from './squashed-gaussian.js';
+
+export interface SacAgentOptions {
+  /** Hyperparameters (parsed with SacConfigSchema: defaults filled, unknown keys refused). */
+  config: SacConfigInput;
+  obsDim: number;
+  actDim: number;
+  /** The env's action Box (env units); actions are rescaled from [-1, 1] to it. */
+  actionLow: ArrayLike<number>;
+  actionHigh: ArrayLike<number>;
+  /** The env symmetry for 'rpp-sac' / 'emlp-sac'; ignored (may be null) for 'sac'. */
+  symmetry: SymmetrySpec | null;
+  logger?: Logger;
+}
+
+/** Numbers from one update (read with a single dataSync). */
+export interface UpdateStats {
+  criticLoss: number;
+  actorLoss: number;
+  /** alpha used in this update (before its own step). */
+  alpha: number;
+  /** -mean log pi(a|s) of the actor step's samples. */
+  entropy: number;
+  /** mean of min(Q1, Q2) at the actor's samples. */
+  qMean: number;
+}
+
+export type ActMode = 'stochastic' | 'deterministic';
+
+/** Everything that changes while training, as plain arrays (see agents/checkpoint.ts). */
+export interface SacAgentState {
+  /** Variable values by group, in network variable order. */
+  params: Record<'actor' | 'critic1' | 'critic2' | 'critic1Target' | 'critic2Target' | 'logAlpha', Float32Array[]>;
+  adam: Record<'actor' | 'critic' | 'alpha', AdamState>;
+  rng: RngState;
+  updates: number;
+}
+
+export class SacAgent {
+  readonly config: Readonly<SacConfig>;
+  readonly obsDim: number;
+  readonly actDim: number;
+  readonly targetEntropy: number;
+  readonly actor: ActorNet;
+  readonly critic1: CriticNet;
+  readonly critic2: CriticNet;
+  readonly critic1Target: CriticNet;
+  readonly critic2Target: CriticNet;
+  readonly logAlpha: tf.Variable<tf.Rank.R0>;
+  private readonly symmetry: SymmetrySpec | null;
+  private readonly actionLow: Float32Array;
+  private readonly actionScale: Float32Array;
+  private readonly std: StdOptions;
+  private readonly actorOpt: Adam;
+  private readonly criticOpt: Adam;
+  private readonly alphaOpt: Adam;
+  private readonly criticVars: tf.Variable[];
+  private readonly targetVars: tf.Variable[];
+  private readonly rng: Rng;
+  private readonly logger: Logger;
+  private noiseTarget: HostNoise | undefined;
+  private noiseActor: HostNoise | undefined;
+  private discount: Float32Array | undefined;
+  private _updates = 0;
+  private disposed = false;
+
+  constructor(opts: SacAgentOptions) {
+    this.config = parseSacConfig(opts.config);
+    const cfg = this.config;
+    const { obsDim, actDim } = opts;
+    if (!Number.isInteger(obsDim) || obsDim <= 0 || !Number.isInteger(actDim) || actDim <= 0) {
+      throw new Error(`SacAgent: obsDim and actDim must be positive integers, got ${obsDim} and ${actDim}`);
+    }
+    if (opts.actionLow.length !== actDim || opts.actionHigh.length !== actDim) {
+      throw new Error(`SacAgent: actionLow/actionHigh must have length actDim=${actDim}, got ${opts.actionLow.length}/${opts.actionHigh.length}`);
+    }
+    this.obsDim = obsDim;
+    this.actDim = actDim;
+    this.logger = opts.logger ?? getDefaultLogger();
+    this.symmetry = cfg.agent === 'sac' ? null : opts.symmetry;
+    if (cfg.agent !== 'sac' && this.symmetry === null) {
+      throw new Error(`SacAgent: agent '${cfg.agent}' needs a symmetry spec; pass symmetry (envs symmetry(envId, '${cfg.symmetry}')) or use agent 'sac'.`);
+    }
+    this.actionLow = new Float32Array(actDim);
+    this.actionScale = new Float32Array(actDim);
+    for (let j = 0; j < actDim; j++) {
+      const lo = opts.actionLow[j];
+      const hi = opts.actionHigh[j];
+      if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(hi > lo)) throw new Error(`SacAgent: action bound ${j} must be finite with high > low, got [${lo}, ${hi}]`);
+      this.actionLow[j] = lo;
+      this.actionScale[j] = (hi - lo) / 2;
+    }
+    this.std = { stdParam: cfg.stdParam, logStdMin: cfg.logStdMin, logStdMax: cfg.logStdMax };
+    this.targetEntropy = resolveTargetEntropy(cfg.targetEntropy, actDim);
+    this.rng = new Rng(cfg.seed * 7919 + 17);
+
+    const spec = (k: number): NetworkSpec => ({ kind: cfg.agent, obsDim, actDim, hidden: [...cfg.hidden], symmetry: this.symmetry, seed: cfg.seed * 1000 + k });
+    this.actor = makeActor(spec(1), cfg.actorHeadInitScale);
+    this.critic1 = makeCritic(spec(2), cfg.rppCritic);
+    this.critic2 = makeCritic(spec(3), cfg.rppCritic);
+    this.critic1Target = makeCritic(spec(2), cfg.rppCritic);
+    this.critic2Target = makeCritic(spec(3), cfg.rppCritic);
+    this.criticVars = [...this.critic1.variables, ...this.critic2.variables];
+    this.targetVars = [...this.critic1Target.variables, ...this.critic2Target.variables];
+    tf.tidy(() => this.targetVars.forEach((t, i) => t.assign(this.criticVars[i])));
+    this.logAlpha = tf.tidy(() => tf.variable(tf.scalar(Math.log(cfg.initAlpha)), true));
+
+    this.actorOpt = new Adam(this.actor.variables, { lr: cfg.actorLr, clipNorm: cfg.gradClipNorm });
+    this.criticOpt = new Adam(this.criticVars, { lr: cfg.criticLr, clipNorm: cfg.gradClipNorm });
+    this.alphaOpt = new Adam([this.logAlpha], { lr: cfg.alphaLr, clipNorm: cfg.gradClipNorm });
+  }
+
+  get kind(): SacConfig['agent'] {
+    return this.config.agent;
+  }
+
+  /** Gradient updates done so far. */
+  get updates(): number {
+    return this._updates;
+  }
+
+  /** Current temperature (one sync). */
+  get alpha(): number {
+    return Math.exp(this.logAlpha.dataSync()[0]);
+  }
+
+  // ---------------------------------------------------------------- acting
+
+  /** Actions in [-1, 1]: tanh(mean) (deterministic) or tanh(mean + std * noise). obs is [n*obsDim] row-major. */
+  actUnit(obs: ArrayLike<number>, n: number, mode: ActMode): Float32Array {
+    this.checkAlive();
+    if (obs.length !== n * this.obsDim) throw new Error(`SacAgent.act: obs has ${obs.length} values, expected n*obsDim = ${n}*${this.obsDim}`);
+    const noise = mode === 'stochastic' ? drawNoise(this.rng, n, this.actDim).noise : null;
+    const out = tf.tidy(() => {
+      const x = tf.tensor2d(obs instanceof Float32Array ? obs : Float32Array.from(obs), [n, this.obsDim]);
+      const [mean, head] = this.actor.heads(x);
+      if (noise === null) return tf.tanh(mean);
+      const { std } = stdFromHead(head, this.std);
+      return tf.tanh(tf.add(mean, tf.mul(std, tf.tensor2d(noise, [n, this.actDim]))));
+    });
+    const a = out.dataSync() as Float32Array;
+    out.dispose();
+    return a;
+  }
+
+  /** Actions in env units (see actUnit). */
+  act(obs: ArrayLike<number>, n: number, mode: ActMode): Float32Array {
+    return this.toEnvUnits(this.actUnit(obs, n, mode));
+  }
+
+  /** Uniform random actions in [-1, 1] (the first learningStarts steps), from the agent's seeded Rng. */
+  randomUnitAction(n: number): Float32Array {
+    const a = new Float32Array(n * this.actDim);
+    for (let i = 0; i < a.length; i++) a[i] = this.rng.uniform(-1, 1);
+    return a;
+  }
+
+  /** Uniform random actions in env units. */
+  randomAction(n: number): Float32Array {
+    return this.toEnvUnits(this.randomUnitAction(n));
+  }
+
+  /** [-1, 1] -> [low, high] per action dimension (rows of actDim). */
+  toEnvUnits(unit: ArrayLike<number>): Float32Array {
+    const out = new Float32Array(unit.length);
+    for (let i = 0; i < unit.length; i++) {
+      const j = i % this.actDim;
+      out[i] = this.actionLow[j] + (unit[i] + 1) * this.actionScale[j];
+    }
+    return out;
+  }
+
+  /** [low, high] -> [-1, 1] (inverse of toEnvUnits, clipped). */
+  toUnit(envAction: ArrayLike<number>): Float32Array {
+    const out = new Float32Array(envAction.length);
+    for (let i = 0; i < envAction.length; i++) {
+      const j = i % this.actDim;
+      out[i] = Math.min(1, Math.max(-1, (envAction[i] - this.actionLow[j]) / this.actionScale[j] - 1));
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- learning
+
+  /**
+   * One gradient step on a minibatch from `replay` (steps 1-5 above). With
+   * `stats: true` (default) reads the losses back with one dataSync; with false,
+   * no device->host read at all and null is returned.
+   */
+  update(replay: ReplayBuffer, opts: { stats?: boolean } = {}): UpdateStats | null {
+    this.checkAlive();
+    const cfg = this.config;
+    const B = cfg.batchSize;
+    const { obsDim: od, actDim: ad } = this;
+    if (replay.obsDim !== od || replay.actDim !== ad) throw new Error(`SacAgent.update: replay buffer has obs/act dims ${replay.obsDim}/${replay.actDim}, agent ${od}/${ad}`);
+    const batch = replay.sample(B);
+    this.discount ??= new Float32Array(B);
+    for (let i = 0; i < B; i++) this.discount[i] = cfg.gamma * (1 - batch.terminated[i]);
+    this.noiseTarget = drawNoise(this.rng, B, ad, this.noiseTarget);
+    this.noiseActor = drawNoise(this.rng, B, ad, this.noiseActor);
+    const nt = this.noiseTarget;
+    const na = this.noiseActor;
+    const wantStats = opts.stats ?? true;
+    // Kept out of the actor closure's tidy with tf.keep, so disposed by hand below.
+    let meanLogProb: tf.Scalar | undefined;
+    let qMean: tf.Scalar | undefined;
+
+    const statsTensor: tf.Tensor | undefined = tf.tidy((): tf.Tensor | undefined => {
+      const obs = tf.tensor2d(batch.obs, [B, od]);
+      const nextObs = tf.tensor2d(batch.nextObs, [B, od]);
+      const actions = tf.tensor2d(batch.actions, [B, ad]);
+      const rewards = tf.tensor2d(batch.rewards, [B, 1]);
+      const discount = tf.tensor2d(this.discount!, [B, 1]);
+      const alpha = tf.exp(this.logAlpha);
+
+      // 1. Bellman target, outside any tape.
+      const y = (() => {
+        const [mean, head] = this.actor.heads(nextObs);
+        const { std, logStd } = stdFromHead(head, this.std);
+        const { action, logProb } = squashedSample(mean, logStd, std, tf.tensor2d(nt.noise, [B, ad]), tf.tensor2d(nt.logProbConst, [B, 1]));
+        return criticTarget(rewards, discount, this.critic1Target.q(nextObs, action), this.critic2Target.q(nextObs, action), alpha, logProb);
+      })();
+
+      // 2. Critic step.
+      const criticPenalty = cfg.rppCritic && cfg.agent !== 'sac' && (cfg.criticEquivWd > 0 || cfg.criticBasicWd > 0);
+      const c = tf.variableGrads(() => {
+        const loss = criticLoss(this.critic1.q(obs, actions), this.critic2.q(obs, actions), y);
+        if (!criticPenalty) return loss;
+        return tf.add(tf.add(loss, this.critic1.penalty(cfg.criticEquivWd, cfg.criticBasicWd)), this.critic2.penalty(cfg.criticEquivWd, cfg.criticBasicWd)) as tf.Scalar;
+      }, this.criticVars);
+      this.criticOpt.apply(this.criticVars.map((v) => c.grads[v.name]));
+
+      // 3. Actor step (critic weights are not in the var list, so they get no gradient).
+      const actorPenalty = cfg.agent !== 'sac' && (cfg.actorEquivWd > 0 || cfg.actorBasicWd > 0);
+      const a = tf.variableGrads(() => {
+        const [mean, head] = this.actor.heads(obs);
+        const { std, logStd } = stdFromHead(head, this.std);
+        const { action, logProb } = squashedSample(mean, logStd, std, tf.tensor2d(na.noise, [B, ad]), tf.tensor2d(na.logProbConst, [B, 1]));
+        const q1 = this.critic1.q(obs, action);
+        const q2 = this.critic2.q(obs, action);
+        meanLogProb = tf.keep(tf.mean(logProb) as tf.Scalar);
+        if (wantStats) qMean = tf.keep(tf.mean(tf.minimum(q1, q2)) as tf.Scalar);
+        const loss = actorLoss(alpha, logProb, q1, q2);
+        return actorPenalty ? (tf.add(loss, this.actor.penalty(cfg.actorEquivWd, cfg.actorBasicWd)) as tf.Scalar) : loss;
+      }, this.actor.variables as tf.Variable[]);
+      this.actorOpt.apply(this.actor.variables.map((v) => a.grads[v.name]));
+
+      // 4. Temperature step, closed-form gradient.
+      this.alphaOpt.apply([alphaLossGrad(meanLogProb!, this.targetEntropy)]);
+
+      // 5. Target networks.
+      polyakUpdate(this.targetVars, this.criticVars, cfg.tau);
+
+      if (!wantStats) return undefined;
+      return tf.stack([c.value, a.value, alpha, tf.neg(meanLogProb!), qMean!]);
+    });
+    this._updates++;
+    meanLogProb?.dispose();
+    qMean?.dispose();
+    if (statsTensor === undefined) return null;
+    const s = statsTensor.dataSync();
+    statsTensor.dispose();
+    return { criticLoss: s[0], actorLoss: s[1], alpha: s[2], entropy: s[3], qMean: s[4] };
+  }
+
+  // ---------------------------------------------------------------- symmetry
+
+  /**
+   * Relative equivariance error of the policy mean head under the group, on a batch
+   * of observations [n*obsDim]: mean over non-identity g of
+   * ||mu(rho_obs(g) x) - rho_act(g) mu(x)|| / ||mu(x)|| (Frobenius over the batch).
+   * null for plain SAC. ~0 (float error) for EMLP-SAC; grows as RPP-SAC uses its
+   * residual pathway.
+   */
+  policyEquivarianceError(obs: ArrayLike<number>, n: number): number | null {
+    this.checkAlive();
+    if (this.symmetry === null) return null;
+    const reps = symmetryReps(this.symmetry, this.obsDim, this.actDim);
+    const od = this.obsDim;
+    const ad = this.actDim;
+    if (obs.length !== n * od) throw new Error(`policyEquivarianceError: obs has ${obs.length} values, expected n*obsDim = ${n}*${od}`);
+    const meanOf = (x: Float32Array): Float32Array =>
+      tf.tidy(() => this.actor.heads(tf.tensor2d(x, [n, od]))[0].dataSync() as Float32Array);
+    const base = meanOf(Float32Array.from(obs));
+    let baseSq = 0;
+    for (const v of base) baseSq += v * v;
+    const elements = reps.obs.elements();
+    let total = 0;
+    for (let k = 1; k < elements.length; k++) {
+      const gObs = elements[k];
+      const gAct = reps.act.element(k);
+      const x = Float32Array.from(obs);
+      for (let i = 0; i < n; i++) {
+        const row = gObs.apply(Array.prototype.slice.call(obs, i * od, i * od + reps.obsUsed) as number[]);
+        x.set(row, i * od);
+      }
+      const m = meanOf(x);
+      let diffSq = 0;
+      for (let i = 0; i < n; i++) {
+        const g = gAct.apply(base.subarray(i * ad, (i + 1) * ad));
+        for (let j = 0; j < ad; j++) diffSq += (m[i * ad + j] - g[j]) ** 2;
+      }
+      total += Math.sqrt(diffSq) / Math.max(Math.sqrt(baseSq), 1e-12);
+    }
+    return total / (elements.length - 1);
+  }
+
+  // ---------------------------------------------------------------- state
+
+  getState(): SacAgentState {
+    this.checkAlive();
+    const read = (vs: readonly tf.Variable[]): Float32Array[] => vs.map((v) => (v.dataSync() as Float32Array).slice());
+    return {
+      params: {
+        actor: read(this.actor.variables),
+        critic1: read(this.critic1.variables),
+        critic2: read(this.critic2.variables),
+        critic1Target: read(this.critic1Target.variables),
+        critic2Target: read(this.critic2Target.variables),
+        logAlpha: read([this.logAlpha]),
+      },
+      adam: { actor: this.actorOpt.getState(), critic: this.criticOpt.getState(), alpha: this.alphaOpt.getState() },
+      rng: this.rng.getState(),
+      updates: this._updates,
+    };
+  }
+
+  setState(state: SacAgentState): void {
+    this.checkAlive();
+    const groups = this.variableGroups();
+    for (const [name, vars] of Object.entries(groups)) {
+      const values = state.params[name as keyof SacAgentState['params']];
+      if (values === undefined || values.length !== vars.length) throw new Error(`SacAgent.setState: '${name}' has ${values?.length ?? 0} arrays, this agent ${vars.length} variables`);
+      vars.forEach((v, i) => {
+        if (values[i].length !== v.size) throw new Error(`SacAgent.setState: ${name}[${i}] has ${values[i].length} values, variable shape [${v.shape.join(', ')}]`);
+        tf.tidy(() => v.assign(tf.tensor(values[i], v.shape)));
+      });
+    }
+    this.actorOpt.setState(state.adam.actor);
+    this.criticOpt.setState(state.adam.critic);
+    this.alphaOpt.setState(state.adam.alpha);
+    this.rng.setState(state.rng);
+    this._updates = state.updates;
+  }
+
+  /** The variables of each group (the same grouping as SacAgentState.params). */
+  variableGroups(): Record<keyof SacAgentState['params'], readonly tf.Variable[]> {
+    return {
+      actor: this.actor.variables,
+      critic1: this.critic1.variables,
+      critic2: this.critic2.variables,
+      critic1Target: this.critic1Target.variables,
+      critic2Target: this.critic2Target.variables,
+      logAlpha: [this.logAlpha],
+    };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const n of [this.actor, this.critic1, this.critic2, this.critic1Target, this.critic2Target]) n.dispose();
+    this.logAlpha.dispose();
+    this.actorOpt.dispose();
+    this.criticOpt.dispose();
+    this.alphaOpt.dispose();
+    this.logger.debug('SacAgent disposed');
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new Error('SacAgent used after dispose()');
+  }
+}
