@@ -30,7 +30,12 @@ export interface EnvSpec {
   /** Actuator control range (Box bounds of the action space). */
   actLow: number;
   actHigh: number;
+  /** Constructor options accepted besides xmlFile and frameSkip (camelCase v5 kwargs). */
+  options: readonly string[];
 }
+
+/** Options every env accepts. */
+const COMMON_OPTIONS = ['xmlFile', 'frameSkip'];
 
 export interface MakeOptions {
   /** Override the registered TimeLimit; -1 or Infinity disables it. */
@@ -52,39 +57,66 @@ function register(spec: EnvSpec, create: (opts: Record<string, unknown>) => Mujo
 
 // Facts from Gymnasium's registration (max_episode_steps, reward_threshold) and the v5 models.
 register(
-  { id: 'HalfCheetah-v5', maxEpisodeSteps: 1000, rewardThreshold: 4800, obsDim: 17, actDim: 6, actLow: -1, actHigh: 1 },
+  {
+    id: 'HalfCheetah-v5', maxEpisodeSteps: 1000, rewardThreshold: 4800, obsDim: 17, actDim: 6, actLow: -1, actHigh: 1,
+    options: ['forwardRewardWeight', 'ctrlCostWeight', 'resetNoiseScale', 'excludeCurrentPositionsFromObservation'],
+  },
   (o) => new HalfCheetahEnv(o as HalfCheetahOptions),
 );
 register(
-  { id: 'Hopper-v5', maxEpisodeSteps: 1000, rewardThreshold: 3800, obsDim: 11, actDim: 3, actLow: -1, actHigh: 1 },
+  {
+    id: 'Hopper-v5', maxEpisodeSteps: 1000, rewardThreshold: 3800, obsDim: 11, actDim: 3, actLow: -1, actHigh: 1,
+    options: ['forwardRewardWeight', 'ctrlCostWeight', 'healthyReward', 'terminateWhenUnhealthy', 'healthyStateRange', 'healthyZRange', 'healthyAngleRange', 'resetNoiseScale', 'excludeCurrentPositionsFromObservation'],
+  },
   (o) => new HopperEnv(o as HopperOptions),
 );
 register(
-  { id: 'Walker2d-v5', maxEpisodeSteps: 1000, rewardThreshold: null, obsDim: 17, actDim: 6, actLow: -1, actHigh: 1 },
+  {
+    id: 'Walker2d-v5', maxEpisodeSteps: 1000, rewardThreshold: null, obsDim: 17, actDim: 6, actLow: -1, actHigh: 1,
+    options: ['forwardRewardWeight', 'ctrlCostWeight', 'healthyReward', 'terminateWhenUnhealthy', 'healthyZRange', 'healthyAngleRange', 'resetNoiseScale', 'excludeCurrentPositionsFromObservation'],
+  },
   (o) => new Walker2dEnv(o as Walker2dOptions),
 );
 register(
-  { id: 'Ant-v5', maxEpisodeSteps: 1000, rewardThreshold: 6000, obsDim: 105, actDim: 8, actLow: -1, actHigh: 1 },
+  {
+    id: 'Ant-v5', maxEpisodeSteps: 1000, rewardThreshold: 6000, obsDim: 105, actDim: 8, actLow: -1, actHigh: 1,
+    options: ['mainBody', 'forwardRewardWeight', 'ctrlCostWeight', 'contactCostWeight', 'healthyReward', 'terminateWhenUnhealthy', 'healthyZRange', 'contactForceRange', 'resetNoiseScale', 'excludeCurrentPositionsFromObservation', 'includeCfrcExtInObservation'],
+  },
   (o) => new AntEnv(o as AntOptions),
 );
 register(
-  { id: 'Swimmer-v5', maxEpisodeSteps: 1000, rewardThreshold: 360, obsDim: 8, actDim: 2, actLow: -1, actHigh: 1 },
+  {
+    id: 'Swimmer-v5', maxEpisodeSteps: 1000, rewardThreshold: 360, obsDim: 8, actDim: 2, actLow: -1, actHigh: 1,
+    options: ['forwardRewardWeight', 'ctrlCostWeight', 'resetNoiseScale', 'excludeCurrentPositionsFromObservation'],
+  },
   (o) => new SwimmerEnv(o as SwimmerOptions),
 );
 register(
-  { id: 'Humanoid-v5', maxEpisodeSteps: 1000, rewardThreshold: null, obsDim: 348, actDim: 17, actLow: -0.4, actHigh: 0.4 },
+  {
+    id: 'Humanoid-v5', maxEpisodeSteps: 1000, rewardThreshold: null, obsDim: 348, actDim: 17, actLow: -0.4, actHigh: 0.4,
+    options: ['forwardRewardWeight', 'ctrlCostWeight', 'contactCostWeight', 'contactCostRange', 'healthyReward', 'terminateWhenUnhealthy', 'healthyZRange', 'resetNoiseScale', 'excludeCurrentPositionsFromObservation', 'includeCinertInObservation', 'includeCvelInObservation', 'includeQfrcActuatorInObservation', 'includeCfrcExtInObservation'],
+  },
   (o) => new HumanoidEnv(o as HumanoidOptions),
 );
 register(
-  { id: 'InvertedPendulum-v5', maxEpisodeSteps: 1000, rewardThreshold: 950, obsDim: 4, actDim: 1, actLow: -3, actHigh: 3 },
+  {
+    id: 'InvertedPendulum-v5', maxEpisodeSteps: 1000, rewardThreshold: 950, obsDim: 4, actDim: 1, actLow: -3, actHigh: 3,
+    options: ['resetNoiseScale'],
+  },
   (o) => new InvertedPendulumEnv(o as InvertedPendulumOptions),
 );
 register(
-  { id: 'InvertedDoublePendulum-v5', maxEpisodeSteps: 1000, rewardThreshold: 9100, obsDim: 9, actDim: 1, actLow: -1, actHigh: 1 },
+  {
+    id: 'InvertedDoublePendulum-v5', maxEpisodeSteps: 1000, rewardThreshold: 9100, obsDim: 9, actDim: 1, actLow: -1, actHigh: 1,
+    options: ['healthyReward', 'resetNoiseScale'],
+  },
   (o) => new InvertedDoublePendulumEnv(o as InvertedDoublePendulumOptions),
 );
 register(
-  { id: 'Reacher-v5', maxEpisodeSteps: 50, rewardThreshold: -3.75, obsDim: 10, actDim: 2, actLow: -1, actHigh: 1 },
+  {
+    id: 'Reacher-v5', maxEpisodeSteps: 50, rewardThreshold: -3.75, obsDim: 10, actDim: 2, actLow: -1, actHigh: 1,
+    options: ['rewardDistWeight', 'rewardControlWeight', 'resetNoiseScale'],
+  },
   (o) => new ReacherEnv(o as ReacherOptions),
 );
 
@@ -95,7 +127,8 @@ export function envIds(): string[] {
 
 /** Static facts about a registered env (default options). */
 export function envSpec(id: string): EnvSpec {
-  return { ...lookup(id).spec };
+  const spec = lookup(id).spec;
+  return { ...spec, options: [...spec.options] };
 }
 
 /**
@@ -106,6 +139,7 @@ export async function make(id: string, opts: MakeOptions = {}): Promise<Env> {
   const entry = lookup(id);
   await loadMujoco();
   const { maxEpisodeSteps, ...envOpts } = opts;
+  checkOptionKeys(entry.spec, envOpts);
   const env = entry.create(envOpts);
   const limit = maxEpisodeSteps ?? entry.spec.maxEpisodeSteps;
   if (typeof limit !== 'number' || Number.isNaN(limit)) {
@@ -116,11 +150,27 @@ export async function make(id: string, opts: MakeOptions = {}): Promise<Env> {
   return new TimeLimit(env, limit);
 }
 
+/** Unknown option keys are an error (as Gymnasium's unexpected kwargs), with the closest valid key. */
+function checkOptionKeys(spec: EnvSpec, opts: Record<string, unknown>): void {
+  const valid = [...COMMON_OPTIONS, ...spec.options, 'maxEpisodeSteps'];
+  for (const key of Object.keys(opts)) {
+    if (valid.includes(key)) continue;
+    const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    const closest = valid.includes(camel) ? camel : nearest(key, valid);
+    throw new Error(`make('${spec.id}'): unknown option '${key}'. Did you mean '${closest}'? Valid options: ${valid.join(', ')}.`);
+  }
+}
+
+function nearest(word: string, candidates: string[]): string {
+  const w = word.toLowerCase();
+  return candidates.reduce((best, cand) => (editDistance(w, cand.toLowerCase()) < editDistance(w, best.toLowerCase()) ? cand : best), candidates[0]);
+}
+
 function lookup(id: string): Entry {
   const entry = REGISTRY.get(id);
   if (entry !== undefined) return entry;
   const ids = envIds();
-  const closest = ids.reduce((best, cand) => (editDistance(id.toLowerCase(), cand.toLowerCase()) < editDistance(id.toLowerCase(), best.toLowerCase()) ? cand : best), ids[0]);
+  const closest = nearest(id, ids);
   throw new Error(`Unknown env id '${id}'. Did you mean '${closest}'? Valid ids: ${ids.join(', ')}.`);
 }
 

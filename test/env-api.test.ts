@@ -96,6 +96,12 @@ describe('registry', () => {
     assert.throws(() => envSpec('halfcheetah-v4'), /Did you mean 'HalfCheetah-v5'/);
   });
 
+  test('unknown options are rejected with the closest valid name (snake_case hints camelCase)', async () => {
+    await assert.rejects(make('Hopper-v5', { ctrl_cost_weight: 0.1 }), /unknown option 'ctrl_cost_weight'. Did you mean 'ctrlCostWeight'\?/);
+    await assert.rejects(make('Ant-v5', { healthyZrange: [0.2, 1] }), /Did you mean 'healthyZRange'\?/);
+    assert.ok(envSpec('Ant-v5').options.includes('includeCfrcExtInObservation'));
+  });
+
   test('missing model file gives a clear error naming xmlFile', async () => {
     await assert.rejects(make('Hopper-v5', { xmlFile: '/nonexistent/hopper.xml' }), /MJCF model file not found: \/nonexistent\/hopper.xml.*xmlFile/);
   });
