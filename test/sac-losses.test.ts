@@ -48,7 +48,7 @@ describe('SAC losses', () => {
     const logAlpha = tf.scalar(Math.log(0.3));
     const mlp = tf.scalar(-0.7);
     close(alphaLoss(logAlpha, mlp, -2).dataSync()[0], -Math.log(0.3) * (-0.7 - 2), 1e-6, 'alpha loss');
-    const g = tf.grad((la: tf.Scalar) => alphaLoss(la, mlp, -2))(logAlpha).dataSync()[0];
+    const g = tf.grad((la: tf.Tensor) => alphaLoss(la as tf.Scalar, mlp, -2))(logAlpha).dataSync()[0];
     close(g, alphaLossGrad(mlp, -2).dataSync()[0], 1e-6, 'closed form = autodiff');
     close(g, 2.7, 1e-6, 'gradient = entropy - target');
   });
