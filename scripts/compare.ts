@@ -4,4 +4,10 @@ import { register } from '../src/cli/compare.js';
 
 const program = new Command('rpp-sac');
 register(program);
-await program.parseAsync(['node', 'rpp-sac', 'compare', ...process.argv.slice(2)]);
+try {
+  await program.parseAsync(['node', 'rpp-sac', 'compare', ...process.argv.slice(2)]);
+} catch (err) {
+  // Bad input is reported as one clear line, not a stack trace.
+  process.stderr.write(`rpp-sac compare: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+}

@@ -1,6 +1,6 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,11 +75,15 @@ test('a run that crashes once is resumed from its checkpoint and the others go o
   assert.deepEqual(evals(join(out, 'Hopper-v5/rpp-sac/seed-1')).map((e) => e.step), [200, 400, 600, 800, 1000]);
 });
 
-test('a crash before any checkpoint is retried from scratch', async () => {
-  const { config, env, calls } = setup('crash-no-ckpt', { FAKE_TRAIN_CRASH_ONCE_NO_CKPT: 'sac/seed-0' }, { agents: 'sac', seeds: '0' });
+test('a crash before any checkpoint is retried from scratch, the dead attempt moved aside', async () => {
+  const { out, config, env, calls } = setup('crash-no-ckpt', { FAKE_TRAIN_CRASH_ONCE_NO_CKPT: 'sac/seed-0' }, { agents: 'sac', seeds: '0' });
   const r = await runSweep({ config, trainCommand, logger, env });
   assert.equal(r.finished, 1);
   assert.deepEqual(calls().map((c) => c.argv[0]), ['train', 'train']);
+  const aside = readdirSync(join(out, '.abandoned'));
+  assert.equal(aside.length, 1);
+  assert.match(aside[0], /^Hopper-v5__sac__seed-0-\d+$/);
+  assert.equal(evals(join(out, 'Hopper-v5/sac/seed-0')).length, 5);
 });
 
 test('a run that keeps crashing is reported failed after one retry; the sweep finishes the rest', async () => {

@@ -2,7 +2,7 @@
  * `rpp-sac compare <sweepDir>`: load the runs, compute per-agent statistics and
  * comparisons against SAC, draw the plots, write report.md and summary.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { getDefaultLogger, type Logger } from '../logging.js';
 import { readManifest } from '../sweep/manifest.js';
@@ -52,6 +52,7 @@ export interface CompareResult {
 export async function compareSweep(sweepDir: string, opts: CompareOptions = {}): Promise<CompareResult> {
   const logger = opts.logger ?? getDefaultLogger();
   const dir = resolve(sweepDir);
+  if (!existsSync(dir)) throw new Error(`Sweep directory ${dir} does not exist; pass the --out dir of \`rpp-sac sweep\``);
   const outDir = resolve(opts.outDir ?? join(dir, 'compare'));
   const plotsDir = join(outDir, 'plots');
   mkdirSync(plotsDir, { recursive: true });

@@ -3,8 +3,8 @@
  * skipped, interrupted ones resumed, a crashing run is retried (resumed if it left a
  * checkpoint) and, if it still fails, reported while the other runs go on.
  */
-import { mkdirSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { getDefaultLogger, type Logger } from '../logging.js';
 import { runChild, type ChildResult } from './child-run.js';
 import { readManifest, writeManifest, manifestPath, type SweepManifest, type SweepRunEntry } from './manifest.js';
@@ -166,6 +166,7 @@ async function runOne(ctx: RunContext, plan: PlannedRun, entry: SweepRunEntry): 
       entry.state = 'finished';
       break;
     }
+    if (action === 'train') setAsideStaleRun(ctx, plan);
     entry.attempts++;
     entry.actions.push(action);
     writeManifest(ctx.sweepDir, ctx.manifest);
@@ -199,6 +200,19 @@ async function runOne(ctx: RunContext, plan: PlannedRun, entry: SweepRunEntry): 
   entry.endedAt = new Date().toISOString();
   entry.durationSec = (Date.now() - t0) / 1000;
   writeManifest(ctx.sweepDir, ctx.manifest);
+}
+
+/**
+ * A run dir that cannot be resumed (no checkpoint) but is not empty holds a dead attempt;
+ * training into it would mix two attempts' evaluations. Move it to <sweep>/.abandoned/
+ * (a dot dir, so `compare` ignores it) and start clean.
+ */
+function setAsideStaleRun(ctx: RunContext, plan: PlannedRun): void {
+  if (!existsSync(plan.dir) || readdirSync(plan.dir).length === 0) return;
+  const target = join(ctx.sweepDir, '.abandoned', `${plan.id.replace(/\//g, '__')}-${Date.now()}`);
+  mkdirSync(dirname(target), { recursive: true });
+  renameSync(plan.dir, target);
+  ctx.logger.warn(`run ${plan.id}: directory had no checkpoint; moved it to ${relative(ctx.sweepDir, target)} and starting fresh`);
 }
 
 /** null if the run succeeded: exit code 0 and status.json says finished. */

@@ -1,0 +1,70 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const fakeTrain = fileURLToPath(new URL('./fixtures/fake-train.mjs', import.meta.url));
+let root: string;
+
+before(() => {
+  root = mkdtempSync(join(tmpdir(), 'sweep-cli-'));
+});
+
+function cli(script: 'sweep' | 'compare', args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'scripts', `${script}.ts`), ...args], {
+    cwd: repo,
+    env: { ...process.env, RPP_SAC_LOG_LEVEL: 'warn', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('sweep from a config file with CLI overrides and extra train flags, then compare', () => {
+  const out = join(root, 'sweep');
+  const calls = join(root, 'calls.jsonl');
+  const config = join(root, 'small.yaml');
+  writeFileSync(config, 'env: Hopper-v5\nagents: [sac, rpp-sac]\nseeds: 0-1\nsteps: 2e3\nparallel: 1\ntrainArgs: ["--eval-every", "400"]\n');
+  const r = cli('sweep', ['--config', config, '--parallel', '2', '--out', out, '--train-command', `${process.execPath} ${fakeTrain}`, '--', '--batch-size', '64'], {
+    FAKE_TRAIN_CALLS: calls,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^finished: 4 trained, 0 skipped, 0 failed of 4 runs/m);
+  const argv = readFileSync(calls, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { argv: string[] }).argv);
+  assert.equal(argv.length, 4);
+  // File trainArgs first, then the flags after --.
+  assert.deepEqual(argv[0].slice(-4), ['--eval-every', '400', '--batch-size', '64']);
+  const manifest = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as { config: { parallel: number; name: string } };
+  assert.equal(manifest.config.parallel, 2, 'CLI --parallel overrides the file');
+  assert.equal(manifest.config.name, 'small');
+
+  const dry = cli('sweep', ['--config', config, '--out', out, '--train-command', `${process.execPath} ${fakeTrain}`, '--dry-run']);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.equal(dry.stdout.trim().split('\n').filter((l) => l.startsWith('skip ')).length, 4);
+
+  const c = cli('compare', [out, '--threshold', '500', '--no-png', '--resamples', '200', '--curve-resamples', '50']);
+  assert.equal(c.code, 0, c.stderr);
+  assert.match(c.stdout, /Hopper-v5 \(at step 2000\):\n {2}RPP-SAC's final return is higher than SAC's/);
+  assert.ok(existsSync(join(out, 'compare', 'report.md')));
+  const plots = readdirSync(join(out, 'compare', 'plots'));
+  assert.ok(plots.includes('Hopper-v5-return-curves.svg'));
+  assert.equal(plots.filter((p) => p.endsWith('.png')).length, 0, '--no-png');
+});
+
+test('bad input gets one clear error line and exit code 1', () => {
+  const bad = join(root, 'bad.yaml');
+  writeFileSync(bad, 'env: Hopper-v5\nagents: sac\nseeds: 0\nsteps: 10\nseed: 3\n');
+  const r = cli('sweep', ['--config', bad, '--train-command', 'true']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Invalid sweep config .*bad\.yaml:\n✖ Unrecognized key: "seed"/);
+  const missing = cli('sweep', ['--env', 'Hopper-v5', '--train-command', 'true']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /sweep needs --agents, --seeds, --steps/);
+  const noDir = cli('compare', [join(root, 'nope')]);
+  assert.equal(noDir.code, 1);
+  assert.match(noDir.stderr, /does not exist/);
+});
