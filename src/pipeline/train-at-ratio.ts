@@ -1,0 +1,33 @@
+/**
+ * Operator: run the learner at the configured update-to-data ratio. Every env step
+ * taken after `learningStarts` earns `gradientSteps` gradient steps; with n envs a
+ * batch of n steps earns n*gradientSteps. Emits the batch with update counters.
+ */
+import { defer, map, type OperatorFunction, type Observable } from 'rxjs';
+import type { Learner, StepBatch, TrainedBatch, UpdateStats } from './types.js';
+
+export interface TrainSchedule {
+  learningStarts: number;
+  gradientSteps: number;
+}
+
+/** Gradient steps earned by the env steps (prevStep, step]. */
+export function updatesDue(prevStep: number, step: number, s: TrainSchedule): number {
+  return Math.max(0, step - Math.max(prevStep, s.learningStarts)) * s.gradientSteps;
+}
+
+export function trainAtRatio<T extends StepBatch>(learner: Learner, schedule: TrainSchedule): OperatorFunction<T, T & TrainedBatch> {
+  return (source: Observable<T>) =>
+    defer(() => {
+      let totalUpdates = 0;
+      let latestUpdate: UpdateStats | null = null;
+      return source.pipe(
+        map((b: T): T & TrainedBatch => {
+          const updates = updatesDue(b.step - b.n, b.step, schedule);
+          for (let k = 0; k < updates; k++) latestUpdate = learner.update();
+          totalUpdates += updates;
+          return { ...b, updates, totalUpdates, latestUpdate };
+        }),
+      );
+    });
+}

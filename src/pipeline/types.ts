@@ -1,0 +1,55 @@
+/**
+ * The small contracts the rollout pipeline is written against. The real agent
+ * (agents/sac.ts) and replay buffer (src/replay) satisfy them through thin
+ * adapters (src/run/agent-adapter.ts); tests use fakes.
+ */
+
+/** Maps a batch of observations [n*obsDim] to actions [n*actDim] in env units. `step` = env steps taken so far. */
+export type PolicyFn = (obs: Float32Array, n: number, step: number) => Float32Array;
+
+/** Where transitions go (the replay buffer's `add`). */
+export interface ReplaySink {
+  add(obs: ArrayLike<number>, action: ArrayLike<number>, reward: number, nextObs: ArrayLike<number>, terminated: boolean): void;
+}
+
+/** Scalars reported by one gradient step. */
+export interface UpdateStats {
+  criticLoss: number;
+  actorLoss: number;
+  alpha: number;
+  [key: string]: number;
+}
+
+/** Does one gradient step on data it samples itself (the agent's `update(replay)` bound to the buffer). */
+export interface Learner {
+  update(): UpdateStats;
+}
+
+/**
+ * One synchronous step of n environments. Arrays are row-major, one row per env.
+ * `nextObs` is the true next observation (the final observation when an episode
+ * ended); the source resets finished envs before its next step.
+ */
+export interface StepBatch {
+  /** Environment steps taken after this batch, counting every sub-env (starts after any resumed steps). */
+  step: number;
+  n: number;
+  obsDim: number;
+  actDim: number;
+  obs: Float32Array;
+  actions: Float32Array;
+  rewards: Float64Array;
+  nextObs: Float32Array;
+  terminated: Uint8Array;
+  truncated: Uint8Array;
+}
+
+/** A StepBatch after the learner ran on it. */
+export interface TrainedBatch extends StepBatch {
+  /** Gradient steps done for this batch. */
+  updates: number;
+  /** Gradient steps done since the pipeline started (this process). */
+  totalUpdates: number;
+  /** Stats of the most recent gradient step so far, null before learning starts. */
+  latestUpdate: UpdateStats | null;
+}
