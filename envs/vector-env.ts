@@ -152,16 +152,25 @@ export class SyncVectorEnv {
 export interface MakeVecOptions extends MakeOptions {
   /** Wrap each sub-env in RecordEpisodeStatistics (info.episode at episode ends). Default false. */
   recordEpisodeStatistics?: boolean;
+  /** Extra wrapping per sub-env, applied after the TimeLimit and before RecordEpisodeStatistics, e.g. (e) => new RescaleAction(e). */
+  wrap?: (env: Env, index: number) => Env;
 }
 
 /** `n` copies of `make(id, opts)` in a SyncVectorEnv. */
 export async function makeVec(id: string, n: number, opts: MakeVecOptions = {}): Promise<SyncVectorEnv> {
   if (!Number.isInteger(n) || n < 1) throw new Error(`makeVec: n must be a positive integer, got ${n}.`);
-  const { recordEpisodeStatistics, ...makeOpts } = opts;
+  const { recordEpisodeStatistics, wrap, ...makeOpts } = opts;
   const envs: Env[] = [];
   try {
     for (let i = 0; i < n; i++) {
-      const env = await make(id, makeOpts);
+      const made = await make(id, makeOpts);
+      let env: Env;
+      try {
+        env = wrap === undefined ? made : wrap(made, i);
+      } catch (err) {
+        made.close();
+        throw err;
+      }
       envs.push(recordEpisodeStatistics === true ? new RecordEpisodeStatistics(env) : env);
     }
   } catch (err) {

@@ -1,7 +1,7 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { SyncVectorEnv, defaultModelPath, loadMujoco, make, makeVec } from '../envs/index.js';
+import { RescaleAction, SyncVectorEnv, defaultModelPath, loadMujoco, make, makeVec } from '../envs/index.js';
 
 const REF = '/work/shared/reference/gymnasium-mujoco-assets/inverted_pendulum.xml';
 
@@ -85,6 +85,17 @@ describe('SyncVectorEnv (NEXT_STEP autoreset)', () => {
       if (r.truncated[0]) assert.deepEqual(r.infos[0].episode && (r.infos[0].episode as { l: number }).l, 3);
     }
     assert.equal(flags.join(''), '..TR..TR');
+    vec.close();
+  });
+
+  test('wrap option: RescaleAction per sub-env gives a [-1, 1] action space', async (t) => {
+    const opts = ipOpts();
+    if (opts === null) return t.skip('no model');
+    const vec = await makeVec('InvertedPendulum-v5', 2, { ...opts, wrap: (e) => new RescaleAction(e) });
+    assert.deepEqual(Array.from(vec.singleActionSpace.high), [1]);
+    assert.deepEqual(Array.from(vec.actionSpace.low), [-1, -1]);
+    vec.reset({ seed: 0 });
+    assert.equal(vec.step([1, -1]).rewards.length, 2);
     vec.close();
   });
 
