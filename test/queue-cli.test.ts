@@ -59,7 +59,7 @@ function startWorkerCli(name: string, resultsDir: string): ChildProcess {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', cliEntry, 'worker', '--queue', redis!.url, '--results', resultsDir, '--train-command', trainCommand,
-      '--lock-duration', '2000', '--stalled-interval', '1000', '--progress-interval', '200', '--name', name, '--log-level', 'warn'],
+      '--lock-duration', '4000', '--stalled-interval', '1500', '--progress-interval', '200', '--name', name, '--log-level', 'warn'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   processes.push(child);
@@ -91,7 +91,7 @@ test('worker CLI: progress in queue-status, SIGTERM requeues without using an at
   const exited = new Promise<number | null>((resolve) => w1.once('exit', (code) => resolve(code)));
   w1.kill('SIGTERM');
   assert.equal(await exited, 0);
-  const handedBack = statusJson(sweep);
+  const handedBack = await queueStatus(redis.url, sweep);
   assert.deepEqual([handedBack.queued.length, handedBack.running.length], [1, 0], 'the run is back in the queue');
   assert.equal(handedBack.queued[0]!.attemptsMade, 0, 'a clean hand-back does not use an attempt');
   const interrupted = JSON.parse(await fs.readFile(path.join(runDir, 'status.json'), 'utf8')) as { state: string; step: number };
@@ -110,11 +110,33 @@ test('worker CLI: progress in queue-status, SIGTERM requeues without using an at
   assert.ok(Number(resumes[0]!.split(' ')[1]) >= 3);
   const steps = (await fs.readFile(path.join(runDir, 'evaluations.jsonl'), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step);
   assert.deepEqual(steps, Array.from({ length: 60 }, (_, i) => i + 1));
-  assert.match(cli(['queue-status', '--queue', redis.url, '--sweep', sweep]).stdout, /1 finished/);
 });
 
 test('worker CLI rejects a non-redis URL with a message naming the expected form', { timeout: 30_000 }, () => {
   const r = cli(['worker', '--queue', 'http://localhost:6379', '--results', path.join(tmp, 'x')]);
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /unsupported scheme http:.*redis:\/\/host:6379/);
+});
+
+test('sweep --queue plans the sweep, writes sweep.json, enqueues idempotently; sweep --status follows it; workers train the planned args', { timeout: 90_000 }, async (t) => {
+  if (!redis) return t.skip('no redis-server could be started (bash scripts/redis.sh install)');
+  const resultsDir = path.join(tmp, 'sweep-results');
+  const sweepArgs = ['sweep', '--queue', redis.url, '--results', resultsDir, '--env', 'Fake-v0', '--agents', 'sac,rpp-sac', '--seeds', '0-1', '--steps', '5', '--name', 'qs'];
+  const first = cli(sweepArgs);
+  assert.equal(first.status, 0, first.stderr);
+  assert.match(first.stdout, /sweep qs on redis:\/\/127\.0\.0\.1:\d+: 4 added, 0 already queued/);
+  const manifest = JSON.parse(await fs.readFile(path.join(resultsDir, 'qs', 'sweep.json'), 'utf8')) as { runs: { id: string }[] };
+  assert.deepEqual(manifest.runs.map((r) => r.id).sort(), ['Fake-v0/rpp-sac/seed-0', 'Fake-v0/rpp-sac/seed-1', 'Fake-v0/sac/seed-0', 'Fake-v0/sac/seed-1']);
+
+  const pending = cli(['sweep', '--status', '--queue', redis.url, '--name', 'qs']);
+  assert.match(pending.stdout, /sweep qs: 4 queued, 0 running, 0 finished, 0 failed/);
+
+  const worker = startWorkerCli('W3', resultsDir);
+  await waitFor('the 4 runs to finish', async () => ((await queueStatus(redis!.url, 'qs')).finished.length === 4 ? true : undefined));
+  worker.kill('SIGTERM');
+  // The worker ran `train <planned args> --out <results>/qs/<run>`: the fake trainer recorded them.
+  const config = JSON.parse(await fs.readFile(path.join(resultsDir, 'qs', 'Fake-v0', 'rpp-sac', 'seed-1', 'config.json'), 'utf8')) as { steps: number; seed: number };
+  assert.deepEqual([config.steps, config.seed], [5, 1]);
+  // Enqueueing again adds nothing: the runs are finished on disk.
+  assert.match(cli(sweepArgs).stdout, /0 added, 0 already queued, 0 failed runs retried, 4 finished \(skipped\)/);
 });

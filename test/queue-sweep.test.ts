@@ -17,8 +17,8 @@ import { startTestRedis, type TestRedis } from './fixtures/queue/redis-server.js
 const fixtures = fileURLToPath(new URL('./fixtures/queue/', import.meta.url));
 const fakeTrain = path.join(fixtures, 'fake-train.mjs');
 const trainCommand = [process.execPath, fakeTrain];
-// Short locks so a dead worker's run is reclaimed within ~3 s.
-const fastLocks = { lockDurationMs: 2000, stalledIntervalMs: 1000, maxStalledCount: 2, progressIntervalMs: 200 };
+// Short locks so a dead worker's run is reclaimed within ~6 s (long enough that a busy CI machine does not lose live locks).
+const fastLocks = { lockDurationMs: 4000, stalledIntervalMs: 1500, maxStalledCount: 2, progressIntervalMs: 200 };
 
 let redis: TestRedis | null = null;
 let tmp = '';

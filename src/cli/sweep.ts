@@ -11,6 +11,7 @@ import { runSweep } from '../sweep/run-sweep.js';
 import { readSweepFile, resolveSweepConfig, type SweepInput } from '../sweep/sweep-config.js';
 import { defaultTrainCommand, parseTrainCommand } from '../sweep/train-command.js';
 import { resolve } from 'node:path';
+import { sweepViaQueue } from './worker.js';
 
 interface SweepCliOptions {
   config?: string;
@@ -27,6 +28,9 @@ interface SweepCliOptions {
   trainCommand?: string;
   progressEvery?: number;
   dryRun?: boolean;
+  queue?: string;
+  results?: string;
+  status?: boolean;
 }
 
 function positiveInt(value: string): number {
@@ -75,7 +79,16 @@ export function register(program: Command): Command {
     .option('--train-command <cmd>', 'command prefix for `train`/`resume` (default: this CLI; also RPP_SAC_TRAIN_COMMAND)')
     .option('--progress-every <sec>', 'seconds between progress lines (default 30)', positiveInt)
     .option('--dry-run', 'print the planned runs and what would happen to each, start nothing')
+    .option('--queue <url>', 'enqueue the runs on Redis (redis://host:6379) for `rpp-sac worker` machines instead of running them here; see docs/distributed-sweeps.md')
+    .option('--results <dir>', 'with --queue: shared results root (same as the workers\' --results); the sweep goes to <dir>/<name>')
+    .option('--status', 'with --queue: show queued/running/finished/failed runs of the sweep (needs --name, or the sweep\'s flags)')
     .action(async (trainArgs: string[], opts: SweepCliOptions) => {
+      if (opts.queue !== undefined || opts.status) {
+        if (opts.queue === undefined) throw new Error('sweep --status needs --queue <url> (the status of local sweeps is in <sweep dir>/sweep.json)');
+        const config = () => resolveSweepConfig(sweepInputFromCli(opts, trainArgs));
+        process.exitCode = await sweepViaQueue({ queueUrl: opts.queue, resultsDir: opts.results, status: opts.status === true, name: opts.name, config });
+        return;
+      }
       const config = resolveSweepConfig(sweepInputFromCli(opts, trainArgs));
       const trainCommand = opts.trainCommand ? parseTrainCommand(opts.trainCommand) : defaultTrainCommand();
       if (opts.dryRun) {

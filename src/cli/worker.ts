@@ -4,10 +4,12 @@
  *
  *   rpp-sac worker --queue redis://host:6379 --results /shared/sweeps [--concurrency 1]
  *   rpp-sac queue-status --queue redis://host:6379 --sweep NAME [--json]
+ * plus `sweepViaQueue`, behind `rpp-sac sweep --queue` / `sweep --status` (src/cli/sweep.ts).
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../logging.js';
-import { formatQueueStatus, queueStatus, startWorker } from '../queue/index.js';
+import { enqueueSweep, formatQueueStatus, queueStatus, startWorker } from '../queue/index.js';
+import type { SweepConfig } from '../sweep/sweep-config.js';
 import { parseTrainCommand } from '../sweep/train-command.js';
 
 function positiveInt(flag: string) {
@@ -88,4 +90,43 @@ export function register(program: Command): void {
       const status = await queueStatus(opts.queue, opts.sweep);
       process.stdout.write((opts.json ? JSON.stringify(status, null, 2) : formatQueueStatus(status)) + '\n');
     });
+}
+
+export interface SweepViaQueueOptions {
+  queueUrl: string;
+  /** Shared results root (required to enqueue). */
+  resultsDir?: string;
+  /** Print the queue status instead of enqueueing. */
+  status: boolean;
+  /** --name, if given (lets --status work without the sweep's other flags). */
+  name?: string;
+  /** The sweep config from the sweep command's flags/file; called only when needed. */
+  config: () => SweepConfig;
+}
+
+/**
+ * `rpp-sac sweep --queue URL --results DIR ...` (enqueue) and
+ * `rpp-sac sweep --status --queue URL --name NAME` (status), called by src/cli/sweep.ts.
+ * Returns the process exit code.
+ */
+export async function sweepViaQueue(opts: SweepViaQueueOptions): Promise<number> {
+  if (opts.status) {
+    const name = opts.name ?? opts.config().name;
+    const status = await queueStatus(opts.queueUrl, name);
+    process.stdout.write(formatQueueStatus(status) + '\n');
+    return status.failed.length > 0 ? 1 : 0;
+  }
+  if (opts.resultsDir === undefined) {
+    throw new Error('sweep --queue needs --results <dir>: the shared results root that every `rpp-sac worker --results` also uses');
+  }
+  const { sweepId, sweepDir, report } = await enqueueSweep({ queueUrl: opts.queueUrl, resultsDir: opts.resultsDir, config: opts.config() });
+  process.stdout.write(
+    `sweep ${sweepId} on ${opts.queueUrl}: ${report.added.length} added, ${report.present.length} already queued, ` +
+      `${report.retried.length} failed runs retried, ${report.skippedFinished.length} finished (skipped)\n` +
+      `sweep dir: ${sweepDir}\n` +
+      `start workers: rpp-sac worker --queue ${opts.queueUrl} --results ${opts.resultsDir}\n` +
+      `watch:         rpp-sac sweep --status --queue ${opts.queueUrl} --name ${sweepId}\n` +
+      `compare:       rpp-sac compare ${sweepDir}\n`,
+  );
+  return 0;
 }
