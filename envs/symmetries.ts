@@ -18,7 +18,7 @@ import type { SignedPermMap, SymmetrySpec } from './types.js';
 
 const NO_EXACT_PLANAR = 'no exact non-trivial mirror: y -> -y is the identity for this planar body; front/back flips change the robot and the sign of the forward reward';
 
-const SPECS: Record<string, SymmetrySpec[]> = {
+const SPECS: Record<string, readonly SymmetrySpec[]> = {
   HalfCheetah: [
     {
       name: 'paper',
@@ -172,9 +172,16 @@ const SPECS: Record<string, SymmetrySpec[]> = {
   ],
 };
 
-/** Turn 'Ant-v5', 'Ant-v4' or 'Ant' into the family name used by the tables. */
+// Shared, so freeze them: callers get read-only specs.
+for (const list of Object.values(SPECS)) for (const spec of list) Object.freeze(spec);
+
+/** Turn 'Ant-v5' or 'Ant' into the family name used by the tables; other versions have other layouts. */
 function family(envId: string): string {
-  return envId.replace(/-v\d+$/, '');
+  const m = /^(.*)-v(\d+)$/.exec(envId);
+  if (m !== null && m[2] !== '5') {
+    throw new Error(`Symmetry maps are written for the v5 observation layouts; '${envId}' is another version. Use '${m[1]}-v5'.`);
+  }
+  return m === null ? envId : m[1];
 }
 
 /** All known symmetries of an env (v5 observation layouts). Unknown ids are an error. */

@@ -252,6 +252,13 @@ describe('hand-checkable facts', () => {
       close(-i2.reward_contact, 5e-4 * sumSq(c), 1e-12);
     }
     assert.ok(sawContact, 'the ant should touch the floor within 30 steps');
+    // Forward velocity comes from the torso's xpos as MuJoCo left it (no extra mj_forward,
+    // so it lags qpos by one substep), as Gymnasium does.
+    const xpos0 = (env.data.xpos as Float64Array)[3];
+    const s = env.step(act.sample());
+    const xpos1 = (env.data.xpos as Float64Array)[3];
+    close(s.info.x_velocity as number, (xpos1 - xpos0) / 0.05, 1e-12);
+    assert.notEqual(xpos1, env.getState().qpos[0]);
     env.close();
     const small = await AntEnv.create({ ...opts, includeCfrcExtInObservation: false, excludeCurrentPositionsFromObservation: false });
     assert.equal(small.reset({ seed: 0 }).observation.length, 29);

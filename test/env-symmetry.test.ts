@@ -152,6 +152,9 @@ describe('symmetry specs are well-formed', () => {
     assert.throws(() => symmetry('Ant-v5', 'mirror'), /Available: exact_mirror, front_back_reflection, rotation90, paper/);
     assert.throws(() => symmetry('Humanoid-v5', 'paper'), /not provided as an index map/);
     assert.throws(() => symmetries('Pusher-v5'), /No symmetry table for env 'Pusher-v5'/);
+    assert.throws(() => symmetries('Ant-v4'), /v5 observation layouts.*'Ant-v5'/);
+    assert.equal(symmetries('Ant').length, 4);
+    assert.ok(Object.isFrozen(symmetry('Ant-v5', 'paper')));
     assert.equal(symmetry('Ant-v5', 'paper').obsPrefix, 27);
     assert.equal(symmetry('Walker2d-v5', 'exact_mirror').exact, true);
     assert.equal(symmetry('Humanoid-v5', 'exact_mirror').exact, false);
