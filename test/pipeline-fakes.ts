@@ -52,8 +52,11 @@ export class FakeEnv implements Env {
 
 export class CountingLearner implements Learner {
   calls = 0;
-  update(): UpdateStats {
+  statsCalls = 0;
+  update(wantStats: boolean): UpdateStats | null {
     this.calls += 1;
+    if (!wantStats) return null;
+    this.statsCalls += 1;
     return { criticLoss: 1 / this.calls, actorLoss: -this.calls, alpha: 0.5 };
   }
 }

@@ -30,11 +30,22 @@ describe('trainAtRatio', () => {
       const learner = new CountingLearner();
       const src = cold('a-b-c-d|', { a: batch(1), b: batch(2), c: batch(3), d: batch(4) });
       const out = src.pipe(
-        trainAtRatio(learner, { learningStarts: 2, gradientSteps: 3 }),
+        trainAtRatio(learner, { learningStarts: 2, gradientSteps: 3, statsEvery: 100 }),
         map((b) => `${b.step}:${b.updates}:${b.totalUpdates}:${b.latestUpdate?.actorLoss ?? 'none'}`),
       );
-      expectObservable(out).toBe('a-b-c-d|', { a: '1:0:0:none', b: '2:0:0:none', c: '3:3:3:-3', d: '4:3:6:-6' });
+      // Stats on the first update batch, then only when a multiple of statsEvery is crossed.
+      expectObservable(out).toBe('a-b-c-d|', { a: '1:0:0:none', b: '2:0:0:none', c: '3:3:3:-3', d: '4:3:6:-3' });
     });
+  });
+
+  test('stats are requested once per statsEvery updates, on the last update of a batch', async () => {
+    const learner = new CountingLearner();
+    const steps = Array.from({ length: 50 }, (_, i) => batch(i + 1));
+    const out = await lastValueFrom(of(...steps).pipe(trainAtRatio(learner, { learningStarts: 0, gradientSteps: 2, statsEvery: 25 }), toArray()));
+    assert.equal(learner.calls, 100);
+    assert.equal(learner.statsCalls, 5); // updates 2 (first), then 26, 50, 76, 100 (crossing 25, 50, 75, 100)
+    assert.equal(out[49].latestUpdate?.actorLoss, -100);
+    assert.equal(out[48].latestUpdate?.actorLoss, -76);
   });
 });
 
@@ -207,6 +218,7 @@ describe('trainingEvents (composition with fakes)', () => {
     assert.equal(envs[0].steps + envs[1].steps, 40);
     assert.equal(replay.rows.length, 40);
     assert.equal(learner.calls, 30);
+    assert.equal(learner.statsCalls, 1); // first batch with updates only (statsEvery 100 not crossed again)
     assert.equal(kinds('episode').length, 8);
     for (const e of kinds('episode')) if (e.kind === 'episode') assert.deepEqual([e.record.return, e.record.length], [5, 5]);
     assert.deepEqual(evals, [20, 40]);

@@ -2,6 +2,8 @@
  * Operator: run the learner at the configured update-to-data ratio. Every env step
  * taken after `learningStarts` earns `gradientSteps` gradient steps; with n envs a
  * batch of n steps earns n*gradientSteps. Emits the batch with update counters.
+ * Stats are requested from the last update of a batch once every `statsEvery`
+ * updates (each request is a device->host sync).
  */
 import { defer, map, type OperatorFunction, type Observable } from 'rxjs';
 import type { Learner, StepBatch, TrainedBatch, UpdateStats } from './types.js';
@@ -9,6 +11,8 @@ import type { Learner, StepBatch, TrainedBatch, UpdateStats } from './types.js';
 export interface TrainSchedule {
   learningStarts: number;
   gradientSteps: number;
+  /** Ask for update stats about once per this many updates (default 100). */
+  statsEvery?: number;
 }
 
 /** Gradient steps earned by the env steps (prevStep, step]. */
@@ -24,7 +28,12 @@ export function trainAtRatio<T extends StepBatch>(learner: Learner, schedule: Tr
       return source.pipe(
         map((b: T): T & TrainedBatch => {
           const updates = updatesDue(b.step - b.n, b.step, schedule);
-          for (let k = 0; k < updates; k++) latestUpdate = learner.update();
+          const statsEvery = schedule.statsEvery ?? 100;
+          const wantStats = updates > 0 && (latestUpdate === null || Math.floor((totalUpdates + updates) / statsEvery) > Math.floor(totalUpdates / statsEvery));
+          for (let k = 0; k < updates; k++) {
+            const stats = learner.update(wantStats && k === updates - 1);
+            if (stats !== null) latestUpdate = stats;
+          }
           totalUpdates += updates;
           return { ...b, updates, totalUpdates, latestUpdate };
         }),

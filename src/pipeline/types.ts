@@ -12,17 +12,20 @@ export interface ReplaySink {
   add(obs: ArrayLike<number>, action: ArrayLike<number>, reward: number, nextObs: ArrayLike<number>, terminated: boolean): void;
 }
 
-/** Scalars reported by one gradient step. */
+/** Scalars reported by a gradient step (the agent may report more). */
 export interface UpdateStats {
   criticLoss: number;
   actorLoss: number;
   alpha: number;
-  [key: string]: number;
 }
 
-/** Does one gradient step on data it samples itself (the agent's `update(replay)` bound to the buffer). */
+/**
+ * Does one gradient step on data it samples itself (the agent's `update(replay)`
+ * bound to the buffer). Stats cost a device->host read, so they are asked for
+ * only now and then; without them the learner may return null.
+ */
 export interface Learner {
-  update(): UpdateStats;
+  update(wantStats: boolean): UpdateStats | null;
 }
 
 /**
@@ -50,6 +53,6 @@ export interface TrainedBatch extends StepBatch {
   updates: number;
   /** Gradient steps done since the pipeline started (this process). */
   totalUpdates: number;
-  /** Stats of the most recent gradient step so far, null before learning starts. */
+  /** Stats of the most recent gradient step that reported them (at most `statsEvery` updates old), null before any. */
   latestUpdate: UpdateStats | null;
 }
