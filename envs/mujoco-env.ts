@@ -161,7 +161,7 @@ export abstract class MujocoEnv implements Env {
 
   /** The current observation (as returned by reset/step). */
   observe(): Float64Array {
-    this.data;
+    if (this.closed) throw new Error(`${this.id}: the env has been closed; create a new one.`);
     return this.getObs();
   }
 
