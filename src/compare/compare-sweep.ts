@@ -7,6 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import { getDefaultLogger, type Logger } from '../logging.js';
 import { readManifest } from '../sweep/manifest.js';
 import { mean } from '../stats/descriptive.js';
+import { aggregateAcrossEnvs } from './aggregate.js';
 import { compareAgents } from './agent-labels.js';
 import { writeEnvPlots } from './compare-plots.js';
 import { analyseGroup, envRange, groupKey } from './group-analysis.js';
@@ -129,7 +130,8 @@ export async function compareSweep(sweepDir: string, opts: CompareOptions = {}):
     envs.push(envSummary);
   }
 
-  const summary: CompareSummary = { version: 1, sweepDir: dir, createdAt: new Date().toISOString(), options, envs, excluded, warnings };
+  const aggregate = aggregateAcrossEnvs(envs, { resamples: options.resamples, confidence: options.confidence, seed: options.seed + 7 }, warnings);
+  const summary: CompareSummary = { version: 1, sweepDir: dir, createdAt: new Date().toISOString(), options, envs, aggregate, excluded, warnings };
   const name = readManifest(dir)?.name ?? basename(dir);
   const reportPath = join(outDir, 'report.md');
   const summaryPath = join(outDir, 'summary.json');

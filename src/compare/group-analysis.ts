@@ -17,6 +17,8 @@ export interface AnalysisOptions {
   confidence: number;
   seed: number;
   minSeeds: number | null;
+  /** User cap on steps (--max-step), or null. Curves otherwise run as far as minSeeds seeds of the group reached. */
+  maxStep: number | null;
 }
 
 export interface EnvRange {
@@ -103,7 +105,7 @@ export function analyseGroup(runs: readonly LoadedRun[], range: EnvRange, thresh
       })
       .filter((v) => !Number.isNaN(v));
     if (lastErr.length > 0) finalEquivError = bootstrapCi(lastErr, mean, { resamples: o.resamples, confidence: o.confidence, seed: seed + 7 });
-    equivErrorCurve = bandCurve(equivCurves, o, seed + 100_000, range.endStep);
+    equivErrorCurve = bandCurve(equivCurves, o, seed + 100_000, o.maxStep ?? Infinity);
   }
 
   return {
@@ -120,7 +122,7 @@ export function analyseGroup(runs: readonly LoadedRun[], range: EnvRange, thresh
     auc: metric(aucs, seeds, o, seed + 20),
     stepsToThreshold: stt,
     finalEquivError,
-    returnCurve: bandCurve(returnCurves, o, seed + 50_000, range.endStep),
+    returnCurve: bandCurve(returnCurves, o, seed + 50_000, o.maxStep ?? Infinity),
     equivErrorCurve,
   };
 }

@@ -123,6 +123,19 @@ export function renderReport(summary: CompareSummary, title: string): string {
     '',
   ];
   for (const env of summary.envs) out.push(...envSection(env));
+  if (summary.aggregate) {
+    const a = summary.aggregate;
+    out.push(
+      '## Across envs',
+      '',
+      `Scores: ${a.normalisation} (${a.envs.join(', ')}). IQM and mean with stratified bootstrap CIs (seeds resampled within each env); P(improvement) over ${a.baseline} averaged over envs.`,
+      '',
+      row(['Agent', 'Runs', 'Normalised IQM [95% CI]', 'Normalised mean [95% CI]', `P(improvement over ${a.baseline})`]),
+      row(['---', '---', '---', '---', '---']),
+      ...a.rows.map((r) => row([r.series, String(r.nRuns), fmtCi(r.iqm), fmtCi(r.mean), r.probabilityOfImprovement === null ? 'n/a' : fmt(r.probabilityOfImprovement)])),
+      '',
+    );
+  }
   if (summary.excluded.length > 0) {
     out.push('## Runs left out', '', ...summary.excluded.map((e) => `- \`${e.id}\`: ${e.reason}`), '');
   }

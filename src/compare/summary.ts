@@ -100,6 +100,24 @@ export interface EnvSummary {
   plots: Record<string, string>;
 }
 
+export interface AggregateRow {
+  series: string;
+  nRuns: number;
+  /** IQM of normalised final returns over all envs' runs, stratified bootstrap CI. */
+  iqm: ConfidenceInterval;
+  /** Mean of normalised final returns, stratified bootstrap CI. */
+  mean: ConfidenceInterval;
+  /** P(run of this agent beats a baseline run on the same env), averaged over envs; null for the baseline. */
+  probabilityOfImprovement: number | null;
+}
+
+export interface AggregateSummary {
+  normalisation: string;
+  baseline: string;
+  envs: string[];
+  rows: AggregateRow[];
+}
+
 export interface CompareSummary {
   version: 1;
   sweepDir: string;
@@ -115,6 +133,8 @@ export interface CompareSummary {
     includeFailed: boolean;
   };
   envs: EnvSummary[];
+  /** Across-env aggregate (2+ envs with a baseline), else null. */
+  aggregate: AggregateSummary | null;
   excluded: { id: string; reason: string }[];
   warnings: string[];
 }
