@@ -21,7 +21,6 @@ import * as tf from '@tensorflow/tfjs';
 import { BiasProjector, WeightProjector, type ProjectorOptions } from '../equivariance/projector.js';
 import type { Rep } from '../equivariance/rep.js';
 import { Rng } from '../random.js';
-import { denseLinear } from './dense.js';
 import { lecunNormal } from './init.js';
 import type { ParamGroups } from './network.js';
 
@@ -98,11 +97,44 @@ export class RppLinear {
     if (x.rank !== 2 || x.shape[1] !== this.repIn.dim) {
       throw new Error(`RppLinear: input has shape [${x.shape}], expected [batch, ${this.repIn.dim}] (${this.repIn.label}).`);
     }
-    return tf.tidy(() => {
-      const { w, b } = this.effective();
-      return denseLinear(x, w, b);
-    });
+    const inputs: tf.Tensor[] = [x, this.wEquiv, this.bEquiv];
+    if (this.wBasic !== null && this.bBasic !== null) inputs.push(this.wBasic, this.bBasic);
+    return this.#op(...inputs);
   }
+
+  /**
+   * The whole layer as one tape node (tf.customGrad). Why: on wasm each recorded
+   * op costs ~0.1-0.2 ms of bookkeeping in the backward pass (gradient closures,
+   * broadcast reductions, accumulation), more than the small kernels themselves;
+   * projection + adds + matmul as separate ops made the layer ~2x a plain one.
+   * Backward, with dz = dy and W = P(w_equiv) + w_basic:
+   *   dx = dz @ W^T, dW = x^T @ dz, db = sum(dz, 0),
+   *   d w_equiv = P(dW), d w_basic = dW, d b_equiv = P_b(db), d b_basic = db
+   * (P and P_b are self-adjoint). Transposes are explicit: transposed matmuls are
+   * 10-20x slower on wasm.
+   */
+  readonly #op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const [x, wEquiv, bEquiv, wBasic, bBasic] = args.slice(0, -1) as tf.Tensor[];
+    const hasBasic = wBasic !== undefined;
+    const wEq = this.#wProj.apply(wEquiv as tf.Tensor2D);
+    const bEq = this.#bProj.apply(bEquiv as tf.Tensor1D);
+    const w = hasBasic ? (tf.add(wEq, wBasic) as tf.Tensor2D) : wEq;
+    // + b_basic also gives a bias buffer the wasm _FusedMatMul accepts (see BiasProjector).
+    const b = hasBasic ? (tf.add(bEq, bBasic) as tf.Tensor1D) : bEq;
+    save([x, w]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const dz = dy as tf.Tensor2D;
+      const dx = tf.matMul(dz, tf.transpose(ws));
+      const dW = tf.matMul(tf.transpose(xs), dz);
+      const db = tf.sum(dz, 0) as tf.Tensor1D;
+      const out = [dx, this.#wProj.apply(dW as tf.Tensor2D), this.#bProj.apply(db)];
+      if (hasBasic) out.push(dW, db);
+      return out;
+    };
+    return { value: tf.fused.matMul({ a: x as tf.Tensor2D, b: w, bias: b }), gradFunc };
+  }) as (...inputs: tf.Tensor[]) => tf.Tensor2D;
 
   get variables(): tf.Variable[] {
     return [this.wEquiv, ...(this.wBasic ? [this.wBasic] : []), this.bEquiv, ...(this.bBasic ? [this.bBasic] : [])];
