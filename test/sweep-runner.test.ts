@@ -1,6 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -148,4 +149,15 @@ test('a train command that cannot start is reported, not thrown', async () => {
   const r = await runSweep({ config, trainCommand: [join(root, 'does-not-exist')], logger, env });
   assert.equal(r.failed.length, 1);
   assert.match(r.failed[0].error ?? '', /could not start the train command/);
+});
+
+test('a second sweep on the same directory is refused while the first runs', async () => {
+  const { out, config, env } = setup('locked', { FAKE_TRAIN_SLEEP_MS: '50' }, { agents: 'sac', seeds: '0' });
+  const first = runSweep({ config, trainCommand, logger, env });
+  await assert.rejects(runSweep({ config, trainCommand, logger, env }), /Another sweep \(pid \d+ on .*\) is running in/);
+  assert.equal((await first).finished, 1);
+  assert.equal(existsSync(join(out, '.sweep.lock')), false, 'lock released');
+  // A stale lock (dead pid on this host) is taken over.
+  writeFileSync(join(out, '.sweep.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, hostname: hostname(), startedAt: 'then' }));
+  assert.equal((await runSweep({ config, trainCommand, logger, env })).skipped, 1);
 });

@@ -11,6 +11,7 @@ import { readManifest, writeManifest, manifestPath, type SweepManifest, type Swe
 import { planRuns, type PlannedRun } from './plan.js';
 import { progressSnapshot, type StepProgress } from './progress.js';
 import { decideAction, readRunStatus } from './run-state.js';
+import { acquireSweepLock } from './sweep-lock.js';
 import type { SweepConfig } from './sweep-config.js';
 import { defaultTrainCommand } from './train-command.js';
 
@@ -46,7 +47,15 @@ export async function runSweep(opts: RunSweepOptions): Promise<SweepResult> {
   const sweepDir = resolve(cwd, opts.config.out);
   const trainCommand = opts.trainCommand ?? defaultTrainCommand();
   mkdirSync(sweepDir, { recursive: true });
+  const releaseLock = acquireSweepLock(sweepDir);
+  try {
+    return await runLocked(opts, logger, cwd, sweepDir, trainCommand);
+  } finally {
+    releaseLock();
+  }
+}
 
+async function runLocked(opts: RunSweepOptions, logger: Logger, cwd: string, sweepDir: string, trainCommand: string[]): Promise<SweepResult> {
   const planned = planRuns(opts.config, sweepDir);
   const previous = readManifest(sweepDir);
   const now = new Date().toISOString();
@@ -66,12 +75,17 @@ export async function runSweep(opts: RunSweepOptions): Promise<SweepResult> {
   for (let i = 0; i < planned.length; i++) {
     const plan = planned[i];
     const entry = manifest.runs[i];
+    const status = readRunStatus(plan.dir);
     if (decideAction(plan.dir) === 'skip') {
       entry.state = 'skipped';
       entry.actions.push('skip');
+      if (status && status.totalSteps < opts.config.steps) {
+        logger.warn(
+          `run ${plan.id} finished at ${status.totalSteps} steps but the sweep asks for ${opts.config.steps}; skipping it (use a new --out to train longer runs)`,
+        );
+      }
       continue;
     }
-    const status = readRunStatus(plan.dir);
     steps.set(plan.id, { startStep: status?.step ?? 0, currentStep: status?.step ?? 0, totalSteps: status?.totalSteps ?? opts.config.steps });
     queue.push({ plan, entry });
   }
