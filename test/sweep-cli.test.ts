@@ -1,6 +1,6 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,4 +67,36 @@ test('bad input gets one clear error line and exit code 1', () => {
   const noDir = cli('compare', [join(root, 'nope')]);
   assert.equal(noDir.code, 1);
   assert.match(noDir.stderr, /does not exist/);
+});
+
+test('SIGTERM stops the sweep: runs checkpoint as interrupted, exit code 130, re-run resumes', async () => {
+  const out = join(root, 'term');
+  const args = ['--env', 'Hopper-v5', '--agents', 'sac', '--seeds', '0-1', '--steps', '1000', '--parallel', '2', '--out', out, '--train-command', `${process.execPath} ${fakeTrain}`];
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'scripts', 'sweep.ts'), ...args], {
+    cwd: repo,
+    env: { ...process.env, RPP_SAC_LOG_LEVEL: 'warn', FAKE_TRAIN_SLEEP_MS: '100', FAKE_TRAIN_EVALS: '20' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+  // Wait until both runs have evaluated once, then terminate the sweep.
+  const statusOf = (s: string) => {
+    try {
+      return JSON.parse(readFileSync(join(out, 'Hopper-v5/sac', s, 'status.json'), 'utf8')) as { state: string; step: number };
+    } catch {
+      return null;
+    }
+  };
+  const deadline = Date.now() + 40_000;
+  while (Date.now() < deadline && !['seed-0', 'seed-1'].every((s) => (statusOf(s)?.step ?? 0) > 0)) await new Promise((r) => setTimeout(r, 50));
+  child.kill('SIGTERM');
+  assert.equal(await exited, 130);
+  assert.match(stdout, /^interrupted: 0 trained/m);
+  assert.equal(statusOf('seed-0')?.state, 'interrupted');
+  const again = cli('sweep', args);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /^finished: 2 trained/m);
+  const manifest = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as { runs: { actions: string[] }[] };
+  assert.deepEqual(manifest.runs.map((r) => r.actions), [['resume'], ['resume']]);
 });

@@ -101,12 +101,14 @@ export function register(program: Command): Command {
         return;
       }
       const ac = new AbortController();
+      // SIGINT (Ctrl-C) and SIGTERM (kill, job schedulers): stop starting runs and let running ones checkpoint.
       const onSigint = (): void => {
         if (ac.signal.aborted) process.exit(130);
         getDefaultLogger().warn('sweep: interrupt received, stopping runs (they checkpoint); press Ctrl-C again to quit at once');
         ac.abort();
       };
       process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigint);
       try {
         const r = await runSweep({ config, trainCommand, signal: ac.signal, progressIntervalMs: (opts.progressEvery ?? 30) * 1000 });
         process.stdout.write(
@@ -117,6 +119,7 @@ export function register(program: Command): Command {
         process.exitCode = r.interrupted ? 130 : r.failed.length > 0 ? 1 : 0;
       } finally {
         process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigint);
       }
     });
 }
