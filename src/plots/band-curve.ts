@@ -33,7 +33,9 @@ export function bandCurveSpec(points: readonly BandPoint[], opts: BandCurveOptio
   const color = { field: 'series', type: 'nominal', title: null, scale, sort: order } as const;
   // zero:false lets return curves use the vertical space; log scales have no zero anyway.
   const yScale = opts.yScale === 'log' ? { type: 'log' } : { type: 'linear', zero: false };
-  const y = { type: 'quantitative', title: opts.yTitle, scale: yScale } as const;
+  // On a log axis vega ticks every 1..9 x 10^k; keep ticks to powers of ten in short exponent form.
+  const yAxis = opts.yScale === 'log' ? { format: '.0e', values: powersOfTen(points) } : {};
+  const y = { type: 'quantitative', title: opts.yTitle, scale: yScale, axis: yAxis } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: opts.title,
@@ -68,4 +70,15 @@ export function bandCurveSpec(points: readonly BandPoint[], opts: BandCurveOptio
       },
     ],
   } as VegaLiteSpec;
+}
+
+/** 10^k for every k between the smallest positive low and the largest high. */
+function powersOfTen(points: readonly BandPoint[]): number[] {
+  const vals = points.flatMap((p) => [p.low, p.high, p.center]).filter((v) => v > 0 && Number.isFinite(v));
+  if (vals.length === 0) return [];
+  const lo = Math.floor(Math.log10(Math.min(...vals)));
+  const hi = Math.ceil(Math.log10(Math.max(...vals)));
+  const out: number[] = [];
+  for (let k = lo; k <= hi; k++) out.push(10 ** k);
+  return out;
 }
