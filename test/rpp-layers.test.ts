@@ -133,6 +133,26 @@ describe('RppLinear', () => {
     layer.dispose();
   });
 
+  it('recomputes the cached effective weights after any parameter changes', () => {
+    const layer = new RppLinear({ repIn, repOut: hiddenRep(Z2, 8), seed: 4 });
+    const x = tf.randomNormal([4, 17], 0, 1, 'float32', 8) as tf.Tensor2D;
+    const expected = (): Float32Array =>
+      tf.tidy(() => {
+        const { w, b } = layer.effective();
+        return tf.add(tf.matMul(x, w), b).dataSync() as Float32Array;
+      });
+    const got = (): Float32Array => tf.tidy(() => layer.apply(x).dataSync() as Float32Array);
+    assert.ok(relErr(got(), expected()) < 1e-6);
+    const before = tf.memory().numTensors;
+    for (const v of layer.variables) {
+      tf.tidy(() => v.assign(tf.add(v, tf.randomNormal(v.shape, 0, 0.5, 'float32', v.size))));
+      assert.ok(relErr(got(), expected()) < 1e-6, `stale output after assigning [${v.shape}]`);
+    }
+    assert.equal(tf.memory().numTensors, before, 'the cache replaces, not accumulates');
+    x.dispose();
+    layer.dispose();
+  });
+
   it('works for outputs wider than the dense bias projector (EMLP, 1030 channels)', () => {
     const layer = new RppLinear({ repIn, repOut: hiddenRep(Z2, 1030), basic: false, seed: 2 });
     tf.tidy(() => layer.bEquiv.assign(tf.randomNormal([1030], 0, 1, 'float32', 5)));

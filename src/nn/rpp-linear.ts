@@ -115,26 +115,60 @@ export class RppLinear {
    */
   readonly #op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
-    const [x, wEquiv, bEquiv, wBasic, bBasic] = args.slice(0, -1) as tf.Tensor[];
-    const hasBasic = wBasic !== undefined;
-    const wEq = this.#wProj.apply(wEquiv as tf.Tensor2D);
-    const bEq = this.#bProj.apply(bEquiv as tf.Tensor1D);
-    const w = hasBasic ? (tf.add(wEq, wBasic) as tf.Tensor2D) : wEq;
-    // + b_basic also gives a bias buffer the wasm _FusedMatMul accepts (see BiasProjector).
-    const b = hasBasic ? (tf.add(bEq, bBasic) as tf.Tensor1D) : bEq;
+    const params = args.slice(1, -1) as tf.Tensor[];
+    const x = args[0] as tf.Tensor2D;
+    const hasBasic = params.length === 4;
+    const { w, b } = this.#effectiveCached(params);
     save([x, w]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
       const dz = dy as tf.Tensor2D;
       const dx = tf.matMul(dz, tf.transpose(ws));
-      const dW = tf.matMul(tf.transpose(xs), dz);
+      const dW = tf.matMul(tf.transpose(xs), dz) as tf.Tensor2D;
       const db = tf.sum(dz, 0) as tf.Tensor1D;
-      const out = [dx, this.#wProj.apply(dW as tf.Tensor2D), this.#bProj.apply(db)];
+      const out = [dx, this.#wProj.apply(dW), this.#bProj.apply(db)];
       if (hasBasic) out.push(dW, db);
       return out;
     };
-    return { value: tf.fused.matMul({ a: x as tf.Tensor2D, b: w, bias: b }), gradFunc };
+    return { value: tf.fused.matMul({ a: x, b: w, bias: b }), gradFunc };
   }) as (...inputs: tf.Tensor[]) => tf.Tensor2D;
+
+  /**
+   * P(w_equiv) + w_basic and P_b(b_equiv) + b_basic, recomputed only when a
+   * parameter changed. Why: a SAC update runs each network forward several times
+   * between optimizer steps, and a weight tensor that keeps its buffer also lets
+   * the wasm backend reuse its packed matmul operator (a new right operand costs
+   * ~0.9 ms of packing for 256x256). Validity is tracked by the variables' data
+   * buffers: tf.Variable.assign (used by every optimizer) gives a variable a new one.
+   */
+  #cache: { keys: object[]; w: tf.Tensor2D; b: tf.Tensor1D } | null = null;
+
+  #effectiveCached(params: tf.Tensor[]): { w: tf.Tensor2D; b: tf.Tensor1D } {
+    const keys = params.map((p) => p.dataId);
+    const c = this.#cache;
+    if (c !== null && c.keys.length === keys.length && c.keys.every((k, i) => k === keys[i])) return { w: c.w, b: c.b };
+    const [wEquiv, bEquiv, wBasic, bBasic] = params;
+    const fresh = tf.tidy(() => {
+      const wEq = this.#wProj.apply(wEquiv as tf.Tensor2D);
+      const bEq = this.#bProj.apply(bEquiv as tf.Tensor1D);
+      // + b_basic also gives a bias buffer the wasm _FusedMatMul accepts (see BiasProjector);
+      // without it, + 0 does (a cached tensor must not share the variable's buffer anyway).
+      const w = wBasic !== undefined ? (tf.add(wEq, wBasic) as tf.Tensor2D) : wEq;
+      const b = (bBasic !== undefined ? tf.add(bEq, bBasic) : tf.add(bEq, 0)) as tf.Tensor1D;
+      return { w: tf.keep(w), b: tf.keep(b) };
+    });
+    this.#clearCache();
+    this.#cache = { keys, w: fresh.w, b: fresh.b };
+    return fresh;
+  }
+
+  #clearCache(): void {
+    if (this.#cache !== null) {
+      this.#cache.w.dispose();
+      this.#cache.b.dispose();
+      this.#cache = null;
+    }
+  }
 
   get variables(): tf.Variable[] {
     return [this.wEquiv, ...(this.wBasic ? [this.wBasic] : []), this.bEquiv, ...(this.bBasic ? [this.bBasic] : [])];
@@ -149,6 +183,7 @@ export class RppLinear {
   }
 
   dispose(): void {
+    this.#clearCache();
     for (const v of this.variables) v.dispose();
     this.#wProj.dispose();
     this.#bProj.dispose();
