@@ -1,0 +1,203 @@
+#!/usr/bin/env node
+/**
+ * The `rpp-sac` command line: train, resume, eval (this file), plus sweep, compare
+ * and the queue worker registered from their own modules.
+ *
+ *   rpp-sac train --env Walker2d-v5 --agent rpp-sac --symmetry exact --seed 0 --steps 1e6
+ *   rpp-sac train --preset Walker2d-v5 --agent sac --seed 1
+ *   rpp-sac resume runs/Walker2d-v5-rpp-sac-seed0-20260101-120000
+ *   rpp-sac eval runs/... --episodes 10
+ *
+ * User errors (bad flags, config files, run directories) print one clear message
+ * and exit 2; interrupted runs exit 130 (SIGINT) or 143 (SIGTERM).
+ */
+import { Command, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { BACKEND_CHOICES, parseBackendChoice } from '../backend.js';
+import { createLogger } from '../logging.js';
+import { readJson } from '../run/run-dir.js';
+import { readConfigFile, readPreset, resolveRunConfig, checkLayer, type RunConfig } from '../run/run-config.js';
+import { trainRun, type TrainRunResult } from '../run/train-run.js';
+import { evalRun } from '../run/eval-run.js';
+import { UserError, isUserError } from '../run/user-error.js';
+import { RUN_FILES } from '../run-files.js';
+import { addConfigOptions, configFromFlags } from './config-flags.js';
+import { register as registerSweep } from './sweep.js';
+import { register as registerCompare } from './compare.js';
+import { register as registerWorker } from './worker.js';
+
+const require = createRequire(import.meta.url);
+
+function packageVersion(): string {
+  for (const p of ['../../package.json', '../../../package.json']) {
+    try {
+      return (require(p) as { version: string }).version;
+    } catch {
+      // try the next layout (src/ via tsx, or dist/src/)
+    }
+  }
+  return 'unknown';
+}
+
+interface RunFlags {
+  out?: string;
+  config?: string;
+  preset?: string;
+  backend?: string;
+  logLevel?: string;
+  progress?: boolean;
+  [key: string]: unknown;
+}
+
+function backendOption(): Option {
+  return new Option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')} (auto: tfjs-node-gpu, then tfjs-node if installed, else wasm)`).argParser((v) => {
+    try {
+      return parseBackendChoice(v);
+    } catch (err) {
+      throw new UserError((err as Error).message);
+    }
+  });
+}
+
+function stamp(d = new Date()): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+/** Default run directory: runs/<env>-<agent>-seed<seed>-<time>. */
+export function defaultRunDir(cfg: Pick<RunConfig, 'env' | 'agent' | 'seed'>): string {
+  return join('runs', `${cfg.env}-${cfg.agent}-seed${cfg.seed}-${stamp()}`);
+}
+
+function exitCodeOf(r: TrainRunResult): number {
+  if (r.state === 'finished') return 0;
+  return r.stoppedBy === 'SIGTERM' ? 143 : 130;
+}
+
+function report(r: TrainRunResult): void {
+  const ev = r.lastEvaluation;
+  process.stdout.write(
+    JSON.stringify({ state: r.state, step: r.step, runDir: r.runDir, lastEvaluation: ev === null ? null : { step: ev.step, meanReturn: ev.meanReturn, stdReturn: ev.stdReturn } }) + '\n',
+  );
+}
+
+export function buildProgram(): Command {
+  const program = new Command('rpp-sac')
+    .description('Soft Actor-Critic and RPP-SAC for MuJoCo locomotion (TensorFlow.js + MuJoCo WebAssembly)')
+    .version(packageVersion())
+    .showSuggestionAfterError(true);
+
+  const train = program
+    .command('train')
+    .description(
+      'Train one agent on one env. Config resolution (later wins): defaults < --preset < --config file < flags. ' +
+        'Writes config.json, meta.json, status.json, log.jsonl, episodes.jsonl/csv, evaluations.jsonl/csv, checkpoints/ and policy/ under --out.',
+    )
+    .option('--config <file>', 'JSON or YAML file with config keys (the [key: ...] names below); unknown keys and wrong types are errors')
+    .option('--preset <name>', "per-env settings from runs/presets/<name>.yaml (e.g. Walker2d-v5), 'auto' for the --env's preset, or a path to a .yaml file; presets are never applied unless asked for")
+    .option('--out <dir>', 'run directory (default: runs/<env>-<agent>-seed<seed>-<time>)')
+    .addOption(backendOption())
+    .option('--log-level <level>', 'winston level for the console and log.jsonl (error, warn, info, debug)')
+    .option('--no-progress', 'no progress bar: periodic log lines instead (the default when stderr is not a TTY)');
+  addConfigOptions(train);
+  train.action(async (opts: RunFlags) => {
+    const flags = checkLayer(configFromFlags(opts), 'flags');
+    const file = opts.config === undefined ? undefined : readConfigFile(opts.config);
+    let preset: Record<string, unknown> | undefined;
+    if (opts.preset !== undefined) {
+      const env = (flags.env ?? file?.env) as string | undefined;
+      if (opts.preset === 'auto' && env === undefined) throw new UserError("--preset auto needs --env (or env in the --config file) to pick runs/presets/<env>.yaml.");
+      preset = readPreset(opts.preset === 'auto' ? env! : opts.preset);
+    }
+    const config = resolveRunConfig({ ...(preset ? { preset } : {}), ...(file ? { file } : {}), flags });
+    const result = await trainRun({
+      runDir: opts.out ?? defaultRunDir(config),
+      config,
+      mode: 'new',
+      command: ['rpp-sac', ...process.argv.slice(2)],
+      handleSignals: true,
+      ...(opts.backend === undefined ? {} : { backend: opts.backend }),
+      ...(opts.logLevel === undefined ? {} : { logLevel: opts.logLevel }),
+      ...(opts.progress === false ? { progressBar: false } : {}),
+    });
+    report(result);
+    process.exitCode = exitCodeOf(result);
+  });
+
+  program
+    .command('resume <runDir>')
+    .description('Continue a run from its latest checkpoint with its saved config.json (episodes/evaluations after the checkpoint are dropped and redone).')
+    .option('--steps <n>', 'raise the step budget (totalSteps) of the run', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n <= 0) throw new UserError(`--steps ${v}: expected a positive integer (1e6 notation is fine).`);
+      return n;
+    })
+    .addOption(backendOption())
+    .option('--log-level <level>', 'winston level')
+    .option('--no-progress', 'no progress bar')
+    .action(async (runDir: string, opts: RunFlags & { steps?: number }) => {
+      const configPath = join(runDir, RUN_FILES.config);
+      let saved: Record<string, unknown>;
+      try {
+        saved = readJson<Record<string, unknown>>(configPath);
+      } catch {
+        throw new UserError(`${runDir} is not a run directory (cannot read ${configPath}). Pass the --out directory of an earlier \`rpp-sac train\`.`);
+      }
+      const config = resolveRunConfig({ file: checkLayer(saved, configPath), flags: opts.steps === undefined ? {} : { totalSteps: opts.steps } });
+      const result = await trainRun({
+        runDir,
+        config,
+        mode: 'resume',
+        command: ['rpp-sac', ...process.argv.slice(2)],
+        handleSignals: true,
+        ...(opts.backend === undefined ? {} : { backend: opts.backend }),
+        ...(opts.logLevel === undefined ? {} : { logLevel: opts.logLevel }),
+        ...(opts.progress === false ? { progressBar: false } : {}),
+      });
+      report(result);
+      process.exitCode = exitCodeOf(result);
+    });
+
+  program
+    .command('eval <runDir>')
+    .description("Deterministic episodes of a run's exported policy; prints mean and std of the return.")
+    .option('--episodes <n>', 'episodes to run', (v) => Number(v), 10)
+    .option('--seed <n>', "seed of the first reset (default: the run's seed + 1000, as in training-time evaluations)", (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new UserError(`--seed ${v}: expected a non-negative integer.`);
+      return n;
+    })
+    .option('--json', 'print the result as one JSON object')
+    .addOption(backendOption())
+    .action(async (runDir: string, opts: { episodes: number; seed?: number; json?: boolean; backend?: string }) => {
+      const logger = createLogger({ level: process.env.RPP_SAC_LOG_LEVEL ?? 'warn' });
+      const r = await evalRun({ runDir, episodes: opts.episodes, logger, ...(opts.seed === undefined ? {} : { seed: opts.seed }), ...(opts.backend === undefined ? {} : { backend: opts.backend }) });
+      if (opts.json) process.stdout.write(JSON.stringify(r) + '\n');
+      else process.stdout.write(`${r.env}: mean return ${r.meanReturn.toFixed(2)} ± ${r.stdReturn.toFixed(2)} (std) over ${r.episodes} deterministic episodes, mean length ${r.meanLength.toFixed(1)}, seed ${r.seed}\n`);
+    });
+
+  registerSweep(program);
+  registerCompare(program);
+  registerWorker(program);
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    if (isUserError(err)) {
+      process.stderr.write(`error: ${msg}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`error: ${msg}\n${process.env.RPP_SAC_DEBUG ? `${(err as Error).stack ?? ''}\n` : '(set RPP_SAC_DEBUG=1 to see the stack trace)\n'}`);
+      process.exitCode = 1;
+    }
+  }
+  // tfjs/wasm and MuJoCo keep no work pending once a command is done; exit now so no stray handle holds the process.
+  process.exit(process.exitCode ?? 0);
+}
+
+await main();

@@ -1,0 +1,268 @@
+/**
+ * One training run end to end: run directory, logs, envs, agent, replay buffer,
+ * the RxJS pipeline, progress, checkpoints, and clean cancellation. Used by
+ * `rpp-sac train` and `rpp-sac resume`.
+ *
+ * Cancellation (SIGINT/SIGTERM, or an AbortSignal): the pipeline is unsubscribed
+ * between two rollout chunks (never inside a step), any checkpoint in flight
+ * finishes, then a final checkpoint and the exported policy are written and
+ * status.json says 'interrupted'. A resumed run starts fresh episodes (the partial
+ * episode at the interrupt is dropped), with env seeds derived from (seed, step).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { tap, type Subscription } from 'rxjs';
+import { initBackend } from '../backend.js';
+import { addJsonFile, createLogger, type Logger } from '../logging.js';
+import type { EvaluationRecord, RunMeta } from '../run-files.js';
+import { ReplayBuffer } from '../replay/replay-buffer.js';
+import { SacAgent } from '../../agents/sac.js';
+import { loadCheckpoint, saveCheckpoint, type LoopState } from '../../agents/checkpoint.js';
+import { exportPolicy } from '../../agents/policy-export.js';
+import { resolveSymmetry } from '../../agents/symmetry-choice.js';
+import { episodeSeed } from '../../agents/train-loop.js';
+import { make, envIds } from '../../envs/registry.js';
+import type { Env } from '../../envs/types.js';
+import { PendingWork } from '../pipeline/pending-work.js';
+import { rollout } from '../pipeline/rollout.js';
+import { trainingEvents } from '../pipeline/training-pipeline.js';
+import { evaluatePolicy, meanStd } from '../pipeline/evaluate-policy.js';
+import type { TrainedBatch } from '../pipeline/types.js';
+import { explorationPolicy, learner, replaySink } from './agent-adapter.js';
+import { closeLogger } from './close-logger.js';
+import { ProgressReporter } from './progress.js';
+import { RunDir, readJson } from './run-dir.js';
+import { sacPart, type RunConfig } from './run-config.js';
+import { UserError } from './user-error.js';
+
+export interface TrainRunOptions {
+  runDir: string;
+  config: Readonly<RunConfig>;
+  mode: 'new' | 'resume';
+  backend?: string;
+  /** The command line, for meta.json. */
+  command: string[];
+  logLevel?: string;
+  /** Progress bar on/off (default: when stderr is a TTY); without it, an info line every progressLogMs. */
+  progressBar?: boolean;
+  progressLogMs?: number;
+  /** Install SIGINT/SIGTERM handlers that stop the run cleanly (the CLI does). */
+  handleSignals?: boolean;
+  /** Stop the run cleanly when aborted (tests, embedding). */
+  signal?: AbortSignal;
+}
+
+export interface TrainRunResult {
+  state: 'finished' | 'interrupted';
+  step: number;
+  runDir: string;
+  lastEvaluation: EvaluationRecord | null;
+  /** The signal that interrupted the run, if any. */
+  stoppedBy?: 'SIGINT' | 'SIGTERM' | 'abort';
+}
+
+/** Obs rows kept from evaluation episodes to measure the policy's equivariance error. */
+const EQUIV_SAMPLE_ROWS = 256;
+
+export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
+  const cfg = opts.config;
+  if (!envIds().includes(cfg.env)) {
+    throw new UserError(`Unknown env '${cfg.env}'. Valid ids: ${envIds().join(', ')}. Fix --env (or "env" in the config file).`);
+  }
+  const run = opts.mode === 'new' ? RunDir.create(opts.runDir) : RunDir.open(opts.runDir);
+  if (opts.mode === 'resume' && !existsSync(join(run.checkpointDir, 'manifest.json'))) {
+    throw new UserError(`${opts.runDir} has no checkpoint to resume from (${run.checkpointDir} is missing). Start it again with \`rpp-sac train --config ${join(opts.runDir, 'config.json')} --out <new dir>\`.`);
+  }
+  const logger = createLogger(opts.logLevel === undefined ? {} : { level: opts.logLevel });
+  addJsonFile(logger, run.path('log'));
+  const envs: Env[] = [];
+  let agent: SacAgent | undefined;
+  let progress: ProgressReporter | undefined;
+  let step = 0;
+  let removeHandlers = (): void => undefined;
+  try {
+    const backend = await initBackend({ ...(opts.backend === undefined ? {} : { backend: opts.backend }), logger });
+    const meta: RunMeta & { resumes?: { command: string[]; startedAt: string; backend: string }[] } =
+      opts.mode === 'new'
+        ? { backend: { name: backend.name, reason: backend.reason, versions: backend.versions }, command: opts.command, startedAt: new Date().toISOString(), hostname: hostname() }
+        : readJson(run.path('meta'));
+    if (opts.mode === 'new') run.writeJson('config', cfg);
+    else (meta.resumes ??= []).push({ command: opts.command, startedAt: new Date().toISOString(), backend: backend.name });
+    run.writeJson('meta', meta);
+
+    for (let i = 0; i < cfg.numEnvs; i++) envs.push(await make(cfg.env));
+    const evalEnv = await make(cfg.env);
+    envs.push(evalEnv);
+    const trainEnvs = envs.slice(0, cfg.numEnvs);
+    const obsDim = evalEnv.observationSpace.shape[0];
+    const actDim = evalEnv.actionSpace.shape[0];
+    agent = new SacAgent({ config: sacPart(cfg), obsDim, actDim, actionLow: evalEnv.actionSpace.low, actionHigh: evalEnv.actionSpace.high, symmetry: resolveSymmetry(cfg.env, cfg), logger });
+    const replay = new ReplayBuffer({ capacity: cfg.bufferSize, obsDim, actDim, seed: cfg.seed + 1 });
+
+    let startStep = 0;
+    let episodes = 0;
+    let wallOffset = 0;
+    let lastEvaluation: EvaluationRecord | null = null;
+    if (opts.mode === 'resume') {
+      const { manifest, loop } = await loadCheckpoint(run.checkpointDir, { envId: cfg.env, agent, replay });
+      startStep = loop?.step ?? 0;
+      episodes = loop?.episode ?? 0;
+      if (manifest.replay === null) logger.warn('the checkpoint has no replay buffer (checkpointReplay false): learning continues from an empty buffer');
+      const kept = run.truncateAfter(startStep);
+      wallOffset = lastWallTime(run) ?? 0;
+      logger.info(`resuming ${opts.runDir} at step ${startStep} (${kept.episodes} episodes, ${kept.evaluations} evaluations kept)`);
+    } else {
+      logger.info(`training ${cfg.agent} on ${cfg.env} (seed ${cfg.seed}) for ${cfg.totalSteps} steps -> ${opts.runDir}`);
+    }
+    step = startStep;
+    run.writeStatus('running', step, cfg.totalSteps);
+    const startedAt = performance.now();
+
+    const a = agent;
+    const loopState = (atStep: number): LoopState => ({ step: atStep, episode: episodes, evalEpisode: 0, episodeReturn: 0, episodeLength: 0, obs: [], envQpos: null, envQvel: null });
+    let lastSavedStep = -1;
+    const save = async (atStep: number): Promise<void> => {
+      lastSavedStep = atStep;
+      await saveCheckpoint(run.checkpointDir, { envId: cfg.env, agent: a, replay: cfg.checkpointReplay ? replay : null, loop: loopState(atStep) });
+      await exportPolicy(a, run.policyDir, { envId: cfg.env });
+      run.writeStatus('running', atStep, cfg.totalSteps);
+      logger.info(`checkpoint at step ${atStep}`);
+    };
+
+    let prevEval = { step: startStep, t: performance.now() };
+    const evaluate = (b: TrainedBatch): EvaluationRecord => {
+      const seen = new Float32Array(EQUIV_SAMPLE_ROWS * obsDim);
+      let rows = 0;
+      const act = (obs: Float32Array): Float32Array => {
+        if (rows < EQUIV_SAMPLE_ROWS) seen.set(obs, rows++ * obsDim);
+        return a.act(obs, 1, 'deterministic');
+      };
+      const t0 = performance.now();
+      const res = evaluatePolicy(evalEnv, act, cfg.evalEpisodes, cfg.seed + 1000);
+      const { mean, std } = meanStd(res.returns);
+      const rec: EvaluationRecord = {
+        step: b.step,
+        meanReturn: mean,
+        stdReturn: std,
+        returns: res.returns,
+        meanLength: meanStd(res.lengths).mean,
+        equivError: a.policyEquivarianceError(seen.subarray(0, rows * obsDim), rows),
+        alpha: b.latestUpdate?.alpha ?? a.alpha,
+        criticLoss: b.latestUpdate?.criticLoss ?? null,
+        actorLoss: b.latestUpdate?.actorLoss ?? null,
+        // Training speed: env steps since the previous evaluation over the time outside evaluations.
+        stepsPerSec: (b.step - prevEval.step) / Math.max(1e-9, (t0 - prevEval.t) / 1000),
+        wallTime: wallOffset + (performance.now() - startedAt) / 1000,
+      };
+      prevEval = { step: b.step, t: performance.now() };
+      return rec;
+    };
+
+    const work = new PendingWork();
+    const source = rollout({ envs: trainEnvs, policy: explorationPolicy(a, cfg.learningStarts), totalSteps: cfg.totalSteps, startStep, resetSeed: episodeSeed(cfg.seed, startStep), pause: work }).pipe(
+      tap((b) => (step = b.step)),
+    );
+    const events$ = trainingEvents({
+      source,
+      replay: replaySink(a, replay),
+      learner: learner(a, replay),
+      schedule: { learningStarts: cfg.learningStarts, gradientSteps: cfg.gradientSteps },
+      evalEvery: cfg.evalEvery,
+      evaluate,
+      finalStep: cfg.totalSteps,
+      checkpoint: { every: cfg.checkpointEvery, save: (b) => save(b.step), work },
+      progressMs: 500,
+    });
+
+    progress = new ProgressReporter({ totalSteps: cfg.totalSteps, startStep, logger, ...(opts.progressBar === undefined ? {} : { bar: opts.progressBar }), logEveryMs: opts.progressLogMs ?? 30_000 });
+    const reporter = progress;
+    let lastStatusAt = performance.now();
+    let sub: Subscription | undefined;
+    let stoppedBy: TrainRunResult['stoppedBy'];
+    let stop: (why: 'SIGINT' | 'SIGTERM' | 'abort') => void = () => undefined;
+    const onSigint = (): void => stop('SIGINT');
+    const onSigterm = (): void => stop('SIGTERM');
+    const onAbort = (): void => stop('abort');
+    // Handlers stay installed until the final checkpoint is written: a second signal forces exit.
+    removeHandlers = (): void => {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigterm);
+      opts.signal?.removeEventListener('abort', onAbort);
+    };
+    const outcome = await new Promise<'finished' | 'interrupted'>((resolve, reject) => {
+      stop = (why) => {
+        if (stoppedBy !== undefined) {
+          if (why !== 'abort') {
+            logger.warn(`second ${why}: exiting without a final checkpoint`);
+            process.exit(why === 'SIGINT' ? 130 : 143);
+          }
+          return;
+        }
+        stoppedBy = why;
+        logger.warn(`${why}: stopping at step ${step}; writing a final checkpoint${why === 'abort' ? '' : ` (send ${why} again to exit at once)`}`);
+        sub?.unsubscribe();
+        resolve('interrupted');
+      };
+      if (opts.handleSignals) {
+        process.on('SIGINT', onSigint);
+        process.on('SIGTERM', onSigterm);
+      }
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      sub = events$.subscribe({
+        next: (e) => {
+          if (e.kind === 'episode') {
+            episodes += 1;
+            run.appendEpisode(e.record);
+          } else if (e.kind === 'evaluation') {
+            lastEvaluation = e.record;
+            run.appendEvaluation(e.record);
+            const r = e.record;
+            logger.info(`eval step ${r.step}: return ${r.meanReturn.toFixed(1)} ± ${r.stdReturn.toFixed(1)} (length ${r.meanLength.toFixed(0)}), alpha ${r.alpha.toFixed(3)}, ${r.stepsPerSec.toFixed(0)} steps/s${r.equivError === null ? '' : `, equiv error ${r.equivError.toExponential(2)}`}`);
+          } else {
+            reporter.update({ step: e.step, lastEvalReturn: lastEvaluation?.meanReturn ?? null, updates: e.totalUpdates });
+            if (performance.now() - lastStatusAt > 5000) {
+              lastStatusAt = performance.now();
+              run.writeStatus('running', e.step, cfg.totalSteps);
+            }
+          }
+        },
+        error: (err: unknown) => reject(err),
+        complete: () => resolve('finished'),
+      });
+    });
+
+    await work.settled();
+    if (lastSavedStep !== step) await save(step);
+    progress.stop();
+    run.writeStatus(outcome, step, cfg.totalSteps);
+    logger.info(outcome === 'finished' ? `finished ${step} steps; final policy in ${run.policyDir}` : `interrupted at step ${step}; continue with \`rpp-sac resume ${opts.runDir}\``);
+    return { state: outcome, step, runDir: opts.runDir, lastEvaluation, ...(stoppedBy === undefined ? {} : { stoppedBy }) };
+  } catch (err) {
+    progress?.stop();
+    const msg = (err as Error).message ?? String(err);
+    if (existsSync(run.path('config'))) run.writeStatus('failed', step, cfg.totalSteps, msg);
+    logger.error(`run failed at step ${step}: ${msg}`, { stack: (err as Error).stack });
+    throw err;
+  } finally {
+    removeHandlers();
+    agent?.dispose();
+    for (const e of envs) e.close();
+    await closeLogger(logger);
+  }
+}
+
+function lastWallTime(run: RunDir): number | null {
+  const p = run.path('evaluationsJsonl');
+  if (!existsSync(p)) return null;
+  const lines = readFileSync(p, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    try {
+      const r = JSON.parse(lines[i]) as { wallTime?: unknown };
+      if (typeof r.wallTime === 'number') return r.wallTime;
+    } catch {
+      // skip
+    }
+  }
+  return null;
+}
