@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { parseGridAxis, parseSeeds, parseSteps, formatNumber } from '../src/sweep/parse-values.js';
 import { readSweepFile, resolveSweepConfig } from '../src/sweep/sweep-config.js';
 import { gridFlag, gridLabel, parseGridLabel, planRuns } from '../src/sweep/plan.js';
-import { parseTrainCommand } from '../src/sweep/train-command.js';
+import { defaultTrainCommand, parseTrainCommand } from '../src/sweep/train-command.js';
+import { isAbsolute } from 'node:path';
 
 test('seed, step and grid syntax', () => {
   assert.deepEqual(parseSeeds('0-4'), [0, 1, 2, 3, 4]);
@@ -23,10 +24,22 @@ test('seed, step and grid syntax', () => {
   assert.equal(formatNumber(1e-6), '1e-6');
   assert.equal(formatNumber(300000), '3e5');
   assert.equal(formatNumber(0.01), '0.01');
-  assert.equal(gridFlag('equiv_wd'), '--equiv-wd');
-  assert.equal(gridFlag('basicWd'), '--basic-wd');
+  // Paper names map to the actor's prior strengths; other names follow the train CLI's kebab-case rule.
+  assert.equal(gridFlag('equiv_wd'), '--actor-equiv-wd');
+  assert.equal(gridFlag('basicWd'), '--actor-basic-wd');
+  assert.equal(gridFlag('cbasic_wd'), '--critic-basic-wd');
+  assert.equal(gridFlag('criticEquivWd'), '--critic-equiv-wd');
+  assert.equal(gridFlag('batch_size'), '--batch-size');
+  assert.equal(gridFlag('--lr'), '--lr');
   assert.deepEqual(parseTrainCommand('node  a.js'), ['node', 'a.js']);
   assert.deepEqual(parseTrainCommand('["my node","a b.js"]'), ['my node', 'a b.js']);
+  // The default command runs this checkout's CLI through tsx by absolute paths (no cwd dependence).
+  const saved = process.env.RPP_SAC_TRAIN_COMMAND;
+  delete process.env.RPP_SAC_TRAIN_COMMAND;
+  const def = defaultTrainCommand();
+  if (saved !== undefined) process.env.RPP_SAC_TRAIN_COMMAND = saved;
+  assert.equal(def[0], process.execPath);
+  assert.ok(def.every((p, i) => i === 0 || p.startsWith('--') || p.startsWith('file://') || isAbsolute(p)), def.join(' '));
 });
 
 test('plan: env x agent x grid point x seed, grid only for non-SAC agents by default', () => {
@@ -50,12 +63,17 @@ test('plan: env x agent x grid point x seed, grid only for non-SAC agents by def
   assert.equal(r.gridLabel, 'equiv_wd=1e-6,basic_wd=0.01');
   assert.deepEqual(r.trainArgs, [
     'train', '--env', 'Walker2d-v5', '--agent', 'rpp-sac', '--seed', '1', '--steps', '1000', '--out', join('/s', r.id),
-    '--equiv-wd', '1e-6', '--basic-wd', '0.01', '--eval-every', '100',
+    '--actor-equiv-wd', '1e-6', '--actor-basic-wd', '0.01', '--eval-every', '100',
   ]);
   assert.deepEqual(parseGridLabel(r.gridLabel ?? ''), { equiv_wd: 1e-6, basic_wd: 0.01 });
   assert.equal(parseGridLabel('seed-0'), null);
   assert.equal(gridLabel({ a: 3e-7 }), 'a=3e-7');
-  assert.throws(() => resolveSweepConfig({ env: 'X', agents: 'sac', seeds: 0, steps: 10, grid: { equiv_wd: [1] } }), /no agent takes it/);
+  assert.throws(() => resolveSweepConfig({ env: 'X', agents: 'sac,emlp-sac', seeds: 0, steps: 10, grid: { equiv_wd: [1] } }), /no agent takes it/);
+  assert.deepEqual(resolveSweepConfig({ env: 'X', agents: 'sac,rpp-sac,emlp-sac', seeds: 0, steps: 10, grid: { equiv_wd: [1] } }).gridAgents, ['rpp-sac']);
+  assert.deepEqual(
+    resolveSweepConfig({ env: 'X', agents: 'sac,rpp-sac', seeds: 0, steps: 10, grid: { lr: [1e-3] }, gridAgents: 'sac,rpp-sac' }).gridAgents,
+    ['sac', 'rpp-sac'],
+  );
   assert.throws(() => resolveSweepConfig({ env: 'X', agents: 'sac', seeds: 0, steps: 10, gridAgents: 'rpp-sac' }), /not among/);
 });
 

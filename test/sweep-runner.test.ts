@@ -138,8 +138,11 @@ test('grid sweeps pass the grid values as train flags and record them in sweep.j
   const { out, config, env } = setup('grid', {}, { agents: 'sac,rpp-sac', seeds: '0', grid: { equiv_wd: [1e-6, 1e-4], basic_wd: [1e-2] } });
   const r = await runSweep({ config, trainCommand, logger, env });
   assert.equal(r.finished, 3);
-  const cfg = JSON.parse(readFileSync(join(out, 'Hopper-v5/rpp-sac/equiv_wd=1e-4,basic_wd=0.01/seed-0/config.json'), 'utf8')) as { equivWd: number; basicWd: number };
-  assert.deepEqual([cfg.equivWd, cfg.basicWd], [1e-4, 0.01]);
+  const cfg = JSON.parse(readFileSync(join(out, 'Hopper-v5/rpp-sac/equiv_wd=1e-4,basic_wd=0.01/seed-0/config.json'), 'utf8')) as {
+    actorEquivWd: number;
+    actorBasicWd: number;
+  };
+  assert.deepEqual([cfg.actorEquivWd, cfg.actorBasicWd], [1e-4, 0.01]);
   const m = readManifest(out);
   assert.deepEqual(m?.runs.map((x) => x.grid), [null, { equiv_wd: 1e-6, basic_wd: 0.01 }, { equiv_wd: 1e-4, basic_wd: 0.01 }]);
 });

@@ -50,10 +50,29 @@ export function parseGridLabel(label: string): Record<string, number> | null {
   return Object.keys(out).length > 0 ? out : null;
 }
 
-/** equiv_wd / equivWd -> --equiv-wd (the train CLI's kebab-case flags). Names starting with -- pass through. */
+/**
+ * The RPP paper's flag names (RL/train_rpp.py) for the prior strengths, mapped to the
+ * run-config keys they mean: --equiv_wd/--basic_wd are the actor's, --cequiv_wd/--cbasic_wd
+ * the critic's.
+ */
+export const PAPER_GRID_ALIASES: Readonly<Record<string, string>> = {
+  equiv_wd: 'actorEquivWd',
+  basic_wd: 'actorBasicWd',
+  equivWd: 'actorEquivWd',
+  basicWd: 'actorBasicWd',
+  cequiv_wd: 'criticEquivWd',
+  cbasic_wd: 'criticBasicWd',
+};
+
+/**
+ * The `train` flag of a grid axis: paper aliases first (equiv_wd -> --actor-equiv-wd), then
+ * the train CLI's rule for config keys, kebab-case (actorBasicWd / actor_basic_wd ->
+ * --actor-basic-wd). Names starting with -- pass through unchanged.
+ */
 export function gridFlag(axis: string): string {
   if (axis.startsWith('--')) return axis;
-  return '--' + axis.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/_/g, '-').toLowerCase();
+  const key = PAPER_GRID_ALIASES[axis] ?? axis;
+  return '--' + key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/_/g, '-').toLowerCase();
 }
 
 export function planRuns(config: SweepConfig, sweepDir: string): PlannedRun[] {

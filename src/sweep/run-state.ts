@@ -2,7 +2,7 @@
  * What to do with a planned run given what is already on disk: skip a finished run,
  * resume one that stopped with a checkpoint, start the rest from scratch.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUN_FILES, type RunStatus } from '../run-files.js';
 
@@ -20,13 +20,15 @@ export function readRunStatus(runDir: string): RunStatus | null {
   }
 }
 
+/**
+ * The file a complete checkpoint always has (agents/checkpoint.ts writes it last, inside
+ * an atomic directory swap). `train` creates an empty checkpoints/ at start, so the
+ * directory alone says nothing.
+ */
+export const CHECKPOINT_MANIFEST = 'manifest.json';
+
 export function hasCheckpoint(runDir: string): boolean {
-  const dir = join(runDir, RUN_FILES.checkpoints);
-  try {
-    return readdirSync(dir).length > 0;
-  } catch {
-    return false;
-  }
+  return existsSync(join(runDir, RUN_FILES.checkpoints, CHECKPOINT_MANIFEST));
 }
 
 /**

@@ -10,6 +10,13 @@ import { formatNumber, parseList, parseSeeds, parseSteps } from './parse-values.
 
 const stringOrList = z.union([z.string(), z.array(z.string()).min(1)]);
 
+/**
+ * Agents a grid skips unless named in gridAgents: plain SAC and the strictly equivariant
+ * EMLP-SAC have no residual-pathway prior (equiv_wd/basic_wd), so gridding them would only
+ * repeat identical runs.
+ */
+export const UNGRIDDED_BY_DEFAULT = ['sac', 'emlp-sac'];
+
 /** The file format (keys as users write them in runs/sweeps/*.yaml). */
 export const sweepFileSchema = z.strictObject({
   /** Sweep name; default output dir is runs/sweeps/<name>. Default: the file's base name. */
@@ -28,7 +35,7 @@ export const sweepFileSchema = z.strictObject({
   out: z.string().min(1).optional(),
   /** Hyperparameter grid, e.g. { equiv_wd: [1e-6, 1e-4], basic_wd: [1e-6, 1e-2] }. */
   grid: z.record(z.string(), z.array(z.number()).min(1)).optional(),
-  /** Agents the grid applies to. Default: every agent except sac (plain SAC has no prior weights). */
+  /** Agents the grid applies to. Default: every agent except sac and emlp-sac (no residual-pathway prior). */
   gridAgents: stringOrList.optional(),
   /** Extra flags passed to every `train` call, e.g. ["--eval-every", "10000"]. */
   trainArgs: z.array(z.string()).optional(),
@@ -81,12 +88,12 @@ export function resolveSweepConfig(input: SweepInput): SweepConfig {
     if (vs.some((v) => !Number.isFinite(v))) throw new Error(`Grid axis ${k} has a non-finite value: ${vs.join(', ')}`);
   }
   const gridAgents =
-    input.gridAgents !== undefined ? parseList(input.gridAgents, 'grid agents (--grid-agents)') : agents.filter((a) => a !== 'sac');
+    input.gridAgents !== undefined ? parseList(input.gridAgents, 'grid agents (--grid-agents)') : agents.filter((a) => !UNGRIDDED_BY_DEFAULT.includes(a));
   for (const a of gridAgents) {
     if (!agents.includes(a)) throw new Error(`Grid agent "${a}" is not among the sweep's agents (${agents.join(', ')})`);
   }
   if (Object.keys(grid).length > 0 && gridAgents.length === 0) {
-    throw new Error('A grid was given but no agent takes it (plain sac is excluded by default); name them with --grid-agents / gridAgents');
+    throw new Error('A grid was given but no agent takes it (sac and emlp-sac are excluded by default); name them with --grid-agents / gridAgents');
   }
   const name = input.name ?? defaultSweepName(envs, agents, steps, grid);
   if (!/^[A-Za-z0-9._+=,-]+$/.test(name)) throw new Error(`Sweep name "${name}" may only contain letters, digits and . _ + = , -`);

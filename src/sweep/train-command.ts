@@ -31,6 +31,15 @@ export function defaultTrainCommand(): string[] {
   const js = fileURLToPath(new URL('../cli/main.js', import.meta.url));
   if (existsSync(js)) return [process.execPath, js];
   const ts = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
-  if (existsSync(ts)) return [process.execPath, '--import', 'tsx', ts];
+  if (existsSync(ts)) return [process.execPath, '--import', tsxLoader(), ts];
   throw new Error(`Cannot find the rpp-sac CLI entry (looked for ${js} and ${ts}); pass --train-command or set RPP_SAC_TRAIN_COMMAND`);
+}
+
+/** tsx's loader as an absolute URL, so children find it whatever their working directory. */
+function tsxLoader(): string {
+  try {
+    return import.meta.resolve('tsx');
+  } catch {
+    return 'tsx';
+  }
 }
