@@ -89,6 +89,20 @@ describe('mlp', () => {
     });
   }
 
+  for (const activation of ['relu', 'swish'] as Activation[]) {
+    it(`${activation}: paramGrads: false gives the same outputs and input gradients`, () => {
+      const net = mlp({ inDim: 5, outDims: [2], hidden: [16, 16], activation, seed: 6 });
+      const x = tf.randomNormal([4, 5], 0, 1, 'float32', 2);
+      const run = (paramGrads: boolean): Float32Array =>
+        tf.tidy(() => tf.grad((z: tf.Tensor) => tf.sum(tf.square(net.apply(z as tf.Tensor2D, { paramGrads })[0])))(x).dataSync() as Float32Array);
+      const a = run(true);
+      const b = run(false);
+      assert.ok(relErr(b, a) < 1e-6);
+      x.dispose();
+      net.dispose();
+    });
+  }
+
   it('rejects bad options with clear errors', () => {
     assert.throws(() => mlp({ inDim: 0, outDims: [1], hidden: [4] }), /inDim must be a positive integer/);
     assert.throws(() => mlp({ inDim: 3, outDims: [], hidden: [4] }), /outDims/);

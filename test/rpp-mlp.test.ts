@@ -120,6 +120,25 @@ describe('rppMlp parameters, penalty, gradients, memory', () => {
     net.dispose();
   });
 
+  it('paramGrads: false gives the same outputs and input gradients (critic inside the actor loss)', () => {
+    const net = rppMlp({ repIn, repsOut: [repOut], hidden: [32, 32], seed: 8 });
+    tf.tidy(() => net.paramGroups().basic.forEach((v, i) => v.assign(tf.randomNormal(v.shape, 0, 0.2, 'float32', 50 + i))));
+    const x = tf.randomNormal([8, 17], 0, 1, 'float32', 13);
+    const run = (paramGrads: boolean): [Float32Array, Float32Array] =>
+      tf.tidy(() => {
+        const f = (z: tf.Tensor): tf.Tensor => tf.sum(tf.square(net.apply(z as tf.Tensor2D, { paramGrads })[0]));
+        return [f(x).dataSync() as Float32Array, tf.grad(f)(x).dataSync() as Float32Array];
+      });
+    const [v1, g1] = run(true);
+    const before = tf.memory().numTensors;
+    const [v2, g2] = run(false);
+    assert.equal(tf.memory().numTensors, before);
+    assert.ok(Math.abs(v1[0] - v2[0]) <= 1e-5 * Math.abs(v1[0]));
+    g1.forEach((u, i) => assert.ok(Math.abs(u - g2[i]) <= 1e-5 * (1 + Math.abs(u))));
+    x.dispose();
+    net.dispose();
+  });
+
   it('seeds make the init reproducible, head init scale shrinks the head', () => {
     const a = rppMlp({ repIn, repsOut: [repOut], hidden: [16], seed: 42 });
     const b = rppMlp({ repIn, repsOut: [repOut], hidden: [16], seed: 42 });

@@ -31,14 +31,34 @@ const reluOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   return { value: y, gradFunc };
 }) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 
-/** x @ w + b, w stored [in, out]. */
-export function denseLinear(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
-  return linearOp(x, w, b);
+/**
+ * The same ops with w and b held fixed: one input (x), gradient dx only. Used when
+ * a caller needs gradients through the network but not for its parameters.
+ */
+function frozenDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean): tf.Tensor2D {
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xi = args[0] as tf.Tensor2D;
+    const save = args[1] as tf.GradSaveFunc;
+    const y = tf.fused.matMul({ a: xi, b: w, bias: b, activation: relu ? 'relu' : 'linear' });
+    // Saving w keeps its buffer alive until the backward pass even if the caller disposes it.
+    save(relu ? [w, y] : [w]);
+    const gradFunc: Grads = (dy, saved) => {
+      const dz = relu ? tf.mul(dy, tf.step(saved[1])) : dy;
+      return [tf.matMul(dz, tf.transpose(saved[0]))];
+    };
+    return { value: y, gradFunc };
+  }) as (x: tf.Tensor2D) => tf.Tensor2D;
+  return op(x);
 }
 
-/** relu(x @ w + b). */
-export function denseRelu(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
-  return reluOp(x, w, b);
+/** x @ w + b, w stored [in, out]. paramGrads = false: gradient for x only. */
+export function denseLinear(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, paramGrads = true): tf.Tensor2D {
+  return paramGrads ? linearOp(x, w, b) : frozenDense(x, w, b, false);
+}
+
+/** relu(x @ w + b). paramGrads = false: gradient for x only. */
+export function denseRelu(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, paramGrads = true): tf.Tensor2D {
+  return paramGrads ? reluOp(x, w, b) : frozenDense(x, w, b, true);
 }
 
 const swishScaleOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
@@ -56,9 +76,20 @@ const swishScaleOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>)
   return { value: tf.mul(sw, scale), gradFunc };
 }) as (z: tf.Tensor2D, w: tf.Tensor1D) => tf.Tensor2D;
 
-/** swish(z) * (1 + w), w per channel [dim]. */
-export function swishScaled(z: tf.Tensor2D, w: tf.Tensor1D): tf.Tensor2D {
-  return swishScaleOp(z, w);
+/** swish(z) * (1 + w), w per channel [dim]. paramGrads = false: gradient for z only. */
+export function swishScaled(z: tf.Tensor2D, w: tf.Tensor1D, paramGrads = true): tf.Tensor2D {
+  if (paramGrads) return swishScaleOp(z, w);
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const zi = args[0] as tf.Tensor2D;
+    const save = args[1] as tf.GradSaveFunc;
+    const s = tf.sigmoid(zi);
+    const sw = tf.mul(zi, s);
+    const scale = tf.add(w, 1);
+    save([s, sw, scale]);
+    const gradFunc: Grads = (dy, [ss, sws, sc]) => [tf.mul(tf.mul(dy, sc), tf.sub(tf.add(ss, sws), tf.mul(sws, ss)))];
+    return { value: tf.mul(sw, scale), gradFunc };
+  }) as (z: tf.Tensor2D) => tf.Tensor2D;
+  return op(z);
 }
 
 const swishOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {

@@ -1,5 +1,5 @@
 /** Public API of the networks: the Network contract, RPP layers, RPP/EMLP and plain MLPs. */
-export type { Network, ParamGroups } from './network.js';
+export type { ApplyOptions, Network, ParamGroups } from './network.js';
 export { RppLinear, RPP_SCALE, type RppLinearOptions } from './rpp-linear.js';
 export { RppActivation } from './rpp-activation.js';
 export { denseLinear, denseRelu, swish, swishScaled } from './dense.js';

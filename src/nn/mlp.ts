@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random.js';
 import { denseLinear, denseRelu, swish } from './dense.js';
 import { orthogonal } from './init.js';
-import type { Network, ParamGroups } from './network.js';
+import type { ApplyOptions, Network, ParamGroups } from './network.js';
 
 export type Activation = 'relu' | 'swish' | 'tanh';
 
@@ -38,11 +38,11 @@ function dense(rng: Rng, nIn: number, nOut: number, gain: number): DenseParams {
 }
 
 /** One hidden layer: act(x @ w + b), as fused kernels with hand-written gradients (dense.ts). */
-function hiddenLayer(x: tf.Tensor2D, l: DenseParams, kind: Activation): tf.Tensor2D {
+function hiddenLayer(x: tf.Tensor2D, l: DenseParams, kind: Activation, paramGrads: boolean): tf.Tensor2D {
   const w = l.w as tf.Tensor2D;
   const b = l.b as tf.Tensor1D;
-  if (kind === 'relu') return denseRelu(x, w, b);
-  const z = denseLinear(x, w, b);
+  if (kind === 'relu') return denseRelu(x, w, b, paramGrads);
+  const z = denseLinear(x, w, b, paramGrads);
   return kind === 'tanh' ? tf.tanh(z) : swish(z);
 }
 
@@ -80,19 +80,20 @@ export class Mlp implements Network {
     this.variables = [...trunk, ...this.heads].flatMap((l) => [l.w, l.b]);
   }
 
-  features(x: tf.Tensor2D): tf.Tensor2D {
+  features(x: tf.Tensor2D, opts: ApplyOptions = {}): tf.Tensor2D {
+    const paramGrads = opts.paramGrads ?? true;
     if (x.rank !== 2 || x.shape[1] !== this.inDim) throw new Error(`mlp: input has shape [${x.shape}], expected [batch, ${this.inDim}].`);
     return tf.tidy(() => {
       let h = x;
-      for (const l of this.trunk) h = hiddenLayer(h, l, this.activation);
+      for (const l of this.trunk) h = hiddenLayer(h, l, this.activation, paramGrads);
       return h;
     });
   }
 
-  apply(x: tf.Tensor2D): tf.Tensor2D[] {
+  apply(x: tf.Tensor2D, opts: ApplyOptions = {}): tf.Tensor2D[] {
     return tf.tidy(() => {
-      const h = this.features(x);
-      return this.heads.map((l) => denseLinear(h, l.w as tf.Tensor2D, l.b as tf.Tensor1D));
+      const h = this.features(x, opts);
+      return this.heads.map((l) => denseLinear(h, l.w as tf.Tensor2D, l.b as tf.Tensor1D, opts.paramGrads ?? true));
     });
   }
 

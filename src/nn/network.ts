@@ -15,12 +15,24 @@ export interface ParamGroups {
   other: tf.Variable[];
 }
 
+/** Options of Network.apply. */
+export interface ApplyOptions {
+  /**
+   * Compute gradients for this network's own parameters (default true). Pass
+   * false when gradients only need to flow through the network to its input, e.g.
+   * the critic inside SAC's actor loss: the hand-written backward passes then
+   * skip the weight-gradient matmuls and projections (tf.customGrad cannot prune
+   * unused input gradients the way tfjs's autodiff does).
+   */
+  paramGrads?: boolean;
+}
+
 export interface Network {
   readonly inDim: number;
   /** Output width of each head (an actor has two: mean and pre-std; a critic one). */
   readonly outDims: readonly number[];
   /** Forward pass on a [batch, inDim] tensor; one [batch, outDims[k]] tensor per head. */
-  apply(x: tf.Tensor2D): tf.Tensor2D[];
+  apply(x: tf.Tensor2D, opts?: ApplyOptions): tf.Tensor2D[];
   /** All trainable variables, in a stable order (used for optimisers and checkpoints). */
   readonly variables: readonly tf.Variable[];
   paramGroups(): ParamGroups;

@@ -33,16 +33,18 @@ export class RppActivation {
     this.#tanhMask = this.kind === 'mixed' ? tf.keep(tf.tensor1d(flipped.map((f) => (f ? 1 : 0)))) : null;
   }
 
-  apply(x: tf.Tensor2D): tf.Tensor2D {
+  /** paramGrads = false: gradients flow to x but not to w_basic. */
+  apply(x: tf.Tensor2D, paramGrads = true): tf.Tensor2D {
     return tf.tidy(() => {
       // The common case (permutation reps): one fused op with a hand-written gradient.
-      if (this.kind === 'swish') return this.wBasic === null ? swish(x) : swishScaled(x, this.wBasic as tf.Tensor1D);
+      if (this.kind === 'swish') return this.wBasic === null ? swish(x) : swishScaled(x, this.wBasic as tf.Tensor1D, paramGrads);
       let y: tf.Tensor2D;
       if (this.kind === 'tanh') y = tf.tanh(x);
       else {
         const m = this.#tanhMask!;
         y = tf.add(tf.mul(m, tf.tanh(x)), tf.mul(tf.sub(1, m), swish(x))) as tf.Tensor2D;
       }
+      // Rare path (sign-flipped channels): plain autodiff, which prunes unneeded gradients itself.
       return this.wBasic === null ? y : (tf.mul(y, tf.add(1, this.wBasic)) as tf.Tensor2D);
     });
   }

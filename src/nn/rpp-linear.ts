@@ -93,13 +93,20 @@ export class RppLinear {
     });
   }
 
-  apply(x: tf.Tensor2D): tf.Tensor2D {
+  /** y = x @ W + b. paramGrads = false: gradients flow to x only (see ApplyOptions). */
+  apply(x: tf.Tensor2D, paramGrads = true): tf.Tensor2D {
     if (x.rank !== 2 || x.shape[1] !== this.repIn.dim) {
       throw new Error(`RppLinear: input has shape [${x.shape}], expected [batch, ${this.repIn.dim}] (${this.repIn.label}).`);
     }
-    const inputs: tf.Tensor[] = [x, this.wEquiv, this.bEquiv];
-    if (this.wBasic !== null && this.bBasic !== null) inputs.push(this.wBasic, this.bBasic);
-    return this.#op(...inputs);
+    if (!paramGrads) return this.#frozenOp(x);
+    return this.#op(x, ...this.#params());
+  }
+
+  /** The op's parameter inputs, in the order #op and #effectiveCached expect. */
+  #params(): tf.Tensor[] {
+    const p: tf.Tensor[] = [this.wEquiv, this.bEquiv];
+    if (this.wBasic !== null && this.bBasic !== null) p.push(this.wBasic, this.bBasic);
+    return p;
   }
 
   /**
@@ -132,6 +139,15 @@ export class RppLinear {
     };
     return { value: tf.fused.matMul({ a: x, b: w, bias: b }), gradFunc };
   }) as (...inputs: tf.Tensor[]) => tf.Tensor2D;
+
+  readonly #frozenOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const x = args[0] as tf.Tensor2D;
+    const save = args[1] as tf.GradSaveFunc;
+    const { w, b } = this.#effectiveCached(this.#params());
+    save([w]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => [tf.matMul(dy as tf.Tensor2D, tf.transpose(saved[0]))];
+    return { value: tf.fused.matMul({ a: x, b: w, bias: b }), gradFunc };
+  }) as (x: tf.Tensor2D) => tf.Tensor2D;
 
   /**
    * P(w_equiv) + w_basic and P_b(b_equiv) + b_basic, recomputed only when a

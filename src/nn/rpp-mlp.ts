@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { hiddenRep, type Rep } from '../equivariance/rep.js';
 import { Rng } from '../random.js';
-import type { Network, ParamGroups } from './network.js';
+import type { ApplyOptions, Network, ParamGroups } from './network.js';
 import { l2Penalty } from './penalty.js';
 import { RppActivation } from './rpp-activation.js';
 import { RppLinear } from './rpp-linear.js';
@@ -73,19 +73,20 @@ export class RppMlp implements Network {
   }
 
   /** Shared trunk features [batch, last hidden dim]. */
-  features(x: tf.Tensor2D): tf.Tensor2D {
+  features(x: tf.Tensor2D, opts: ApplyOptions = {}): tf.Tensor2D {
+    const paramGrads = opts.paramGrads ?? true;
     if (x.rank !== 2 || x.shape[1] !== this.inDim) throw new Error(`rppMlp: input has shape [${x.shape}], expected [batch, ${this.inDim}].`);
     return tf.tidy(() => {
       let h = x;
-      for (const b of this.trunk) h = b.activation.apply(b.linear.apply(h));
+      for (const b of this.trunk) h = b.activation.apply(b.linear.apply(h, paramGrads), paramGrads);
       return h;
     });
   }
 
-  apply(x: tf.Tensor2D): tf.Tensor2D[] {
+  apply(x: tf.Tensor2D, opts: ApplyOptions = {}): tf.Tensor2D[] {
     return tf.tidy(() => {
-      const h = this.features(x);
-      return this.heads.map((head) => head.apply(h));
+      const h = this.features(x, opts);
+      return this.heads.map((head) => head.apply(h, opts.paramGrads ?? true));
     });
   }
 
