@@ -55,12 +55,12 @@ function statusJson(sweep: string): SweepQueueStatus {
   return JSON.parse(r.stdout) as SweepQueueStatus;
 }
 
-function startWorkerCli(name: string, resultsDir: string): ChildProcess {
+function startWorkerCli(name: string, resultsDir: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', cliEntry, 'worker', '--queue', redis!.url, '--results', resultsDir, '--train-command', trainCommand,
       '--lock-duration', '4000', '--stalled-interval', '1500', '--progress-interval', '200', '--name', name, '--log-level', 'warn'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } },
   );
   processes.push(child);
   return child;
@@ -72,21 +72,25 @@ test('worker CLI: progress in queue-status, SIGTERM requeues without using an at
   const resultsDir = path.join(tmp, 'results');
   const runKey = 'Fake-v0/sac/seed-7';
   const runDir = path.join(resultsDir, sweep, runKey);
-  await enqueueRuns(redis.url, sweep, [{ runKey, args: ['--steps', '60', '--step-ms', '100', '--seed', '7'], resultsRelDir: `${sweep}/${runKey}` }], { attempts: 2, backoffMs: 200 });
+  await enqueueRuns(redis.url, sweep, [{ runKey, args: ['--steps', '20', '--step-ms', '50', '--seed', '7'], resultsRelDir: `${sweep}/${runKey}` }], { attempts: 2, backoffMs: 200 });
 
-  const w1 = startWorkerCli('W1', resultsDir);
-  await waitFor('W1 to publish progress past step 3', async () => {
+  // W1's trainer holds at step 3 while the hold file exists, so it is certainly mid-run below.
+  const holdFile = path.join(tmp, 'hold-W1');
+  await fs.writeFile(holdFile, '');
+  const w1 = startWorkerCli('W1', resultsDir, { FAKE_TRAIN_HOLD: holdFile, FAKE_TRAIN_HOLD_AFTER: '3' });
+  t.after(() => void w1.kill('SIGKILL'));
+  await waitFor('W1 to publish progress at step 3', async () => {
     const run = (await queueStatus(redis!.url, sweep)).running[0];
-    return run?.progress && run.progress.step >= 3 ? run : undefined;
+    return run?.progress && run.progress.step === 3 ? run : undefined;
   });
   const running = statusJson(sweep).running[0]!;
   assert.equal(running.progress?.worker, 'W1');
-  assert.equal(running.progress?.totalSteps, 60);
+  assert.equal(running.progress?.totalSteps, 20);
   assert.equal(running.progress?.lastEval?.meanReturn, 7000 + running.progress!.lastEval!.step);
 
   const text = cli(['queue-status', '--queue', redis.url, '--sweep', sweep]);
   assert.match(text.stdout, /0 queued, 1 running, 0 finished, 0 failed/);
-  assert.match(text.stdout, /running\s+Fake-v0\/sac\/seed-7 step \d+\/60 return [\d.]+ on W1/);
+  assert.match(text.stdout, /running\s+Fake-v0\/sac\/seed-7 step 3\/20 return 7003\.0 on W1/);
 
   const exited = new Promise<number | null>((resolve) => w1.once('exit', (code) => resolve(code)));
   w1.kill('SIGTERM');
@@ -95,9 +99,10 @@ test('worker CLI: progress in queue-status, SIGTERM requeues without using an at
   assert.deepEqual([handedBack.queued.length, handedBack.running.length], [1, 0], 'the run is back in the queue');
   assert.equal(handedBack.queued[0]!.attemptsMade, 0, 'a clean hand-back does not use an attempt');
   const interrupted = JSON.parse(await fs.readFile(path.join(runDir, 'status.json'), 'utf8')) as { state: string; step: number };
-  assert.equal(interrupted.state, 'interrupted');
+  assert.deepEqual([interrupted.state, interrupted.step], ['interrupted', 3], 'the trainer was stopped with SIGINT and recorded it');
 
   const w2 = startWorkerCli('W2', resultsDir);
+  t.after(() => void w2.kill('SIGKILL'));
   const done = await waitFor('W2 to finish the run', async () => {
     const s = await queueStatus(redis!.url, sweep);
     return s.finished.length === 1 ? s.finished[0] : undefined;
@@ -107,9 +112,9 @@ test('worker CLI: progress in queue-status, SIGTERM requeues without using an at
   assert.equal(done.result?.resumed, true);
   const resumes = (await fs.readFile(path.join(runDir, 'resumes.log'), 'utf8')).trim().split('\n');
   assert.equal(resumes.length, 1);
-  assert.ok(Number(resumes[0]!.split(' ')[1]) >= 3);
+  assert.equal(Number(resumes[0]!.split(' ')[1]), 3);
   const steps = (await fs.readFile(path.join(runDir, 'evaluations.jsonl'), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step);
-  assert.deepEqual(steps, Array.from({ length: 60 }, (_, i) => i + 1));
+  assert.deepEqual(steps, Array.from({ length: 20 }, (_, i) => i + 1));
 });
 
 test('worker CLI rejects a non-redis URL with a message naming the expected form', { timeout: 30_000 }, () => {
@@ -132,6 +137,7 @@ test('sweep --queue plans the sweep, writes sweep.json, enqueues idempotently; s
   assert.match(pending.stdout, /sweep qs: 4 queued, 0 running, 0 finished, 0 failed/);
 
   const worker = startWorkerCli('W3', resultsDir);
+  t.after(() => void worker.kill('SIGKILL'));
   await waitFor('the 4 runs to finish', async () => ((await queueStatus(redis!.url, 'qs')).finished.length === 4 ? true : undefined));
   worker.kill('SIGTERM');
   // The worker ran `train <planned args> --out <results>/qs/<run>`: the fake trainer recorded them.

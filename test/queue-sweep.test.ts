@@ -58,9 +58,12 @@ interface WorkerProcess {
   lines: string[];
 }
 
-function spawnWorker(name: string, resultsDir: string): WorkerProcess {
+function spawnWorker(name: string, resultsDir: string, env: NodeJS.ProcessEnv = {}): WorkerProcess {
   const opts = { queueUrl: redis!.url, resultsDir, concurrency: 1, trainCommand, workerName: name, ...fastLocks };
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(fixtures, 'worker-entry.ts'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(fixtures, 'worker-entry.ts'), JSON.stringify(opts)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   processes.push(child);
   const lines: string[] = [];
   let stderr = '';
@@ -134,17 +137,20 @@ describe('distributed sweep queue (real redis-server)', { skip: false }, () => {
     let status = await queueStatus(redis!.url, sweepId);
     assert.equal(status.queued.length + status.running.length, 4);
 
-    const a = spawnWorker('A', resultsDir);
+    // A's trainers stop advancing after step 4 while the hold file exists: A is certainly mid-run when killed.
+    const holdFile = path.join(tmp, 'hold-A');
+    await fs.writeFile(holdFile, '');
+    const a = spawnWorker('A', resultsDir, { FAKE_TRAIN_HOLD: holdFile, FAKE_TRAIN_HOLD_AFTER: '4' });
     const b = spawnWorker('B', resultsDir);
     await waitFor('both workers ready', async () => a.lines.some((l) => l.startsWith('ready')) && b.lines.some((l) => l.startsWith('ready')), 30_000);
 
-    // Kill A once its current run has checkpointed a few steps.
+    // Kill A once its run has checkpointed step 4 (where it holds).
     const victim = await waitFor('worker A to be mid-run', async () => {
       const started = a.lines.filter((l) => l.startsWith('started ')).at(-1)?.slice('started '.length);
       if (!started) return undefined;
       const runDir = path.join(resultsDir, sweepId, started);
-      const ckpt = await fs.readFile(path.join(runDir, 'checkpoints', 'state.json'), 'utf8').catch(() => '');
-      return ckpt && (JSON.parse(ckpt) as { step: number }).step >= 4 ? started : undefined;
+      const ckpt = await fs.readFile(path.join(runDir, 'checkpoints', 'manifest.json'), 'utf8').catch(() => '');
+      return ckpt && (JSON.parse(ckpt) as { step: number }).step === 4 ? started : undefined;
     });
     const victimDir = path.join(resultsDir, sweepId, victim);
     const victimTrainerPid = Number((await readLines(path.join(victimDir, 'writers.log')))[0]!.split(' ')[0]);
@@ -169,7 +175,7 @@ describe('distributed sweep queue (real redis-server)', { skip: false }, () => {
       if (run.runKey === victim) {
         assert.equal(writers.length, 2, 'the killed run was written by its first trainer, then by one resuming trainer');
         assert.equal(resumes.length, 1);
-        assert.ok(Number(resumes[0]!.split(' ')[1]) >= 4, `resumed from checkpoint step ${resumes[0]}`);
+        assert.equal(Number(resumes[0]!.split(' ')[1]), 4, 'resumed from the checkpoint the killed trainer left');
       } else {
         assert.equal(writers.length, 1, `${run.runKey} ran in one go`);
         assert.equal(resumes.length, 0);
@@ -183,9 +189,9 @@ describe('distributed sweep queue (real redis-server)', { skip: false }, () => {
     assert.equal(victimJob.progress?.state, 'finished');
     assert.equal(victimJob.progress?.step, steps);
     assert.ok(b.lines.includes(`completed ${victim}`));
-    // A finished nothing after it was killed; B did the rest.
-    const byWorker = status.finished.map((r) => r.result?.worker);
-    assert.equal(byWorker.filter((w) => w === 'B').length, 4 - a.lines.filter((l) => l.startsWith('completed ')).length);
+    // A held its only run until it died, so B trained all four.
+    assert.deepEqual(status.finished.map((r) => r.result?.worker), ['B', 'B', 'B', 'B']);
+    assert.equal(a.lines.filter((l) => l.startsWith('completed ')).length, 0);
 
     b.child.kill('SIGTERM');
   });

@@ -7,31 +7,36 @@
  * the job to another worker, which resumes the same run: two writers. The
  * guard's stdin is a pipe from the worker; the kernel closes it when the
  * worker dies, and the guard then stops the training process. SIGTERM and
- * SIGINT are forwarded. The guard exits with the child's exit code.
+ * SIGINT to the guard stop it too. "Stop" means SIGINT, which makes
+ * `rpp-sac train` write a checkpoint and status 'interrupted' (as a local
+ * sweep does), then SIGKILL after RPP_SAC_GUARD_GRACE_MS (default 20 s, well
+ * under the job lock's 60 s, so the run is quiet before anyone takes it over).
+ * The guard exits with the child's exit code (128 + signal number if killed).
  */
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 
 const [command, ...args] = process.argv.slice(2);
 if (!command) {
   process.stderr.write('usage: child-guard <command> [args...]\n');
   process.exit(2);
 }
-const graceMs = Number(process.env.RPP_SAC_GUARD_GRACE_MS ?? 10_000);
+const graceMs = Number(process.env.RPP_SAC_GUARD_GRACE_MS ?? 20_000);
 
 const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
 
 let killTimer: NodeJS.Timeout | undefined;
-function stopChild(signal: NodeJS.Signals): void {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill(signal);
-  killTimer ??= setTimeout(() => child.kill('SIGKILL'), graceMs);
+function stopChild(): void {
+  if (child.exitCode !== null || child.signalCode !== null || killTimer) return;
+  child.kill('SIGINT');
+  killTimer = setTimeout(() => child.kill('SIGKILL'), graceMs);
 }
 
-process.stdin.on('end', () => stopChild('SIGTERM'));
-process.stdin.on('error', () => stopChild('SIGTERM'));
+process.stdin.on('end', stopChild);
+process.stdin.on('error', stopChild);
 process.stdin.resume();
-process.on('SIGTERM', () => stopChild('SIGTERM'));
-process.on('SIGINT', () => stopChild('SIGINT'));
+process.on('SIGTERM', stopChild);
+process.on('SIGINT', stopChild);
 
 child.on('error', (error) => {
   process.stderr.write(`child-guard: cannot start ${command}: ${error.message}\n`);
@@ -39,5 +44,5 @@ child.on('error', (error) => {
 });
 child.on('exit', (code, signal) => {
   clearTimeout(killTimer);
-  process.exit(code ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGINT' ? 2 : 15));
+  process.exit(code ?? 128 + (signal ? constants.signals[signal] : 0));
 });

@@ -1,7 +1,7 @@
 /**
  * What a worker needs to know about a run directory on the shared results
  * volume: is it finished, can it resume, how far has it got. Reads only the
- * files of src/run-files.ts; tolerates files caught mid-write (another
+ * files of src/run-files.ts (run/skip/resume decisions are src/sweep/run-state.ts's); tolerates files caught mid-write (another
  * process owns them), returning "unknown" instead of throwing.
  */
 import { promises as fs } from 'node:fs';
@@ -14,14 +14,6 @@ export async function readRunStatus(runDir: string): Promise<RunStatus | null> {
     return typeof parsed.state === 'string' ? parsed : null;
   } catch {
     return null;
-  }
-}
-
-export async function hasCheckpoint(runDir: string): Promise<boolean> {
-  try {
-    return (await fs.readdir(path.join(runDir, RUN_FILES.checkpoints))).length > 0;
-  } catch {
-    return false;
   }
 }
 

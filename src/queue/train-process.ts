@@ -33,7 +33,7 @@ export interface TrainExit {
 
 export interface GuardedProcess {
   pid: number | undefined;
-  /** Ask the training process to stop (SIGTERM through the guard, SIGKILL after its grace period). */
+  /** Ask the training process to stop (SIGINT through the guard so it checkpoints, SIGKILL after the guard's grace period). */
   stop(): void;
   done: Promise<TrainExit>;
 }

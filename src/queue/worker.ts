@@ -18,7 +18,8 @@ import { Worker, WaitingError, type Job } from 'bullmq';
 import { getDefaultLogger, type Logger } from '../logging.js';
 import { openRedisChecked } from './connection.js';
 import type { Redis } from 'ioredis';
-import { hasCheckpoint, pathExists, readRunProgress, readRunStatus, type RunProgress } from './run-dir-state.js';
+import { decideAction } from '../sweep/run-state.js';
+import { pathExists, readRunProgress, readRunStatus, type RunProgress } from './run-dir-state.js';
 import { parseRunJob, RUN_QUEUE_NAME, runDirOf, type RunJob } from './run-job.js';
 import { defaultTrainCommand, startGuarded, trainInvocation, type GuardedProcess } from './train-process.js';
 
@@ -116,14 +117,15 @@ class QueueRunWorker extends EventEmitter<QueueWorkerEvents> implements RunWorke
   private async process(job: Job<RunJob, RunJobResult>, token: string | undefined): Promise<RunJobResult> {
     const data = parseRunJob(job.data);
     const runDir = runDirOf(this.opts.resultsDir, data);
-    const status = await readRunStatus(runDir);
-    if (status?.state === 'finished') {
+    // The same decision as a local sweep (src/sweep/run-state.ts): skip finished, resume from a checkpoint, else train.
+    const action = decideAction(runDir);
+    if (action === 'skip') {
       this.logger.info('run already finished on disk; nothing to do', { runKey: data.runKey });
-      const result: RunJobResult = { runDir: data.resultsRelDir, skipped: true, resumed: false, worker: this.name, step: status.step };
+      const result: RunJobResult = { runDir: data.resultsRelDir, skipped: true, resumed: false, worker: this.name, step: (await readRunStatus(runDir))?.step ?? null };
       this.emit('completed', data.runKey, result);
       return result;
     }
-    const resume = await hasCheckpoint(runDir);
+    const resume = action === 'resume';
     if (!resume && (await pathExists(runDir))) await this.setAside(runDir, data);
     await fs.mkdir(path.dirname(runDir), { recursive: true });
 
