@@ -10,6 +10,7 @@ import { initBackend } from '../src/backend.js';
 import {
   Z, Z2, Z4, type Rep, SignedPerm, trivial, pseudoscalar, regular, directSum, multiple, fromMaps, hiddenRep, equivariantDimension,
   equivariantBasis, basisProjectionMatrix, projectWeightArray, projectBiasArray, projector, biasProjector, symmetricEigen, Rep as RepClass,
+  AxisPermutation, contiguousRuns, rotationShift,
 } from '../src/equivariance/index.js';
 import {
   walker2dExactMirrorObs, walker2dExactMirrorAct, halfCheetahPaperObs, halfCheetahPaperAct, antPaperObs, antPaperAct,
@@ -183,6 +184,31 @@ describe('tf projector on the hidden reps used in training', () => {
     });
     assert.ok(maxAbsDiff(g, projectWeightArray(repIn, repOut, dy)) < 1e-5);
     p.dispose();
+  });
+
+  it('AxisPermutation: every mode permutes, and gather/slice gradients are the inverse permutation', () => {
+    const perm = [3, 4, 0, 1, 2, 5];
+    assert.deepEqual(contiguousRuns(perm), [{ start: 3, size: 2 }, { start: 0, size: 3 }, { start: 5, size: 1 }]);
+    assert.equal(rotationShift([2, 3, 4, 0, 1]), 2);
+    assert.equal(rotationShift(perm), null);
+    const x = tf.tensor2d(Array.from({ length: 12 }, (_, i) => i), [2, 6]);
+    const r = tf.tensor2d([1, 2, 3, 4, 5, 6, -1, -2, -3, -4, -5, -6], [2, 6]);
+    for (const mode of ['runs', 'gather'] as const) {
+      const p = new AxisPermutation(perm, 1, { mode });
+      assert.equal(p.mode, mode);
+      const [y, g] = tf.tidy(() => [p.apply(x).dataSync(), tf.grad((z: tf.Tensor) => tf.sum(tf.mul(p.apply(z), r)))(x).dataSync()]);
+      assert.deepEqual(Array.from(y), [3, 4, 0, 1, 2, 5, 9, 10, 6, 7, 8, 11]);
+      // d/dx_j sum_i r_i x_perm(i) = r_{perm^-1(j)}.
+      assert.deepEqual(Array.from(g), [3, 4, 5, 1, 2, 6, -3, -4, -5, -1, -2, -6]);
+      p.dispose();
+    }
+    const rot = new AxisPermutation([2, 0, 1].map((v, i) => (i + 1) % 3), 0);
+    assert.equal(rot.mode, 'rotate');
+    const y = tf.tidy(() => rot.apply(tf.tensor2d([[1], [2], [3]])).dataSync());
+    assert.deepEqual(Array.from(y), [2, 3, 1]);
+    const g = tf.tidy(() => tf.grad((z: tf.Tensor) => tf.sum(tf.mul(rot.apply(z), tf.tensor2d([[10], [20], [30]]))))(tf.tensor2d([[1], [2], [3]])).dataSync());
+    assert.deepEqual(Array.from(g), [30, 10, 20]);
+    tf.dispose([x, r]);
   });
 
   it('rejects a weight of the wrong shape', () => {

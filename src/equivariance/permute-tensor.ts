@@ -81,20 +81,23 @@ export class AxisPermutation {
     }
     if (this.mode === 'identity') return x;
     if (this.mode === 'gather') return this.#gather!(x) as T;
-    const begin = new Array<number>(x.rank).fill(0);
-    const size = new Array<number>(x.rank).fill(-1);
+    // Fresh begin/size arrays per slice: tfjs keeps them as the op's attributes for the
+    // Slice gradient, so reusing (mutating) one array would corrupt the backward pass.
+    const sliceAlong = (start: number, length: number, t: tf.Tensor): tf.Tensor => {
+      const begin = new Array<number>(t.rank).fill(0);
+      const size = new Array<number>(t.rank).fill(-1);
+      begin[this.axis] = start;
+      size[this.axis] = length;
+      return tf.slice(t, begin, size);
+    };
     if (this.mode === 'rotate') {
       // y[j] = x[(j + s) mod n] = concat([x, x])[j + s]: two kernels.
-      begin[this.axis] = this.perm[0];
-      size[this.axis] = this.perm.length;
-      return tf.slice(tf.concat([x, x], this.axis), begin, size) as T;
+      return sliceAlong(this.perm[0], this.perm.length, tf.concat([x, x], this.axis)) as T;
     }
-    const parts = this.runs.map((r) => {
-      begin[this.axis] = r.start;
-      size[this.axis] = r.size;
-      return tf.slice(x, begin, size);
-    });
-    return tf.concat(parts, this.axis) as T;
+    return tf.concat(
+      this.runs.map((r) => sliceAlong(r.start, r.size, x)),
+      this.axis,
+    ) as T;
   }
 
   dispose(): void {
