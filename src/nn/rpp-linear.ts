@@ -3,9 +3,11 @@
  *
  *   y = x @ (P(w_equiv) + w_basic) + P_b(b_equiv) + b_basic
  *
- * P projects onto the equivariant maps repIn -> repOut by group averaging, once
- * per forward pass; w_basic is the unconstrained residual pathway. Weights are
- * stored [in, out] so the forward is an untransposed matmul (fast on wasm).
+ * P projects onto the equivariant maps repIn -> repOut by group averaging, done
+ * in the forward pass whenever a parameter changed (the projected weights are
+ * cached between optimizer steps); w_basic is the unconstrained residual pathway.
+ * Weights are stored [in, out] so the forward is an untransposed matmul (fast on
+ * wasm). Gradients flow through P (self-adjoint) to w_equiv, as in the paper.
  *
  * Init, as in the paper's code (RPP_SCALE = 1e-3):
  *   w_equiv ~ lecun_normal * initScale
