@@ -252,13 +252,15 @@ export class SacAgent {
         const [mean, head] = this.actor.heads(nextObs);
         const { std, logStd } = stdFromHead(head, this.std);
         const { action, logProb } = squashedSample(mean, logStd, std, tf.tensor2d(nt.noise, [B, ad]), tf.tensor2d(nt.logProbConst, [B, 1]));
-        return criticTarget(rewards, discount, this.critic1Target.q(nextObs, action), this.critic2Target.q(nextObs, action), alpha, logProb);
+        const x = this.critic1Target.input(nextObs, action);
+        return criticTarget(rewards, discount, this.critic1Target.qFromInput(x), this.critic2Target.qFromInput(x), alpha, logProb);
       })();
 
       // 2. Critic step.
       const criticPenalty = cfg.rppCritic && cfg.agent !== 'sac' && (cfg.criticEquivWd > 0 || cfg.criticBasicWd > 0);
+      const criticIn = this.critic1.input(obs, actions);
       const c = tf.variableGrads(() => {
-        const loss = criticLoss(this.critic1.q(obs, actions), this.critic2.q(obs, actions), y);
+        const loss = criticLoss(this.critic1.qFromInput(criticIn), this.critic2.qFromInput(criticIn), y);
         if (!criticPenalty) return loss;
         return tf.add(tf.add(loss, this.critic1.penalty(cfg.criticEquivWd, cfg.criticBasicWd)), this.critic2.penalty(cfg.criticEquivWd, cfg.criticBasicWd)) as tf.Scalar;
       }, this.criticVars);
@@ -270,8 +272,9 @@ export class SacAgent {
         const [mean, head] = this.actor.heads(obs);
         const { std, logStd } = stdFromHead(head, this.std);
         const { action, logProb } = squashedSample(mean, logStd, std, tf.tensor2d(na.noise, [B, ad]), tf.tensor2d(na.logProbConst, [B, 1]));
-        const q1 = this.critic1.q(obs, action);
-        const q2 = this.critic2.q(obs, action);
+        const x = this.critic1.input(obs, action);
+        const q1 = this.critic1.qFromInput(x);
+        const q2 = this.critic2.qFromInput(x);
         meanLogProb = tf.keep(tf.mean(logProb) as tf.Scalar);
         if (wantStats) qMean = tf.keep(tf.mean(tf.minimum(q1, q2)) as tf.Scalar);
         const loss = actorLoss(alpha, logProb, q1, q2);
