@@ -57,22 +57,22 @@ export function defaultModelPath(file: string): string {
   return join(packageRoot(), 'envs', 'models', file);
 }
 
-const xmlCache = new Map<string, string>();
-
-/** Read an MJCF file (cached by absolute path) with a clear error when it is missing. */
+/**
+ * Read an MJCF file with a clear error when it is missing. Not cached: compiling costs far
+ * more than reading, and a cache would hide edits to the file.
+ */
 export function readModelXml(xmlPath: string): string {
   const abs = isAbsolute(xmlPath) ? xmlPath : resolve(xmlPath);
-  const cached = xmlCache.get(abs);
-  if (cached !== undefined) return cached;
   if (!existsSync(abs)) {
     throw new Error(`MJCF model file not found: ${abs}. Pass the option xmlFile with an absolute path to an existing MJCF file.`);
   }
-  const xml = readFileSync(abs, 'utf8');
-  xmlCache.set(abs, xml);
-  return xml;
+  return readFileSync(abs, 'utf8');
 }
 
-/** Compile an MJCF file into an MjModel. The caller owns the model and must `.delete()` it. */
+/**
+ * Compile an MJCF file into an MjModel (from its text: files it <include>s or meshes it
+ * references are not resolved). The caller owns the model and must `.delete()` it.
+ */
 export function compileModel(mj: Mujoco, xmlPath: string): MjModel {
   const xml = readModelXml(xmlPath);
   try {
