@@ -14,18 +14,19 @@
 import { Command, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { BACKEND_CHOICES, parseBackendChoice } from '../backend.js';
-import { createLogger } from '../logging.js';
 import { readJson } from '../run/run-dir.js';
 import { readConfigFile, readPreset, resolveRunConfig, checkLayer, type RunConfig } from '../run/run-config.js';
-import { trainRun, type TrainRunResult } from '../run/train-run.js';
-import { evalRun } from '../run/eval-run.js';
+import type { TrainRunResult } from '../run/train-run.js';
 import { UserError, isUserError } from '../run/user-error.js';
 import { RUN_FILES } from '../run-files.js';
+import { envIds } from '../../envs/registry.js';
 import { addConfigOptions, configFromFlags } from './config-flags.js';
-import { register as registerSweep } from './sweep.js';
-import { register as registerCompare } from './compare.js';
-import { register as registerWorker } from './worker.js';
+
+// TensorFlow.js, the agents and the sweep/compare/queue modules take seconds to load,
+// so they are imported only by the commands that need them: a bad flag or config
+// file is reported at once.
+const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const; // as src/backend.ts (checked there again)
+const OWN_COMMANDS = ['train', 'resume', 'eval'];
 
 const require = createRequire(import.meta.url);
 
@@ -52,12 +53,14 @@ interface RunFlags {
 
 function backendOption(): Option {
   return new Option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')} (auto: tfjs-node-gpu, then tfjs-node if installed, else wasm)`).argParser((v) => {
-    try {
-      return parseBackendChoice(v);
-    } catch (err) {
-      throw new UserError((err as Error).message);
-    }
+    const b = v.trim().toLowerCase();
+    if (!(BACKEND_CHOICES as readonly string[]).includes(b)) throw new UserError(`Unknown backend '${v}'. Choose one of: ${BACKEND_CHOICES.join(', ')} (flag --backend or env RPP_SAC_BACKEND).`);
+    return b;
   });
+}
+
+function checkEnv(env: string): void {
+  if (!envIds().includes(env)) throw new UserError(`Unknown env '${env}'. Valid ids: ${envIds().join(', ')}. Fix --env (or "env" in the config file).`);
 }
 
 function stamp(d = new Date()): string {
@@ -82,7 +85,8 @@ function report(r: TrainRunResult): void {
   );
 }
 
-export function buildProgram(): Command {
+/** The program; with `withOthers`, also the sweep, compare and queue commands (slow to import). */
+export async function buildProgram(withOthers: boolean): Promise<Command> {
   const program = new Command('rpp-sac')
     .description('Soft Actor-Critic and RPP-SAC for MuJoCo locomotion (TensorFlow.js + MuJoCo WebAssembly)')
     .version(packageVersion())
@@ -111,6 +115,8 @@ export function buildProgram(): Command {
       preset = readPreset(opts.preset === 'auto' ? env! : opts.preset);
     }
     const config = resolveRunConfig({ ...(preset ? { preset } : {}), ...(file ? { file } : {}), flags });
+    checkEnv(config.env);
+    const { trainRun } = await import('../run/train-run.js');
     const result = await trainRun({
       runDir: opts.out ?? defaultRunDir(config),
       config,
@@ -145,6 +151,7 @@ export function buildProgram(): Command {
         throw new UserError(`${runDir} is not a run directory (cannot read ${configPath}). Pass the --out directory of an earlier \`rpp-sac train\`.`);
       }
       const config = resolveRunConfig({ file: checkLayer(saved, configPath), flags: opts.steps === undefined ? {} : { totalSteps: opts.steps } });
+      const { trainRun } = await import('../run/train-run.js');
       const result = await trainRun({
         runDir,
         config,
@@ -171,21 +178,27 @@ export function buildProgram(): Command {
     .option('--json', 'print the result as one JSON object')
     .addOption(backendOption())
     .action(async (runDir: string, opts: { episodes: number; seed?: number; json?: boolean; backend?: string }) => {
+      const { createLogger } = await import('../logging.js');
+      const { evalRun } = await import('../run/eval-run.js');
       const logger = createLogger({ level: process.env.RPP_SAC_LOG_LEVEL ?? 'warn' });
       const r = await evalRun({ runDir, episodes: opts.episodes, logger, ...(opts.seed === undefined ? {} : { seed: opts.seed }), ...(opts.backend === undefined ? {} : { backend: opts.backend }) });
       if (opts.json) process.stdout.write(JSON.stringify(r) + '\n');
       else process.stdout.write(`${r.env}: mean return ${r.meanReturn.toFixed(2)} ± ${r.stdReturn.toFixed(2)} (std) over ${r.episodes} deterministic episodes, mean length ${r.meanLength.toFixed(1)}, seed ${r.seed}\n`);
     });
 
-  registerSweep(program);
-  registerCompare(program);
-  registerWorker(program);
+  if (withOthers) {
+    (await import('./sweep.js')).register(program);
+    (await import('./compare.js')).register(program);
+    (await import('./worker.js')).register(program);
+  }
   return program;
 }
 
 async function main(): Promise<void> {
   try {
-    await buildProgram().parseAsync(process.argv);
+    const command = process.argv[2];
+    const program = await buildProgram(command === undefined || !OWN_COMMANDS.includes(command));
+    await program.parseAsync(process.argv);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     if (isUserError(err)) {
