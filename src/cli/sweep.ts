@@ -101,7 +101,8 @@ export function register(program: Command): Command {
         return;
       }
       const ac = new AbortController();
-      // SIGINT (Ctrl-C) and SIGTERM (kill, job schedulers): stop starting runs and let running ones checkpoint.
+      // SIGINT (Ctrl-C), SIGTERM (kill, job schedulers), SIGHUP (terminal closed): stop starting
+      // runs and let running ones checkpoint (they run in their own process groups, so only we signal them).
       const onSigint = (): void => {
         if (ac.signal.aborted) process.exit(130);
         getDefaultLogger().warn('sweep: interrupt received, stopping runs (they checkpoint); press Ctrl-C again to quit at once');
@@ -109,6 +110,7 @@ export function register(program: Command): Command {
       };
       process.on('SIGINT', onSigint);
       process.on('SIGTERM', onSigint);
+      process.on('SIGHUP', onSigint);
       try {
         const r = await runSweep({ config, trainCommand, signal: ac.signal, progressIntervalMs: (opts.progressEvery ?? 30) * 1000 });
         process.stdout.write(
@@ -120,6 +122,7 @@ export function register(program: Command): Command {
       } finally {
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);
+        process.off('SIGHUP', onSigint);
       }
     });
 }

@@ -2,7 +2,7 @@
  * Run one training child process: stdout and stderr appended to a log file, resolves
  * with the exit code (never rejects on a crash; a crash is data for the scheduler).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -26,17 +26,35 @@ export interface ChildRunOptions {
   signal?: AbortSignal;
 }
 
+/** Children still running; if the sweep process exits anyway (a bug, an uncaught error), they get one SIGTERM so they checkpoint instead of running on orphaned. */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const c of live) c.kill('SIGTERM');
+  });
+}
+
 export function runChild(opts: ChildRunOptions): Promise<ChildResult> {
+  installExitHook();
   mkdirSync(dirname(opts.logFile), { recursive: true });
   const startOffset = fileSize(opts.logFile);
   const fd = openSync(opts.logFile, 'a');
   return new Promise((resolve) => {
     const [cmd, ...prefix] = opts.command;
+    // Own process group: a Ctrl-C in the terminal reaches only the sweep, which forwards
+    // exactly one SIGINT. Trainers treat a second SIGINT as "exit now, skip the final
+    // checkpoint", which is what the terminal's signal plus ours would amount to.
     const child = spawn(cmd, [...prefix, ...opts.args], {
       cwd: opts.cwd,
       env: opts.env ?? process.env,
       stdio: ['ignore', fd, fd],
+      detached: true,
     });
+    live.add(child);
     const onAbort = (): void => {
       child.kill('SIGINT');
     };
@@ -45,6 +63,7 @@ export function runChild(opts: ChildRunOptions): Promise<ChildResult> {
     const settle = (code: number | null, signal: NodeJS.Signals | null, spawnError?: string): void => {
       if (settled) return;
       settled = true;
+      live.delete(child);
       opts.signal?.removeEventListener('abort', onAbort);
       closeSync(fd);
       const result: ChildResult = { code, signal, tail: readTail(opts.logFile, startOffset, 20) };

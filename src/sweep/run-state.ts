@@ -21,14 +21,15 @@ export function readRunStatus(runDir: string): RunStatus | null {
 }
 
 /**
- * The file a complete checkpoint always has (agents/checkpoint.ts writes it last, inside
- * an atomic directory swap). `train` creates an empty checkpoints/ at start, so the
- * directory alone says nothing.
+ * Where `rpp-sac resume` looks for the checkpoint (src/run/run-dir.ts: checkpoints/latest)
+ * and the file a complete checkpoint always has (agents/checkpoint.ts writes it last,
+ * inside an atomic directory swap). `train` creates an empty checkpoints/ at start, so
+ * the directory alone says nothing.
  */
-export const CHECKPOINT_MANIFEST = 'manifest.json';
+export const LATEST_CHECKPOINT_MANIFEST = ['latest', 'manifest.json'] as const;
 
 export function hasCheckpoint(runDir: string): boolean {
-  return existsSync(join(runDir, RUN_FILES.checkpoints, CHECKPOINT_MANIFEST));
+  return existsSync(join(runDir, RUN_FILES.checkpoints, ...LATEST_CHECKPOINT_MANIFEST));
 }
 
 /**
