@@ -7,6 +7,8 @@ import { parseGridAxis, parseSeeds, parseSteps, formatNumber } from '../src/swee
 import { readSweepFile, resolveSweepConfig } from '../src/sweep/sweep-config.js';
 import { gridFlag, gridLabel, parseGridLabel, planRuns } from '../src/sweep/plan.js';
 import { defaultTrainCommand, parseTrainCommand } from '../src/sweep/train-command.js';
+import { formatDuration, progressSnapshot, type StepProgress } from '../src/sweep/progress.js';
+import type { SweepRunEntry } from '../src/sweep/manifest.js';
 import { isAbsolute } from 'node:path';
 
 test('seed, step and grid syntax', () => {
@@ -93,4 +95,26 @@ test('sweep config file: YAML validated, unknown keys are errors naming the key'
   const badType = join(dir, 'bad2.yaml');
   writeFileSync(badType, 'env: Hopper-v5\nagents: sac\nseeds: 0\nsteps: 100\nparallel: two\n');
   assert.throws(() => readSweepFile(badType), /parallel/);
+});
+
+test('progress line: done/total, running, failed and a step-based ETA', () => {
+  const entry = (id: string, state: SweepRunEntry['state'], durationSec: number | null = null): SweepRunEntry => ({
+    id, env: 'E', agent: 'sac', seed: 0, grid: null, gridLabel: null, dir: id, state, attempts: 1, actions: [], exitCode: null,
+    error: null, log: '', startedAt: null, endedAt: null, durationSec,
+  });
+  const runs = [entry('a', 'finished', 100), entry('b', 'skipped'), entry('c', 'running'), entry('d', 'pending'), entry('e', 'failed')];
+  // 'c' went from 0 to 500 of 1000 steps in this session; 'a' did 1000; 'd' has 1000 to go.
+  const steps = new Map<string, StepProgress>([
+    ['a', { startStep: 0, currentStep: 1000, totalSteps: 1000 }],
+    ['c', { startStep: 0, currentStep: 500, totalSteps: 1000 }],
+    ['d', { startStep: 0, currentStep: 0, totalSteps: 1000 }],
+  ]);
+  // 1500 steps in 150 s = 10 steps/s; 1500 steps remain -> 150 s.
+  const p = progressSnapshot(runs, steps, 150, 2);
+  assert.equal(p.etaSec, 150);
+  assert.equal(p.message, 'sweep: 2/5 done (1 skipped), 1 running, 1 failed, ETA 2m30s');
+  // Before any step is reported: mean duration of finished runs x open runs / parallel.
+  const early = progressSnapshot(runs, new Map(), 0, 2);
+  assert.equal(early.etaSec, (100 * 2) / 2);
+  assert.equal(formatDuration(3725), '1h02m');
 });

@@ -164,3 +164,21 @@ test('a second sweep on the same directory is refused while the first runs', asy
   writeFileSync(join(out, '.sweep.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, hostname: hostname(), startedAt: 'then' }));
   assert.equal((await runSweep({ config, trainCommand, logger, env })).skipped, 1);
 });
+
+test('never more than --parallel runs at once', async () => {
+  const eventsFile = join(root, 'parallel.events');
+  const { config, env } = setup('parallel', { FAKE_TRAIN_SLEEP_MS: '40', FAKE_TRAIN_EVENTS: eventsFile }, { agents: 'sac,rpp-sac', seeds: '0-2', parallel: 2 });
+  const r = await runSweep({ config, trainCommand, logger, env });
+  assert.equal(r.finished, 6);
+  let running = 0;
+  let peak = 0;
+  const events = readFileSync(eventsFile, 'utf8').trim().split('\n');
+  assert.equal(events.length, 12);
+  for (const e of events) {
+    running += e.startsWith('start') ? 1 : -1;
+    peak = Math.max(peak, running);
+  }
+  assert.equal(running, 0);
+  // The first two runs are spawned together, so the pool is used to its limit and not beyond.
+  assert.equal(peak, 2);
+});
