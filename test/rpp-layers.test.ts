@@ -40,7 +40,7 @@ function denseProjectors(repIn: Rep, repOut: Rep): { pw: tf.Tensor2D; pb: tf.Ten
 }
 
 /** The layer + activation written with builtin tf ops only. */
-function referenceForward(layer: RppLinear, actW: tf.Tensor | null, x: tf.Tensor2D, pw: tf.Tensor2D, pb: tf.Tensor2D): tf.Tensor2D {
+function referenceForward(layer: RppLinear, actW: tf.Tensor | null, x: tf.Tensor2D, pw: tf.Tensor2D, pb: tf.Tensor2D, activation: 'swish' | 'relu' = 'swish'): tf.Tensor2D {
   const [nIn, nOut] = [layer.repIn.dim, layer.repOut.dim];
   // Row vector @ symmetric projector. (Not P @ reshape(w): the wasm backend caches its
   // matmul operator by the right operand's buffer id, and a reshape of a variable that
@@ -50,21 +50,22 @@ function referenceForward(layer: RppLinear, actW: tf.Tensor | null, x: tf.Tensor
   const w = layer.wBasic ? tf.add(wEq, layer.wBasic) : wEq;
   const b = layer.bBasic ? tf.add(bEq, layer.bBasic) : bEq;
   const z = tf.add(tf.matMul(x, w), b);
-  const sw = tf.mul(z, tf.sigmoid(z));
+  const sw = activation === 'relu' ? tf.relu(z) : tf.mul(z, tf.sigmoid(z));
   return (actW === null ? sw : tf.mul(sw, tf.add(1, actW))) as tf.Tensor2D;
 }
 
-const cases: Array<{ name: string; repIn: Rep; repOut: Rep }> = [
+const cases: Array<{ name: string; repIn: Rep; repOut: Rep; activation?: 'swish' | 'relu' }> = [
   { name: 'Z2 Walker2d obs -> hidden 8', repIn: fromMaps(Z2, walker2dExactMirrorObs), repOut: hiddenRep(Z2, 8) },
+  { name: 'Z2 Walker2d obs -> hidden 8, relu option', repIn: fromMaps(Z2, walker2dExactMirrorObs), repOut: hiddenRep(Z2, 8), activation: 'relu' },
   { name: 'Z4 Ant paper obs[0:27] -> hidden 8', repIn: fromMaps(Z4, antPaperObs), repOut: hiddenRep(Z4, 8) },
   { name: 'Z2 hidden 6 -> hidden 6', repIn: hiddenRep(Z2, 6), repOut: hiddenRep(Z2, 6) },
 ];
 
-for (const { name, repIn, repOut } of cases) {
+for (const { name, repIn, repOut, activation } of cases) {
   describe(`RppLinear + RppActivation vs reference: ${name}`, () => {
     it('forward and gradients of all parameter groups match builtin-op autodiff (<= 1e-4)', () => {
       const layer = new RppLinear({ repIn, repOut, seed: 3 });
-      const act = new RppActivation(repOut);
+      const act = new RppActivation(repOut, { activation });
       // Make every pathway sizeable so each gradient is tested, not just the init.
       tf.tidy(() => {
         layer.wBasic!.assign(tf.randomNormal(layer.wBasic!.shape, 0, 0.3, 'float32', 1));
@@ -77,7 +78,7 @@ for (const { name, repIn, repOut } of cases) {
       const r = tf.randomNormal([32, repOut.dim], 0, 1, 'float32', 6);
       const vars = [...layer.variables, ...act.variables];
       const ours = tf.variableGrads(() => tf.sum(tf.mul(act.apply(layer.apply(x)), r)) as tf.Scalar, vars);
-      const ref = tf.variableGrads(() => tf.sum(tf.mul(referenceForward(layer, act.wBasic, x, pw, pb), r)) as tf.Scalar, vars);
+      const ref = tf.variableGrads(() => tf.sum(tf.mul(referenceForward(layer, act.wBasic, x, pw, pb, activation), r)) as tf.Scalar, vars);
       assert.ok(relErr(ours.value.dataSync(), ref.value.dataSync()) < 1e-5);
       for (const v of vars) {
         const g = ours.grads[v.name].dataSync();
@@ -182,6 +183,8 @@ describe('RppActivation', () => {
     for (let i = 0; i < 6; i++) assert.ok(Math.abs(y[i] - expect[i]) < 1e-6);
     assert.ok(relativeEquivarianceError((z) => act.apply(z), rep, rep, tf.randomNormal([16, 6], 0, 1, 'float32', 1) as tf.Tensor2D) < 1e-6);
     assert.equal(new RppActivation(hiddenRep(Z4, 8)).kind, 'swish');
+    assert.equal(new RppActivation(hiddenRep(Z4, 8), { activation: 'relu' }).kind, 'relu');
+    assert.throws(() => new RppActivation(rep, { activation: 'relu' }), /relu is not odd/);
     act.dispose();
     x.dispose();
   });

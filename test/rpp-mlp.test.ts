@@ -58,6 +58,17 @@ for (const { name, repIn, repOut, hidden } of envs) {
       net.dispose();
     });
 
+    it('the relu option is equivariant too with the basic pathway zeroed', () => {
+      const net = rppMlp({ repIn, repsOut: [repOut], hidden: [32, 32], activation: 'relu', seed: 7 });
+      randomiseEquivBiases(net, 300);
+      zeroBasic(net);
+      const x = tf.randomNormal([32, repIn.dim], 0, 1, 'float32', 14) as tf.Tensor2D;
+      const err = relativeEquivarianceError((z) => net.apply(z)[0], repIn, repOut, x);
+      assert.ok(err <= 1e-5, `relu RPP error ${err}`);
+      x.dispose();
+      net.dispose();
+    });
+
     it('basic: false (EMLP) is equivariant at init and has no basic parameters', () => {
       const net = rppMlp({ repIn, repsOut: [repOut], hidden, basic: false, seed: 6 });
       assert.equal(net.paramGroups().basic.length, 0);

@@ -106,3 +106,28 @@ const swishOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
 export function swish(z: tf.Tensor2D): tf.Tensor2D {
   return swishOp(z);
 }
+
+const reluScaleOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [z, w] = args as [tf.Tensor2D, tf.Tensor1D];
+  const save = args[2] as tf.GradSaveFunc;
+  const r = tf.relu(z);
+  const scale = tf.add(w, 1);
+  save([r, scale]);
+  const gradFunc: Grads = (dy, [rs, sc]) => [tf.mul(tf.mul(dy, sc), tf.step(rs)), tf.sum(tf.mul(dy, rs), 0)];
+  return { value: tf.mul(r, scale), gradFunc };
+}) as (z: tf.Tensor2D, w: tf.Tensor1D) => tf.Tensor2D;
+
+/** relu(z) * (1 + w), w per channel [dim]. paramGrads = false: gradient for z only. */
+export function reluScaled(z: tf.Tensor2D, w: tf.Tensor1D, paramGrads = true): tf.Tensor2D {
+  if (paramGrads) return reluScaleOp(z, w);
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const zi = args[0] as tf.Tensor2D;
+    const save = args[1] as tf.GradSaveFunc;
+    const r = tf.relu(zi);
+    const scale = tf.add(w, 1);
+    save([r, scale]);
+    const gradFunc: Grads = (dy, [rs, sc]) => [tf.mul(tf.mul(dy, sc), tf.step(rs))];
+    return { value: tf.mul(r, scale), gradFunc };
+  }) as (z: tf.Tensor2D) => tf.Tensor2D;
+  return op(z);
+}

@@ -2,7 +2,7 @@
 export type { ApplyOptions, Network, ParamGroups } from './network.js';
 export { RppLinear, RPP_SCALE, type RppLinearOptions } from './rpp-linear.js';
 export { RppActivation } from './rpp-activation.js';
-export { denseLinear, denseRelu, swish, swishScaled } from './dense.js';
+export { denseLinear, denseRelu, reluScaled, swish, swishScaled } from './dense.js';
 export { RppMlp, rppMlp, type RppMlpOptions } from './rpp-mlp.js';
 export { Mlp, mlp, type MlpOptions, type Activation, type DenseParams } from './mlp.js';
 export { l2Penalty } from './penalty.js';

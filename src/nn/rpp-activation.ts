@@ -8,10 +8,15 @@
  * (1 + w_basic) per channel, w_basic starting at 1e-3 and counted in the basic
  * group (it is the only symmetry-breaking part). basic = false (strict EMLP)
  * drops w_basic.
+ *
+ * Option (not the paper): activation 'relu' instead of swish on the permuted
+ * channels, as in the SAC baseline's MLP; cheaper on wasm (the swish backward is
+ * ~7 full-size elementwise kernels). Only for reps without sign flips, since relu
+ * is not odd.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rep } from '../equivariance/rep.js';
-import { swish, swishScaled } from './dense.js';
+import { reluScaled, swish, swishScaled } from './dense.js';
 import { RPP_SCALE } from './rpp-linear.js';
 
 export class RppActivation {
@@ -19,17 +24,22 @@ export class RppActivation {
   readonly basic: boolean;
   /** [dim] per-channel residual scale, or null for strict EMLP. */
   readonly wBasic: tf.Variable | null;
-  /** 'swish' | 'tanh' everywhere, or 'mixed' with a mask (1 = tanh channel). */
-  readonly kind: 'swish' | 'tanh' | 'mixed';
+  /** 'swish' | 'relu' | 'tanh' everywhere, or 'mixed' (swish and tanh) with a mask (1 = tanh channel). */
+  readonly kind: 'swish' | 'relu' | 'tanh' | 'mixed';
   readonly #tanhMask: tf.Tensor1D | null;
 
-  constructor(rep: Rep, opts: { basic?: boolean } = {}) {
+  constructor(rep: Rep, opts: { basic?: boolean; activation?: 'swish' | 'relu' } = {}) {
+    const activation = opts.activation ?? 'swish';
+    if (activation !== 'swish' && activation !== 'relu') throw new Error(`RppActivation: unknown activation '${activation}'; use 'swish' (paper) or 'relu'.`);
+    const flipped = rep.signFlippedChannels();
+    const nFlipped = flipped.filter(Boolean).length;
+    if (activation === 'relu' && nFlipped > 0) {
+      throw new Error(`RppActivation: relu is not odd, so it cannot act on the ${nFlipped} sign-flipped channels of ${rep}; use activation 'swish' (tanh on flipped channels) or a permutation rep.`);
+    }
     this.rep = rep;
     this.basic = opts.basic ?? true;
     this.wBasic = this.basic ? tf.variable(tf.fill([rep.dim], RPP_SCALE), true) : null;
-    const flipped = rep.signFlippedChannels();
-    const nFlipped = flipped.filter(Boolean).length;
-    this.kind = nFlipped === 0 ? 'swish' : nFlipped === rep.dim ? 'tanh' : 'mixed';
+    this.kind = nFlipped === 0 ? activation : nFlipped === rep.dim ? 'tanh' : 'mixed';
     this.#tanhMask = this.kind === 'mixed' ? tf.keep(tf.tensor1d(flipped.map((f) => (f ? 1 : 0)))) : null;
   }
 
@@ -38,6 +48,7 @@ export class RppActivation {
     return tf.tidy(() => {
       // The common case (permutation reps): one fused op with a hand-written gradient.
       if (this.kind === 'swish') return this.wBasic === null ? swish(x) : swishScaled(x, this.wBasic as tf.Tensor1D, paramGrads);
+      if (this.kind === 'relu') return this.wBasic === null ? tf.relu(x) : reluScaled(x, this.wBasic as tf.Tensor1D, paramGrads);
       let y: tf.Tensor2D;
       if (this.kind === 'tanh') y = tf.tanh(x);
       else {

@@ -29,6 +29,8 @@ export interface RppMlpOptions {
   /** Init scale per head (e.g. 0.01 for policy heads); default 1. */
   headInitScale?: number[];
   seed?: number;
+  /** Nonlinearity on the hidden (permutation) channels: 'swish' (default, the paper) or 'relu' (cheaper). */
+  activation?: 'swish' | 'relu';
   /** Weight fan-in convention, see RppLinear ('in' default, 'paper' = flax quirk). */
   fanIn?: 'in' | 'paper';
 }
@@ -64,7 +66,7 @@ export class RppMlp implements Network {
     const trunk: { linear: RppLinear; activation: RppActivation }[] = [];
     let prev = repIn;
     for (const h of this.hiddenReps) {
-      trunk.push({ linear: new RppLinear({ repIn: prev, repOut: h, basic, rng, fanIn }), activation: new RppActivation(h, { basic }) });
+      trunk.push({ linear: new RppLinear({ repIn: prev, repOut: h, basic, rng, fanIn }), activation: new RppActivation(h, { basic, activation: opts.activation ?? 'swish' }) });
       prev = h;
     }
     this.trunk = trunk;
