@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bootstrapCi, bootstrapDiffCi, stratifiedBootstrapCi } from '../src/stats/bootstrap.js';
+import { bootstrapCi, bootstrapCis, bootstrapDiffCi, stratifiedBootstrapCi } from '../src/stats/bootstrap.js';
 import { mean } from '../src/stats/descriptive.js';
 import { iqm } from '../src/stats/trimmed-mean.js';
 import { Rng } from '../src/random.js';
@@ -73,4 +73,13 @@ test('stratified bootstrap keeps runs per stratum and aggregates by pooled IQM',
   assert.ok(sizes.every((v) => v === 32));
   // Deterministic for a seed.
   assert.deepEqual(stratifiedBootstrapCi(strata, undefined, { seed: 3, resamples: 1000 }), ci);
+});
+
+test('several statistics from the same resamples match the one-statistic bootstrap with the same seed', () => {
+  const x = [5, 1, 9, 3, 7, 2, 8, 4];
+  const both = bootstrapCis(x, { mean, iqm }, { seed: 11, resamples: 500 });
+  assert.deepEqual(both.mean, bootstrapCi(x, mean, { seed: 11, resamples: 500 }));
+  assert.deepEqual(both.iqm, bootstrapCi(x, iqm, { seed: 11, resamples: 500 }));
+  // sorted [1, 2, 3, 4, 5, 7, 8, 9], cut 2 each end -> mean(3, 4, 5, 7) = 4.75
+  assert.equal(both.iqm.estimate, 4.75);
 });

@@ -3,7 +3,8 @@
  * seed with bootstrap CIs of the mean and IQM, and the aligned return / equivariance-error
  * curves with 95% bands.
  */
-import { bootstrapCi, stratifiedBootstrapCi, type ConfidenceInterval } from '../stats/bootstrap.js';
+import { bootstrapCi, bootstrapCis, stratifiedBootstrapCi, type ConfidenceInterval } from '../stats/bootstrap.js';
+import { iqm } from '../stats/trimmed-mean.js';
 import { mean, std } from '../stats/descriptive.js';
 import { normalizedAuc, stepsToThreshold } from '../stats/curve-metrics.js';
 import { alignCurves, interpolateAt, type Curve } from './align-curves.js';
@@ -60,8 +61,8 @@ function bandCurve(curves: Curve[], o: AnalysisOptions, seed: number, maxStep: n
   const opts = { resamples: o.curveResamples, confidence: o.confidence };
   return aligned.steps.map((step, i) => {
     const vals = aligned.values.map((v) => v[i]).filter((v) => !Number.isNaN(v));
-    const m = bootstrapCi(vals, mean, { ...opts, seed: seed + 2 * i });
-    const q = stratifiedBootstrapCi([vals], undefined, { ...opts, seed: seed + 2 * i + 1 });
+    // One stratum (the seeds of one env), so the stratified bootstrap of the IQM is the plain one.
+    const { mean: m, iqm: q } = bootstrapCis(vals, { mean, iqm }, { ...opts, seed: seed + i });
     return { step, nSeeds: aligned.nSeeds[i], mean: m.estimate, low: m.low, high: m.high, iqm: q.estimate, iqmLow: q.low, iqmHigh: q.high };
   });
 }

@@ -6,6 +6,7 @@ export { studentTCdf, studentTTwoSidedP } from './student-t.js';
 export { welchTTest, type WelchResult } from './welch-t-test.js';
 export {
   bootstrapCi,
+  bootstrapCis,
   bootstrapDiffCi,
   stratifiedBootstrapCi,
   pooledIqm,

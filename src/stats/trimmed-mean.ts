@@ -7,8 +7,6 @@
  * rliable exactly. `fractional: true` instead gives the end values partial weight so that
  * exactly the middle (1 - 2*proportion) of the mass counts, which some papers call IQM.
  */
-import { mean } from './descriptive.js';
-
 export interface TrimOptions {
   /** Weight partially-cut values instead of SciPy's whole-value trimming. Default false (SciPy / rliable). */
   fractional?: boolean;
@@ -17,11 +15,14 @@ export interface TrimOptions {
 export function trimMean(values: readonly number[], proportion: number, opts: TrimOptions = {}): number {
   if (values.length === 0) throw new Error('trimMean needs at least one value, got an empty array');
   if (!(proportion >= 0 && proportion < 0.5)) throw new Error(`trimMean proportion must be in [0, 0.5), got ${proportion}`);
-  const sorted = [...values].sort((a, b) => a - b);
+  // Typed-array sort is numeric and much faster than Array.sort with a comparator (bootstraps call this millions of times).
+  const sorted = Float64Array.from(values).sort();
   const n = sorted.length;
   if (!opts.fractional) {
     const lowercut = Math.floor(proportion * n);
-    return mean(sorted.slice(lowercut, n - lowercut));
+    let sum = 0;
+    for (let i = lowercut; i < n - lowercut; i++) sum += sorted[i];
+    return sum / (n - 2 * lowercut);
   }
   // Each value covers mass 1/n on [i/n, (i+1)/n); keep the mass on [p, 1-p].
   const lo = proportion * n;
