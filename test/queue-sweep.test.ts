@@ -149,7 +149,7 @@ describe('distributed sweep queue (real redis-server)', { skip: false }, () => {
       const started = a.lines.filter((l) => l.startsWith('started ')).at(-1)?.slice('started '.length);
       if (!started) return undefined;
       const runDir = path.join(resultsDir, sweepId, started);
-      const ckpt = await fs.readFile(path.join(runDir, 'checkpoints', 'manifest.json'), 'utf8').catch(() => '');
+      const ckpt = await fs.readFile(path.join(runDir, 'checkpoints', 'latest', 'manifest.json'), 'utf8').catch(() => '');
       return ckpt && (JSON.parse(ckpt) as { step: number }).step === 4 ? started : undefined;
     });
     const victimDir = path.join(resultsDir, sweepId, victim);
@@ -162,8 +162,10 @@ describe('distributed sweep queue (real redis-server)', { skip: false }, () => {
     }, 60_000);
     assert.equal(status.failed.length, 0);
 
-    // The orphaned trainer of the killed worker was stopped by its guard.
+    // The orphaned trainer of the killed worker was stopped by its guard (SIGINT), and could still
+    // log and record its interruption: its output no longer goes to the dead worker's pipe.
     assert.equal(isAlive(victimTrainerPid), false, 'the killed worker\'s training process must not outlive it');
+    assert.deepEqual(await readLines(path.join(victimDir, 'interrupts.log')), [`${victimTrainerPid} 4`]);
 
     let completions = 0;
     for (const run of runs) {

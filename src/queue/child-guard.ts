@@ -23,7 +23,19 @@ if (!command) {
 }
 const graceMs = Number(process.env.RPP_SAC_GUARD_GRACE_MS ?? 20_000);
 
-const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+// The child's output goes through the guard, not straight to the worker's pipes: once the
+// worker is dead those pipes are broken, and a trainer writing its "stopping, writing a final
+// checkpoint" line into a broken pipe would die of EPIPE before the checkpoint is written.
+const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+let workerAlive = true;
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
+child.stdout!.on('data', (chunk: Buffer) => {
+  if (workerAlive) process.stdout.write(chunk);
+});
+child.stderr!.on('data', (chunk: Buffer) => {
+  if (workerAlive) process.stderr.write(chunk);
+});
 
 let killTimer: NodeJS.Timeout | undefined;
 function stopChild(): void {
@@ -32,8 +44,13 @@ function stopChild(): void {
   killTimer = setTimeout(() => child.kill('SIGKILL'), graceMs);
 }
 
-process.stdin.on('end', stopChild);
-process.stdin.on('error', stopChild);
+function workerGone(): void {
+  workerAlive = false;
+  stopChild();
+}
+
+process.stdin.on('end', workerGone);
+process.stdin.on('error', workerGone);
 process.stdin.resume();
 process.on('SIGTERM', stopChild);
 process.on('SIGINT', stopChild);
@@ -42,7 +59,8 @@ child.on('error', (error) => {
   process.stderr.write(`child-guard: cannot start ${command}: ${error.message}\n`);
   process.exit(127);
 });
-child.on('exit', (code, signal) => {
+// 'close', not 'exit': the child's last output lines are forwarded before the guard exits.
+child.on('close', (code, signal) => {
   clearTimeout(killTimer);
   process.exit(code ?? 128 + (signal ? constants.signals[signal] : 0));
 });
