@@ -3,8 +3,9 @@
  * `every` (once per crossing, also when a batch of n envs jumps past it), and once
  * more at `finalStep` if that is not a multiple. Emits what `evaluate` returns.
  * The evaluation itself is synchronous (a plain env loop), so training waits for it.
+ * A plain subscriber (not mergeMap): it sees every env step.
  */
-import { defer, mergeMap, type Observable, type OperatorFunction } from 'rxjs';
+import { Observable, type OperatorFunction } from 'rxjs';
 
 export interface EvaluateEveryOptions {
   /** Also evaluate when the step count reaches this (the run's budget). */
@@ -14,19 +15,28 @@ export interface EvaluateEveryOptions {
 export function evaluateEvery<T extends { step: number }, R>(every: number, evaluate: (b: T) => R, opts: EvaluateEveryOptions = {}): OperatorFunction<T, R> {
   if (!(every > 0)) throw new Error(`evaluateEvery: 'every' must be > 0, got ${every}`);
   return (source: Observable<T>) =>
-    defer(() => {
+    new Observable<R>((subscriber) => {
       let nextAt: number | undefined;
       let finalDone = false;
-      return source.pipe(
-        mergeMap((b: T): R[] => {
+      return source.subscribe({
+        next(b) {
           // The first batch fixes the schedule, so a resumed run keeps the same grid.
           nextAt ??= (Math.floor((b.step - 1) / every) + 1) * every;
           const atFinal = opts.finalStep !== undefined && b.step >= opts.finalStep && !finalDone;
-          if (b.step < nextAt && !atFinal) return [];
+          if (b.step < nextAt && !atFinal) return;
           nextAt = (Math.floor(b.step / every) + 1) * every;
           if (atFinal) finalDone = true;
-          return [evaluate(b)];
-        }),
-      );
+          let result: R;
+          try {
+            result = evaluate(b);
+          } catch (err) {
+            subscriber.error(err);
+            return;
+          }
+          subscriber.next(result);
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
     });
 }

@@ -69,7 +69,7 @@ export function rollout(opts: RolloutOptions): Observable<StepBatch> {
       };
       const following = new Float32Array(n * obsDim);
       for (let i = 0; i < n; i++) {
-        const r = envs[i].step(actions.subarray(i * actDim, (i + 1) * actDim));
+        const r = envs[i].step(n === 1 ? actions : actions.subarray(i * actDim, (i + 1) * actDim));
         batch.nextObs.set(r.observation, i * obsDim);
         batch.rewards[i] = r.reward;
         batch.terminated[i] = r.terminated ? 1 : 0;

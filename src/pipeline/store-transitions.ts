@@ -4,6 +4,11 @@ import type { ReplaySink, StepBatch } from './types.js';
 
 export function storeTransitions<T extends StepBatch>(replay: ReplaySink): MonoTypeOperatorFunction<T> {
   return tap((b: T) => {
+    if (b.n === 1) {
+      // One env: pass the arrays as they are (typed-array views cost microseconds each).
+      replay.add(b.obs, b.actions, b.rewards[0], b.nextObs, b.terminated[0] === 1);
+      return;
+    }
     for (let i = 0; i < b.n; i++) {
       replay.add(
         b.obs.subarray(i * b.obsDim, (i + 1) * b.obsDim),
