@@ -22,7 +22,10 @@ export interface BoxPlotOptions {
 
 export function boxPlotSpec(values: readonly BoxValue[], opts: BoxPlotOptions): VegaLiteSpec {
   const order = opts.seriesOrder ?? [...new Set(values.map((v) => v.series))];
-  const x = { field: 'series', type: 'nominal', title: null, sort: order, scale: { domain: order }, axis: { labelAngle: 0 } } as const;
+  // Long names (agent + grid point) are slanted so neighbours do not overlap.
+  const long = order.some((s) => s.length > 14);
+  const axis = long ? { labelAngle: -30, labelAlign: 'right', labelLimit: 320 } : { labelAngle: 0 };
+  const x = { field: 'series', type: 'nominal', title: null, sort: order, scale: { domain: order }, axis } as const;
   const scale = opts.seriesColors ? { domain: order, range: opts.seriesColors } : { domain: order };
   const color = { field: 'series', type: 'nominal', scale, legend: null } as const;
   const y = { field: 'value', type: 'quantitative', title: opts.yTitle, scale: { zero: false } } as const;
