@@ -24,8 +24,8 @@ export interface EquivariantBasis {
   q: Float64Array;
 }
 
-/** Largest vec(W) size the dense reference solver accepts. */
-export const MAX_BASIS_SIZE = 1500;
+/** Largest vec(W) size the dense reference solver accepts (Jacobi is O(n^3) per sweep: ~1 s at 600). */
+export const MAX_BASIS_SIZE = 600;
 
 /** The signed permutation acting on vec(W): vec(W) -> vec(rho_in W rho_out^T). */
 export function weightAction(gIn: SignedPerm, gOut: SignedPerm): SignedPerm {
