@@ -24,7 +24,8 @@ export function formatP(p: number): string {
 }
 
 function seedsPhrase(a: number, b: number): string {
-  return a === b ? `${a} seeds` : `${a} vs ${b} seeds`;
+  if (a === b) return a === 1 ? '1 seed' : `${a} seeds`;
+  return `${a} vs ${b} seeds`;
 }
 
 function percent(alpha: number): string {
