@@ -182,3 +182,14 @@ test('never more than --parallel runs at once', async () => {
   // The first two runs are spawned together, so the pool is used to its limit and not beyond.
   assert.equal(peak, 2);
 });
+
+test('compare on a parent of several sweeps finds each run in its own sweep.json and flags repeated seeds', async () => {
+  const { compareSweep } = await import('../src/compare/compare-sweep.js');
+  const r = await compareSweep(root, { resamples: 50, curveResamples: 20, png: false, logger });
+  const hopper = r.summary.envs.find((e) => e.env === 'Hopper-v5');
+  assert.ok(hopper);
+  // The grid sweep's runs sit 5 levels below root; their grid points come from grid/sweep.json.
+  const gridded = hopper.groups.filter((g) => g.gridLabel !== null).map((g) => g.gridLabel);
+  assert.deepEqual(gridded, ['equiv_wd=1e-6,basic_wd=0.01', 'equiv_wd=1e-4,basic_wd=0.01']);
+  assert.ok(r.summary.warnings.some((w) => /seed 0 of sac appears twice/.test(w)));
+});

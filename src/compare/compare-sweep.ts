@@ -91,7 +91,16 @@ export async function compareSweep(sweepDir: string, opts: CompareOptions = {}):
       warnings.push(`${env}: runs share no common step range (latest first evaluation ${range.startStep} > earliest last evaluation ${range.endStep}); skipped`);
       continue;
     }
-    const groups = groupRuns(envRuns).map((g) => {
+    const grouped = groupRuns(envRuns);
+    for (const g of grouped) {
+      const seen = new Map<number, string>();
+      for (const r of g) {
+        const prev = seen.get(r.seed);
+        if (prev !== undefined) warnings.push(`${env}: seed ${r.seed} of ${r.agent}${r.gridLabel ? ` (${r.gridLabel})` : ''} appears twice (${prev} and ${r.id}); both count as separate runs. Compare one sweep at a time to avoid this.`);
+        seen.set(r.seed, r.id);
+      }
+    }
+    const groups = grouped.map((g) => {
       seedBase += 1_000_003;
       return analyseGroup(g, range, thresholdFor(env), { ...options, minSeeds: options.minSeeds }, seedBase);
     });

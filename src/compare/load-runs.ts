@@ -5,7 +5,7 @@
  * `<env>/<agent>[/<grid-point>]/seed-<n>`, else from the run's config.json.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { RUN_FILES, type EvaluationRecord, type RunStatus } from '../run-files.js';
 import { readManifest, type SweepRunEntry } from '../sweep/manifest.js';
 import { parseGridLabel, gridLabel } from '../sweep/plan.js';
@@ -40,14 +40,15 @@ export interface LoadedSweep {
 export function loadSweepRuns(sweepDir: string): LoadedSweep {
   if (!existsSync(sweepDir)) throw new Error(`Sweep directory ${sweepDir} does not exist`);
   const manifest = readManifest(sweepDir);
-  const byDir = new Map<string, SweepRunEntry>();
-  for (const e of manifest?.runs ?? []) byDir.set(e.dir.split(sep).join('/'), e);
+  const manifests = new ManifestLookup(sweepDir);
 
   const runs: LoadedRun[] = [];
   const unusable: UnusableRun[] = [];
   for (const dir of findRunDirs(sweepDir)) {
     const id = relative(sweepDir, dir).split(sep).join('/') || '.';
-    const identity = identify(id, dir, byDir.get(id));
+    const found = manifests.entryFor(dir);
+    // Path rules apply relative to the sweep that holds the run (compare can be pointed at a parent of several sweeps).
+    const identity = identify(found?.relId ?? id, dir, found?.entry);
     if (typeof identity === 'string') {
       unusable.push({ id, reason: identity });
       continue;
@@ -71,6 +72,37 @@ export function loadSweepRuns(sweepDir: string): LoadedSweep {
   return { runs, unusable };
 }
 
+/**
+ * Finds the sweep.json that lists a run: the nearest one between the run dir and the
+ * compared root, so `compare runs/sweeps` still knows each run's grid point.
+ */
+class ManifestLookup {
+  private readonly cache = new Map<string, Map<string, SweepRunEntry> | null>();
+
+  constructor(private readonly root: string) {}
+
+  entryFor(runDir: string): { entry: SweepRunEntry | undefined; relId: string } | null {
+    let dir = dirname(runDir);
+    for (;;) {
+      const entries = this.entries(dir);
+      if (entries) {
+        const relId = relative(dir, runDir).split(sep).join('/');
+        return { entry: entries.get(relId), relId };
+      }
+      if (dir === this.root || relative(this.root, dir).startsWith('..') || dirname(dir) === dir) return null;
+      dir = dirname(dir);
+    }
+  }
+
+  private entries(dir: string): Map<string, SweepRunEntry> | null {
+    if (!this.cache.has(dir)) {
+      const m = readManifest(dir);
+      this.cache.set(dir, m ? new Map(m.runs.map((e) => [e.dir.split(sep).join('/'), e])) : null);
+    }
+    return this.cache.get(dir) ?? null;
+  }
+}
+
 function findRunDirs(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string, depth: number): void => {
@@ -78,7 +110,7 @@ function findRunDirs(root: string): string[] {
       out.push(dir);
       return;
     }
-    if (depth > 6) return;
+    if (depth > 8) return;
     for (const ent of readdirSync(dir, { withFileTypes: true })) {
       // logs/ holds sweep child logs; checkpoints/ and policy/ belong to runs.
       if (ent.isDirectory() && !['logs', RUN_FILES.checkpoints, RUN_FILES.policy, 'node_modules'].includes(ent.name) && !ent.name.startsWith('.')) {
