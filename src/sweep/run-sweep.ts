@@ -122,8 +122,9 @@ async function runLocked(opts: RunSweepOptions, logger: Logger, cwd: string, swe
     clearInterval(timer);
   }
 
-  const interrupted = opts.signal?.aborted ?? false;
-  if (interrupted) for (const e of manifest.runs) if (e.state === 'pending') e.state = 'interrupted';
+  if (opts.signal?.aborted) for (const e of manifest.runs) if (e.state === 'pending') e.state = 'interrupted';
+  // An abort that lands after the last run ended leaves nothing interrupted.
+  const interrupted = manifest.runs.some((e) => e.state === 'interrupted');
   const failed = manifest.runs.filter((e) => e.state === 'failed');
   manifest.state = interrupted ? 'interrupted' : failed.length > 0 ? 'failed' : 'finished';
   writeManifest(sweepDir, manifest);
