@@ -5,7 +5,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -27,6 +27,9 @@ before(() => {
   writeFileSync(join(dir, 'wrong-type.json'), JSON.stringify({ env: 'InvertedPendulum-v5', batchSize: 'big' }));
   writeFileSync(join(dir, 'broken.yaml'), 'env: [unclosed\n');
   writeFileSync(join(dir, 'ok.yaml'), 'env: InvertedPendulum-v5\ngamma: 0.95\n');
+  mkdirSync(join(dir, 'done-run'));
+  writeFileSync(join(dir, 'done-run', 'config.json'), JSON.stringify({ env: 'InvertedPendulum-v5', totalSteps: 100 }));
+  writeFileSync(join(dir, 'done-run', 'status.json'), JSON.stringify({ state: 'finished', step: 100, totalSteps: 100, updatedAt: '' }));
 });
 
 function assertNoStack(stderr: string): void {
@@ -35,7 +38,7 @@ function assertNoStack(stderr: string): void {
 
 test('malformed configs, unknown env and bad flag values are reported clearly', async () => {
   const out = join(dir, 'never');
-  const [unknownKey, wrongType, broken, unknownEnv, badFlag, badBackend, missingEnv, badResume] = await Promise.all([
+  const [unknownKey, wrongType, broken, unknownEnv, badFlag, badBackend, missingEnv, badResume, finishedResume] = await Promise.all([
     run(['train', '--config', join(dir, 'unknown-key.yaml'), '--out', out]),
     run(['train', '--config', join(dir, 'wrong-type.json'), '--out', out]),
     run(['train', '--config', join(dir, 'broken.yaml'), '--out', out]),
@@ -44,6 +47,7 @@ test('malformed configs, unknown env and bad flag values are reported clearly', 
     run(['train', '--env', 'InvertedPendulum-v5', '--backend', 'gpu9000', '--out', out]),
     run(['train', '--steps', '1e3', '--out', out]),
     run(['resume', join(dir, 'no-such-run')]),
+    run(['resume', join(dir, 'done-run')]),
   ]);
 
   assert.equal(unknownKey.code, 2);
@@ -71,7 +75,10 @@ test('malformed configs, unknown env and bad flag values are reported clearly', 
   assert.equal(badResume.code, 2);
   assert.match(badResume.stderr, /is not a run directory/);
 
-  for (const r of [unknownKey, wrongType, broken, unknownEnv, badFlag, badBackend, missingEnv, badResume]) assertNoStack(r.stderr);
+  assert.equal(finishedResume.code, 2);
+  assert.match(finishedResume.stderr, /already finished its 100 steps.*--steps/);
+
+  for (const r of [unknownKey, wrongType, broken, unknownEnv, badFlag, badBackend, missingEnv, badResume, finishedResume]) assertNoStack(r.stderr);
   assert.equal(existsSync(out), false); // nothing written for a rejected command
 });
 

@@ -18,7 +18,7 @@ import { readJson } from '../run/run-dir.js';
 import { readConfigFile, readPreset, resolveRunConfig, checkLayer, type RunConfig } from '../run/run-config.js';
 import type { TrainRunResult } from '../run/train-run.js';
 import { UserError, isUserError } from '../run/user-error.js';
-import { RUN_FILES } from '../run-files.js';
+import { RUN_FILES, type RunStatus } from '../run-files.js';
 import { envIds } from '../../envs/registry.js';
 import { addConfigOptions, configFromFlags } from './config-flags.js';
 
@@ -57,6 +57,14 @@ function backendOption(): Option {
     if (!(BACKEND_CHOICES as readonly string[]).includes(b)) throw new UserError(`Unknown backend '${v}'. Choose one of: ${BACKEND_CHOICES.join(', ')} (flag --backend or env RPP_SAC_BACKEND).`);
     return b;
   });
+}
+
+function readStatus(runDir: string): RunStatus | null {
+  try {
+    return readJson<RunStatus>(join(runDir, RUN_FILES.status));
+  } catch {
+    return null;
+  }
 }
 
 function checkEnv(env: string): void {
@@ -151,6 +159,10 @@ export async function buildProgram(withOthers: boolean): Promise<Command> {
         throw new UserError(`${runDir} is not a run directory (cannot read ${configPath}). Pass the --out directory of an earlier \`rpp-sac train\`.`);
       }
       const config = resolveRunConfig({ file: checkLayer(saved, configPath), flags: opts.steps === undefined ? {} : { totalSteps: opts.steps } });
+      const status = readStatus(runDir);
+      if (status?.state === 'finished' && status.step >= config.totalSteps) {
+        throw new UserError(`${runDir} already finished its ${status.step} steps. To train further, raise the budget: rpp-sac resume ${runDir} --steps <more than ${status.step}>.`);
+      }
       const { trainRun } = await import('../run/train-run.js');
       const result = await trainRun({
         runDir,
