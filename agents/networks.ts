@@ -34,8 +34,12 @@ export interface CriticNet {
   q(obs: tf.Tensor2D, act: tf.Tensor2D): tf.Tensor2D;
   /** The network input for (obs, act): concat of the (prefix of) obs and act. Shared by twin critics of the same kind. */
   input(obs: tf.Tensor2D, act: tf.Tensor2D): tf.Tensor2D;
-  /** Q from a prepared input (saves one concat per critic when two critics see the same batch). */
-  qFromInput(x: tf.Tensor2D): tf.Tensor2D;
+  /**
+   * Q from a prepared input (saves one concat per critic when two critics see the
+   * same batch). paramGrads = false: gradients flow to x only (the critic inside the
+   * actor loss), skipping the weight-gradient matmuls.
+   */
+  qFromInput(x: tf.Tensor2D, paramGrads?: boolean): tf.Tensor2D;
   penalty(equivWd: number, basicWd: number): tf.Scalar;
   dispose(): void;
 }
@@ -137,8 +141,8 @@ export function makeCritic(spec: NetworkSpec, rpp: boolean): CriticNet {
     input(obs, act) {
       return tf.concat([prefix(obs, used), act], 1) as tf.Tensor2D;
     },
-    qFromInput(x) {
-      return net.apply(x)[0];
+    qFromInput(x, paramGrads = true) {
+      return net.apply(x, { paramGrads })[0];
     },
     penalty: (e, b) => net.penalty(e, b),
     dispose: () => net.dispose(),

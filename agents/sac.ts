@@ -273,8 +273,8 @@ export class SacAgent {
         const { std, logStd } = stdFromHead(head, this.std);
         const { action, logProb } = squashedSample(mean, logStd, std, tf.tensor2d(na.noise, [B, ad]), tf.tensor2d(na.logProbConst, [B, 1]));
         const x = this.critic1.input(obs, action);
-        const q1 = this.critic1.qFromInput(x);
-        const q2 = this.critic2.qFromInput(x);
+        const q1 = this.critic1.qFromInput(x, false);
+        const q2 = this.critic2.qFromInput(x, false);
         meanLogProb = tf.keep(tf.mean(logProb) as tf.Scalar);
         if (wantStats) qMean = tf.keep(tf.mean(tf.minimum(q1, q2)) as tf.Scalar);
         const loss = actorLoss(alpha, logProb, q1, q2);
