@@ -1,6 +1,6 @@
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../src/logging.js';
@@ -10,12 +10,13 @@ import { writeFixtureRun, range } from './fixtures/write-runs.js';
 
 const close = (a: number, b: number, tol: number) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b} (tol ${tol})`);
 let result: CompareResult;
+let sweep: string;
 
 // Two envs with constant curves. Ant-v5: SAC 100, RPP-SAC 110..140 (seed 3 stops at 3000).
 // Swimmer-v5: SAC 200, RPP-SAC 180..240. Normalised by SAC's mean: RPP-SAC
 // [1.1, 1.2, 1.3, 1.4] and [0.9, 1.0, 1.1, 1.2].
 before(async () => {
-  const sweep = mkdtempSync(join(tmpdir(), 'compare-aggregate-'));
+  sweep = mkdtempSync(join(tmpdir(), 'compare-aggregate-'));
   for (let seed = 0; seed < 4; seed++) {
     writeFixtureRun({ dir: join(sweep, 'Ant-v5/sac', `seed-${seed}`), env: 'Ant-v5', agent: 'sac', seed, steps: range(1000, 4000, 1000), meanReturn: () => 100 });
     writeFixtureRun({ dir: join(sweep, 'Ant-v5/rpp-sac', `seed-${seed}`), env: 'Ant-v5', agent: 'rpp-sac', seed, steps: range(1000, seed === 3 ? 3000 : 4000, 1000), meanReturn: () => 110 + 10 * seed });
@@ -24,6 +25,7 @@ before(async () => {
   }
   result = await compareSweep(sweep, { minSeeds: 3, resamples: 1000, curveResamples: 100, png: false, logger: createLogger({ silent: true }) });
 });
+after(() => rmSync(sweep, { recursive: true, force: true }));
 
 test('across-env IQM of baseline-normalised scores with a stratified bootstrap CI', () => {
   const agg = result.summary.aggregate;

@@ -1,6 +1,6 @@
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../src/logging.js';
@@ -60,6 +60,7 @@ before(async () => {
   }
   result = await compareSweep(sweep, { threshold: 'Hopper-v5=500', resamples: 1000, curveResamples: 200, logger });
 });
+after(() => rmSync(sweep, { recursive: true, force: true }));
 
 function group(env: string, series: string): GroupSummary {
   const g = result.summary.envs.find((e) => e.env === env)?.groups.find((x) => x.series === series);

@@ -1,7 +1,7 @@
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ let root: string;
 before(() => {
   root = mkdtempSync(join(tmpdir(), 'sweep-cli-'));
 });
+after(() => rmSync(root, { recursive: true, force: true }));
 
 function cli(script: 'sweep' | 'compare', args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'scripts', `${script}.ts`), ...args], {

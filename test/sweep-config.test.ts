@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseGridAxis, parseSeeds, parseSteps, formatNumber } from '../src/sweep/parse-values.js';
@@ -95,6 +95,7 @@ test('sweep config file: YAML validated, unknown keys are errors naming the key'
   const badType = join(dir, 'bad2.yaml');
   writeFileSync(badType, 'env: Hopper-v5\nagents: sac\nseeds: 0\nsteps: 100\nparallel: two\n');
   assert.throws(() => readSweepFile(badType), /parallel/);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('progress line: done/total, running, failed and a step-based ETA', () => {

@@ -1,6 +1,6 @@
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ let root: string;
 before(() => {
   root = mkdtempSync(join(tmpdir(), 'sweep-runner-'));
 });
+after(() => rmSync(root, { recursive: true, force: true }));
 
 interface Call {
   argv: string[];
