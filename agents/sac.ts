@@ -12,6 +12,8 @@
  *   1. target  y = r + gamma (1 - terminated) (min Q'_targ(s', a') - alpha log pi(a'|s')), a' ~ pi(s')
  *   2. critic  minimise mean((Q1 - y)^2 + (Q2 - y)^2)        (+ critic penalty with rppCritic)
  *   3. actor   minimise mean(alpha log pi(a|s) - min(Q1, Q2)(s, a)) + actor penalty, a ~ pi(s)
+ *      (the RPP penalties equivWd*sum(w_equiv^2) + basicWd*sum(w_basic^2) enter as their
+ *      gradient 2*wd*w inside Adam, before clipping: see l2Coefficients)
  *   4. alpha   minimise -log(alpha) (mean log pi + targetEntropy), with log pi from step 3
  *   5. Polyak  target <- tau online + (1 - tau) target
  * alpha is read once at the start (as CleanRL/SB3). The paper's code orders it
@@ -28,6 +30,7 @@ import { Rng, type RngState } from '../src/random.js';
 import type { ReplayBuffer } from '../src/replay/replay-buffer.js';
 import type { SymmetrySpec } from '../envs/types.js';
 import { getDefaultLogger, type Logger } from '../src/logging.js';
+import type { Network } from '../src/nn/network.js';
 import { parseSacConfig, resolveTargetEntropy, type SacConfig, type SacConfigInput } from './sac-config.js';
 import { makeActor, makeCritic, symmetryReps, type ActorNet, type CriticNet, type NetworkSpec } from './networks.js';
 import { Adam, type AdamState } from './adam.js';
@@ -49,7 +52,9 @@ export interface SacAgentOptions {
 
 /** Numbers from one update (read with a single dataSync). */
 export interface UpdateStats {
+  /** mean((Q1 - y)^2 + (Q2 - y)^2), without the critics' L2 penalty. */
   criticLoss: number;
+  /** mean(alpha log pi - min Q), without the actor's L2 penalty. */
   actorLoss: number;
   /** alpha used in this update (before its own step). */
   alpha: number;
@@ -68,6 +73,19 @@ export interface SacAgentState {
   adam: Record<'actor' | 'critic' | 'alpha', AdamState>;
   rng: RngState;
   updates: number;
+}
+
+/**
+ * The L2 penalty coefficient of each of a network's variables (in variable order):
+ * equivWd for its equivariant pathway, basicWd for its residual pathway, 0 otherwise
+ * (the paper's get_l2). The agent passes these to Adam, which adds 2 c w to the
+ * gradient: the same update as adding net.penalty(equivWd, basicWd) to the loss.
+ */
+export function l2Coefficients(net: Network, equivWd: number, basicWd: number): number[] {
+  const groups = net.paramGroups();
+  const equiv = new Set(groups.equiv);
+  const basic = new Set(groups.basic);
+  return net.variables.map((v) => (equiv.has(v) ? equivWd : basic.has(v) ? basicWd : 0));
 }
 
 export class SacAgent {
@@ -139,8 +157,11 @@ export class SacAgent {
     tf.tidy(() => this.targetVars.forEach((t, i) => t.assign(this.criticVars[i])));
     this.logAlpha = tf.tidy(() => tf.variable(tf.scalar(Math.log(cfg.initAlpha)), true));
 
-    this.actorOpt = new Adam(this.actor.variables, { lr: cfg.actorLr, clipNorm: cfg.gradClipNorm });
-    this.criticOpt = new Adam(this.criticVars, { lr: cfg.criticLr, clipNorm: cfg.gradClipNorm });
+    const actorL2 = l2Coefficients(this.actor.net, cfg.agent === 'sac' ? 0 : cfg.actorEquivWd, cfg.agent === 'sac' ? 0 : cfg.actorBasicWd);
+    const criticRpp = cfg.agent !== 'sac' && cfg.rppCritic;
+    const criticL2 = [this.critic1, this.critic2].flatMap((c) => l2Coefficients(c.net, criticRpp ? cfg.criticEquivWd : 0, criticRpp ? cfg.criticBasicWd : 0));
+    this.actorOpt = new Adam(this.actor.variables, { lr: cfg.actorLr, clipNorm: cfg.gradClipNorm, l2: actorL2 });
+    this.criticOpt = new Adam(this.criticVars, { lr: cfg.criticLr, clipNorm: cfg.gradClipNorm, l2: criticL2 });
     this.alphaOpt = new Adam([this.logAlpha], { lr: cfg.alphaLr, clipNorm: cfg.gradClipNorm });
   }
 
@@ -256,18 +277,12 @@ export class SacAgent {
         return criticTarget(rewards, discount, this.critic1Target.qFromInput(x), this.critic2Target.qFromInput(x), alpha, logProb);
       })();
 
-      // 2. Critic step.
-      const criticPenalty = cfg.rppCritic && cfg.agent !== 'sac' && (cfg.criticEquivWd > 0 || cfg.criticBasicWd > 0);
+      // 2. Critic step. (The RPP L2 penalties enter as gradient terms inside Adam, see l2Coefficients.)
       const criticIn = this.critic1.input(obs, actions);
-      const c = tf.variableGrads(() => {
-        const loss = criticLoss(this.critic1.qFromInput(criticIn), this.critic2.qFromInput(criticIn), y);
-        if (!criticPenalty) return loss;
-        return tf.add(tf.add(loss, this.critic1.penalty(cfg.criticEquivWd, cfg.criticBasicWd)), this.critic2.penalty(cfg.criticEquivWd, cfg.criticBasicWd)) as tf.Scalar;
-      }, this.criticVars);
+      const c = tf.variableGrads(() => criticLoss(this.critic1.qFromInput(criticIn), this.critic2.qFromInput(criticIn), y), this.criticVars);
       this.criticOpt.apply(this.criticVars.map((v) => c.grads[v.name]));
 
       // 3. Actor step (critic weights are not in the var list, so they get no gradient).
-      const actorPenalty = cfg.agent !== 'sac' && (cfg.actorEquivWd > 0 || cfg.actorBasicWd > 0);
       const a = tf.variableGrads(() => {
         const [mean, head] = this.actor.heads(obs);
         const { std, logStd } = stdFromHead(head, this.std);
@@ -277,8 +292,7 @@ export class SacAgent {
         const q2 = this.critic2.qFromInput(x, false);
         meanLogProb = tf.keep(tf.mean(logProb) as tf.Scalar);
         if (wantStats) qMean = tf.keep(tf.mean(tf.minimum(q1, q2)) as tf.Scalar);
-        const loss = actorLoss(alpha, logProb, q1, q2);
-        return actorPenalty ? (tf.add(loss, this.actor.penalty(cfg.actorEquivWd, cfg.actorBasicWd)) as tf.Scalar) : loss;
+        return actorLoss(alpha, logProb, q1, q2);
       }, this.actor.variables as tf.Variable[]);
       this.actorOpt.apply(this.actor.variables.map((v) => a.grads[v.name]));
 

@@ -11,6 +11,9 @@ import { Rng } from '../src/random.js';
 import { actorLoss, alphaLoss, alphaLossGrad, criticLoss, criticTarget, polyakUpdate } from '../agents/losses.js';
 import { drawNoise, logOneMinusTanhSq, squashedLogProb, squashedSample, stdFromHead } from '../agents/squashed-gaussian.js';
 import { Adam, clipByGlobalNorm } from '../agents/adam.js';
+import { l2Coefficients } from '../agents/sac.js';
+import { rppMlp } from '../src/nn/index.js';
+import { fromMaps, groupFromName } from '../src/equivariance/index.js';
 
 before(async () => {
   await initBackend({ backend: 'wasm' });
@@ -150,6 +153,36 @@ describe('Adam and clipping', () => {
     opt.dispose();
     x.dispose();
     y.dispose();
+  });
+
+  it('an l2 coefficient c gives the same step as adding c*sum(w^2) to the loss', () => {
+    const a = tf.variable(tf.tensor1d([0.5, -1.5]));
+    const b = tf.variable(tf.tensor1d([0.5, -1.5]));
+    const withL2 = new Adam([a], { lr: 0.05, l2: [0.3] });
+    const plain = new Adam([b], { lr: 0.05 });
+    for (let t = 0; t < 4; t++) {
+      tf.tidy(() => withL2.apply([tf.tensor1d([1, 2])]));
+      // gradient of (loss + 0.3 * sum(b^2)) = g + 0.6 b
+      tf.tidy(() => plain.apply([tf.add(tf.tensor1d([1, 2]), tf.mul(0.6, b))]));
+    }
+    const pa = a.dataSync();
+    const pb = b.dataSync();
+    close(pa[0], pb[0], 1e-6, 'w0');
+    close(pa[1], pb[1], 1e-6, 'w1');
+    for (const x of [withL2, plain, a, b]) x.dispose();
+  });
+
+  it('l2Coefficients reproduce the network penalty (equivWd on equiv, basicWd on basic)', () => {
+    const g = groupFromName('Z2');
+    const net = rppMlp({ repIn: fromMaps(g, [[0, -1], [1, 1]]), repsOut: [fromMaps(g, [[0, -1]])], hidden: [6], seed: 3 });
+    const coef = l2Coefficients(net, 0.01, 0.2);
+    let want = 0;
+    net.variables.forEach((v, i) => {
+      for (const x of v.dataSync()) want += coef[i] * x * x;
+    });
+    close(net.penalty(0.01, 0.2).dataSync()[0], want, 1e-6 * Math.max(1, want), 'penalty');
+    assert.ok(coef.includes(0.01) && coef.includes(0.2));
+    net.dispose();
   });
 
   it('global-norm clipping scales all gradients together only above the threshold', () => {
