@@ -93,3 +93,21 @@ describe('run directory writer', () => {
     assert.throws(() => RunDir.create(dir), /already holds a run .*rpp-sac resume/);
   });
 });
+
+describe('progress without a TTY', () => {
+  test('logs a line with step, percentage, steps/s, ETA and the latest eval return', async () => {
+    const { ProgressReporter } = await import('../src/run/progress.js');
+    const winston = (await import('winston')).default;
+    const { PassThrough } = await import('node:stream');
+    const sink = new PassThrough();
+    let text = '';
+    sink.on('data', (d: Buffer) => (text += d.toString()));
+    const logger = winston.createLogger({ transports: [new winston.transports.Stream({ stream: sink, format: winston.format.simple() })] });
+    const p = new ProgressReporter({ totalSteps: 1000, startStep: 0, logger, bar: false, logEveryMs: 0 });
+    await new Promise((r) => setTimeout(r, 20));
+    p.update({ step: 250, lastEvalReturn: 12.5, updates: 150 });
+    p.stop();
+    await new Promise((r) => setImmediate(r));
+    assert.match(text, /step 250\/1000 \(25\.0%\), \d+ steps\/s, ETA \d+m\d\ds, last eval return 12\.5, updates 150/);
+  });
+});

@@ -15,7 +15,7 @@ import { UserError } from './user-error.js';
 
 export const RunFieldsSchema = z.object({
   env: z.string().min(1).describe('Environment id, e.g. Walker2d-v5 (InvertedPendulum-v5, HalfCheetah-v5, Hopper-v5, Ant-v5, Swimmer-v5, Humanoid-v5, ...).'),
-  totalSteps: z.number().int().positive().default(1_000_000).describe('Training budget in environment steps (peers: 1e6; rl-zoo Humanoid: 2e6). Flag: --steps.'),
+  totalSteps: z.number().int().positive().default(1_000_000).describe('Training budget in environment steps (peers: 1e6; rl-zoo Humanoid: 2e6).'),
   numEnvs: z.number().int().positive().default(1).describe('Training envs stepped together; each env step still earns gradientSteps updates (SB3/CleanRL num_envs).'),
   checkpointEvery: z.number().int().positive().default(100_000).describe('Write a checkpoint (agent, optimisers, replay buffer) every this many env steps; one is always written at the end and on Ctrl-C.'),
   checkpointReplay: z.boolean().default(true).describe('Include the replay buffer in checkpoints (needed for an exact resume; ~8*obsDim bytes per stored transition).'),
