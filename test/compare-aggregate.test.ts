@@ -7,6 +7,7 @@ import { createLogger } from '../src/logging.js';
 import { compareSweep, type CompareResult } from '../src/compare/compare-sweep.js';
 import { alignCurves } from '../src/compare/align-curves.js';
 import { writeFixtureRun, range } from './fixtures/write-runs.js';
+import { checkWellFormedXml } from './fixtures/xml-check.js';
 
 const close = (a: number, b: number, tol: number) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b} (tol ${tol})`);
 let result: CompareResult;
@@ -47,6 +48,11 @@ test('across-env IQM of baseline-normalised scores with a stratified bootstrap C
   const md = readFileSync(result.reportPath, 'utf8');
   assert.match(md, /## Across envs/);
   assert.match(md, /\| RPP-SAC \| 8 \| 1\.15 \[/);
+  assert.match(md, /!\[IQM across envs\]\(plots\/aggregate-iqm\.svg\)/);
+  const svg = readFileSync(join(result.outDir, 'plots/aggregate-iqm.svg'), 'utf8');
+  checkWellFormedXml(svg);
+  const ticks = svg.split('class="mark-rect role-mark estimate_marks"')[1]?.split('</g>')[0] ?? '';
+  assert.deepEqual([...ticks.matchAll(/series: ([^;"]+)/g)].map((m) => m[1]), ['SAC', 'RPP-SAC']);
 });
 
 test('--min-seeds extends curves past the shortest seed and reports the seed count per step', () => {

@@ -51,5 +51,6 @@ export function aggregateAcrossEnvs(envs: readonly EnvSummary[], o: AggregateOpt
     baseline: envs[0].baseline as string,
     envs: envs.map((e) => e.env),
     rows,
+    plot: null,
   };
 }

@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { bandCurveSpec, type BandPoint } from '../plots/band-curve.js';
 import { boxPlotSpec } from '../plots/box-plot.js';
 import { heatMapSpec } from '../plots/heat-map.js';
+import { intervalPlotSpec } from '../plots/interval-plot.js';
 import { colorsFor } from '../plots/palette.js';
 import { renderSvg, svgToPng, type VegaLiteSpec } from '../plots/render.js';
 import { agentDisplayName } from './agent-labels.js';
-import type { EnvSummary, HeatMapSummary } from './summary.js';
+import type { AggregateSummary, EnvSummary, HeatMapSummary } from './summary.js';
 
 export interface PlotWriteOptions {
   plotsDir: string;
@@ -104,6 +105,24 @@ async function writeHeatMap(env: EnvSummary, hm: HeatMapSummary, o: PlotWriteOpt
       valueTitle: 'mean return',
     }),
     `${fileSafe(env.env)}-${fileSafe(hm.agent)}-grid-heatmap`,
+    o,
+  );
+}
+
+/** The across-env IQM (and mean) of normalised scores with CIs; returns the plot path. */
+export async function writeAggregatePlot(agg: AggregateSummary, o: PlotWriteOptions): Promise<string> {
+  const order = agg.rows.map((r) => r.series);
+  const palette = colorsFor(order);
+  const rows = agg.rows.map((r) => ({ series: r.series, estimate: r.iqm.estimate, low: r.iqm.low, high: r.iqm.high }));
+  return writePlot(
+    intervalPlotSpec(rows, {
+      title: `IQM over ${agg.envs.length} envs (score = return / ${agg.baseline}'s mean), 95% stratified bootstrap CI`,
+      xTitle: `normalised final return (${agg.baseline} = 1)`,
+      seriesOrder: order,
+      seriesColors: order.map((s) => palette.get(s) ?? '#888888'),
+      reference: 1,
+    }),
+    'aggregate-iqm',
     o,
   );
 }

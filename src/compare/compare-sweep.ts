@@ -9,7 +9,7 @@ import { readManifest } from '../sweep/manifest.js';
 import { mean } from '../stats/descriptive.js';
 import { aggregateAcrossEnvs } from './aggregate.js';
 import { compareAgents } from './agent-labels.js';
-import { writeEnvPlots } from './compare-plots.js';
+import { writeAggregatePlot, writeEnvPlots } from './compare-plots.js';
 import { analyseGroup, envRange, groupKey } from './group-analysis.js';
 import { loadSweepRuns, type LoadedRun } from './load-runs.js';
 import { comparePair } from './pairwise.js';
@@ -140,6 +140,7 @@ export async function compareSweep(sweepDir: string, opts: CompareOptions = {}):
   }
 
   const aggregate = aggregateAcrossEnvs(envs, { resamples: options.resamples, confidence: options.confidence, seed: options.seed + 7 }, warnings);
+  if (aggregate) aggregate.plot = await writeAggregatePlot(aggregate, { plotsDir, relDir: 'plots', png: opts.png ?? true, warn: (m) => warnings.push(m) });
   const summary: CompareSummary = { version: 1, sweepDir: dir, createdAt: new Date().toISOString(), options, envs, aggregate, excluded, warnings };
   const name = readManifest(dir)?.name ?? basename(dir);
   const reportPath = join(outDir, 'report.md');

@@ -130,6 +130,7 @@ export function renderReport(summary: CompareSummary, title: string): string {
       '',
       `Scores: ${a.normalisation} (${a.envs.join(', ')}). IQM and mean with stratified bootstrap CIs (seeds resampled within each env); P(improvement) over ${a.baseline} averaged over envs.`,
       '',
+      ...(a.plot ? [`![IQM across envs](${a.plot})`, ''] : []),
       row(['Agent', 'Runs', 'Normalised IQM [95% CI]', 'Normalised mean [95% CI]', `P(improvement over ${a.baseline})`]),
       row(['---', '---', '---', '---', '---']),
       ...a.rows.map((r) => row([r.series, String(r.nRuns), fmtCi(r.iqm), fmtCi(r.mean), r.probabilityOfImprovement === null ? 'n/a' : fmt(r.probabilityOfImprovement)])),

@@ -116,6 +116,7 @@ export interface AggregateSummary {
   baseline: string;
   envs: string[];
   rows: AggregateRow[];
+  plot: string | null;
 }
 
 export interface CompareSummary {

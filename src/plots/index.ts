@@ -4,3 +4,4 @@ export { bandCurveSpec, type BandPoint, type BandCurveOptions } from './band-cur
 export { boxPlotSpec, type BoxValue, type BoxPlotOptions } from './box-plot.js';
 export { heatMapSpec, type HeatCell, type HeatMapOptions } from './heat-map.js';
 export { colorsFor, TABLEAU10 } from './palette.js';
+export { intervalPlotSpec, type IntervalRow, type IntervalPlotOptions } from './interval-plot.js';
