@@ -12,6 +12,9 @@
  * Then the real learner (HalfCheetah, 256x256, batch 256): the median SAC update
  * time against the pipeline's per-step overhead ((noop - raw) time per step).
  * Target: overhead < 5% of the update time.
+ * Finally a direct check with the real learner in the loop (a small 64x64 SAC, the
+ * harshest case for relative overhead): pipeline vs a hand-written loop doing the
+ * same env steps, replay adds and updates, alternating, median time per step.
  */
 import { lastValueFrom } from 'rxjs';
 import { median, timeIt } from '../bench-util.js';
@@ -23,6 +26,7 @@ import { SacAgent } from '../../agents/sac.js';
 import { rollout } from '../../src/pipeline/rollout.js';
 import { trainingEvents } from '../../src/pipeline/training-pipeline.js';
 import type { PolicyFn, ReplaySink } from '../../src/pipeline/types.js';
+import { explorationPolicy, learner, replaySink } from '../../src/run/agent-adapter.js';
 import type { EvaluationRecord } from '../../src/run-files.js';
 
 export const name = 'pipeline';
@@ -104,6 +108,64 @@ async function envOverhead(id: string, steps: number): Promise<Record<string, nu
   };
 }
 
+/** ms per env step with a real (small) SAC learner: the pipeline vs a plain loop. */
+async function realLearner(steps: number, reps: number): Promise<Record<string, number>> {
+  const env = await make('HalfCheetah-v5');
+  const od = env.observationSpace.shape[0];
+  const ad = env.actionSpace.shape[0];
+  const make1 = (): { agent: SacAgent; replay: ReplayBuffer } => ({
+    agent: new SacAgent({ config: { hidden: [64, 64], batchSize: 64, learningStarts: 64, seed: 0 }, obsDim: od, actDim: ad, actionLow: env.actionSpace.low, actionHigh: env.actionSpace.high, symmetry: null }),
+    replay: new ReplayBuffer({ capacity: 10 * steps, obsDim: od, actDim: ad, seed: 1 }),
+  });
+  const direct: number[] = [];
+  const piped: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    {
+      const { agent, replay } = make1();
+      const policy = explorationPolicy(agent, 64);
+      const obs = new Float32Array(od);
+      obs.set(env.reset({ seed: r }).observation);
+      const t0 = performance.now();
+      for (let t = 0; t < steps; t++) {
+        const a = policy(obs, 1, t);
+        const res = env.step(a);
+        replay.add(obs, agent.toUnit(a), res.reward, res.observation, res.terminated);
+        if (t + 1 > 64) agent.update(replay, { stats: (t + 1) % 100 === 0 });
+        if (res.terminated || res.truncated) obs.set(env.reset().observation);
+        else obs.set(res.observation);
+      }
+      direct.push((performance.now() - t0) / steps);
+      agent.dispose();
+    }
+    {
+      const { agent, replay } = make1();
+      const t0 = performance.now();
+      await lastValueFrom(
+        trainingEvents({
+          source: rollout({ envs: [env], policy: explorationPolicy(agent, 64), totalSteps: steps, resetSeed: r }),
+          replay: replaySink(agent, replay),
+          learner: learner(agent, replay),
+          schedule: { learningStarts: 64, gradientSteps: 1 },
+          evalEvery: 1e9,
+          evaluate: fakeEval,
+          progressMs: 500,
+        }),
+        { defaultValue: undefined },
+      );
+      piped.push((performance.now() - t0) / steps);
+      agent.dispose();
+    }
+  }
+  env.close();
+  return {
+    steps,
+    reps,
+    directMsPerStep: median(direct),
+    pipelineMsPerStep: median(piped),
+    pipelineOverDirect: median(piped.map((p, i) => p / direct[i])),
+  };
+}
+
 export async function run(): Promise<Record<string, unknown>> {
   const pendulum = await envOverhead('InvertedPendulum-v5', 10_000);
   const cheetah = await envOverhead('HalfCheetah-v5', 4_000);
@@ -118,9 +180,11 @@ export async function run(): Promise<Record<string, unknown>> {
   agent.dispose();
   // The larger of the two envs' overheads (the pipeline's cost does not depend on the env).
   const overheadMs = Math.max(0, pendulum.overheadUsPerStep, cheetah.overheadUsPerStep) / 1000;
+  const small = await realLearner(400, 5);
   return {
     pendulum,
     cheetah,
+    realLearnerSmallSac: small,
     sacUpdateMsMedian: updateMs,
     pipelineOverheadMsPerStep: overheadMs,
     // Pipeline cost per env step as a fraction of one SAC update (target < 0.05).
