@@ -61,6 +61,17 @@ test('runs every env/agent/seed in its own directory, then skips them all when r
   assert.equal(again.finished, 0);
   assert.equal(calls().length, 4, 'no new processes for finished runs');
   assert.equal(readManifest(out)?.createdAt, m?.createdAt);
+
+  // Asking for more steps continues the finished runs from their checkpoints.
+  const longer = await runSweep({ config: { ...config, steps: 2000 }, trainCommand, logger, env });
+  assert.equal(longer.finished, 4);
+  const extended = calls().slice(4);
+  assert.equal(extended.length, 4);
+  assert.deepEqual(extended[0].argv.slice(0, 1).concat(extended[0].argv.slice(2)), ['resume', '--steps', '2000']);
+  const s0 = join(out, 'Hopper-v5/sac/seed-0');
+  assert.deepEqual([status(s0).state, status(s0).totalSteps], ['finished', 2000]);
+  assert.deepEqual(evals(s0).map((e) => e.step), [200, 400, 600, 800, 1000, 1200, 1600, 2000]);
+  assert.deepEqual(readManifest(out)?.runs[0].actions, ['extend']);
 });
 
 test('a run that crashes once is resumed from its checkpoint and the others go on', async () => {

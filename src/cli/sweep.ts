@@ -7,7 +7,7 @@ import { getDefaultLogger } from '../logging.js';
 import { decideAction } from '../sweep/run-state.js';
 import { parseGridAxis } from '../sweep/parse-values.js';
 import { planRuns } from '../sweep/plan.js';
-import { runSweep } from '../sweep/run-sweep.js';
+import { childArgs, runSweep } from '../sweep/run-sweep.js';
 import { readSweepFile, resolveSweepConfig, type SweepInput } from '../sweep/sweep-config.js';
 import { defaultTrainCommand, parseTrainCommand } from '../sweep/train-command.js';
 import { resolve } from 'node:path';
@@ -94,9 +94,9 @@ export function register(program: Command): Command {
       if (opts.dryRun) {
         const sweepDir = resolve(config.out);
         for (const run of planRuns(config, sweepDir)) {
-          const action = decideAction(run.dir);
-          const args = action === 'resume' ? ['resume', run.dir] : run.trainArgs;
-          process.stdout.write(`${action.padEnd(6)} ${run.id}${action === 'skip' ? '' : `  $ ${[...trainCommand, ...args].join(' ')}`}\n`);
+          const action = decideAction(run.dir, config.steps);
+          const cmd = action === 'skip' ? '' : `  $ ${[...trainCommand, ...childArgs(action, run, config.steps)].join(' ')}`;
+          process.stdout.write(`${action.padEnd(6)} ${run.id}${cmd}\n`);
         }
         return;
       }

@@ -8,4 +8,4 @@ export { runChild, type ChildResult, type ChildRunOptions } from './child-run.js
 export { readManifest, writeManifest, manifestPath, SWEEP_MANIFEST, type SweepManifest, type SweepRunEntry, type SweepRunState } from './manifest.js';
 export { progressSnapshot, formatDuration, type ProgressSnapshot, type StepProgress } from './progress.js';
 export { acquireSweepLock, SWEEP_LOCK } from './sweep-lock.js';
-export { runSweep, type RunSweepOptions, type SweepResult } from './run-sweep.js';
+export { runSweep, childArgs, type RunSweepOptions, type SweepResult } from './run-sweep.js';

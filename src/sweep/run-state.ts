@@ -6,7 +6,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUN_FILES, type RunStatus } from '../run-files.js';
 
-export type RunAction = 'skip' | 'resume' | 'train';
+/**
+ * skip: finished; resume: continue from the checkpoint (`rpp-sac resume <dir>`);
+ * extend: finished with a smaller budget than asked, continue with `resume <dir> --steps N`;
+ * train: start from scratch.
+ */
+export type RunAction = 'skip' | 'resume' | 'extend' | 'train';
 
 /** status.json of a run dir, or null if missing or unreadable (a run killed mid-write). */
 export function readRunStatus(runDir: string): RunStatus | null {
@@ -33,12 +38,15 @@ export function hasCheckpoint(runDir: string): boolean {
 }
 
 /**
- * finished -> skip; any other state with a checkpoint -> resume (a 'running' status on
- * disk at sweep start means the previous sweep was killed); otherwise train from scratch.
+ * finished -> skip (or extend, when `targetSteps` is above the run's budget and a checkpoint
+ * exists); any other state with a checkpoint -> resume (a 'running' status on disk at sweep
+ * start means the previous sweep was killed); otherwise train from scratch.
  */
-export function decideAction(runDir: string): RunAction {
+export function decideAction(runDir: string, targetSteps?: number): RunAction {
   const status = readRunStatus(runDir);
-  if (status?.state === 'finished') return 'skip';
+  if (status?.state === 'finished') {
+    return targetSteps !== undefined && status.totalSteps < targetSteps && hasCheckpoint(runDir) ? 'extend' : 'skip';
+  }
   if (status !== null && hasCheckpoint(runDir)) return 'resume';
   return 'train';
 }

@@ -10,7 +10,7 @@ import { runChild, type ChildResult } from './child-run.js';
 import { readManifest, writeManifest, manifestPath, type SweepManifest, type SweepRunEntry } from './manifest.js';
 import { planRuns, type PlannedRun } from './plan.js';
 import { progressSnapshot, type StepProgress } from './progress.js';
-import { decideAction, readRunStatus } from './run-state.js';
+import { decideAction, readRunStatus, type RunAction } from './run-state.js';
 import { acquireSweepLock } from './sweep-lock.js';
 import type { SweepConfig } from './sweep-config.js';
 import { defaultTrainCommand } from './train-command.js';
@@ -76,12 +76,12 @@ async function runLocked(opts: RunSweepOptions, logger: Logger, cwd: string, swe
     const plan = planned[i];
     const entry = manifest.runs[i];
     const status = readRunStatus(plan.dir);
-    if (decideAction(plan.dir) === 'skip') {
+    if (decideAction(plan.dir, opts.config.steps) === 'skip') {
       entry.state = 'skipped';
       entry.actions.push('skip');
       if (status && status.totalSteps < opts.config.steps) {
         logger.warn(
-          `run ${plan.id} finished at ${status.totalSteps} steps but the sweep asks for ${opts.config.steps}; skipping it (use a new --out to train longer runs)`,
+          `run ${plan.id} finished at ${status.totalSteps} steps but the sweep asks for ${opts.config.steps} and it has no checkpoint to continue from; skipping it`,
         );
       }
       continue;
@@ -176,7 +176,7 @@ async function runOne(ctx: RunContext, plan: PlannedRun, entry: SweepRunEntry): 
   entry.state = 'running';
   entry.startedAt = new Date(t0).toISOString();
   while (entry.attempts < maxAttempts) {
-    const action = decideAction(plan.dir);
+    const action = decideAction(plan.dir, opts.config.steps);
     if (action === 'skip') {
       entry.state = 'finished';
       break;
@@ -185,10 +185,11 @@ async function runOne(ctx: RunContext, plan: PlannedRun, entry: SweepRunEntry): 
     entry.attempts++;
     entry.actions.push(action);
     writeManifest(ctx.sweepDir, ctx.manifest);
-    logger.info(`run ${plan.id}: ${action === 'resume' ? 'resuming from checkpoint' : 'training'} (attempt ${entry.attempts}/${maxAttempts})`);
+    const what = { resume: 'resuming from checkpoint', extend: `continuing to ${opts.config.steps} steps`, train: 'training' }[action];
+    logger.info(`run ${plan.id}: ${what} (attempt ${entry.attempts}/${maxAttempts})`);
     const result = await runChild({
       command: ctx.trainCommand,
-      args: action === 'resume' ? ['resume', plan.dir] : plan.trainArgs,
+      args: childArgs(action, plan, opts.config.steps),
       logFile: resolve(ctx.sweepDir, entry.log),
       cwd: ctx.cwd,
       env: opts.env,
@@ -215,6 +216,13 @@ async function runOne(ctx: RunContext, plan: PlannedRun, entry: SweepRunEntry): 
   entry.endedAt = new Date().toISOString();
   entry.durationSec = (Date.now() - t0) / 1000;
   writeManifest(ctx.sweepDir, ctx.manifest);
+}
+
+/** Arguments after the train command prefix for an action on a planned run. */
+export function childArgs(action: Exclude<RunAction, 'skip'>, plan: PlannedRun, steps: number): string[] {
+  if (action === 'resume') return ['resume', plan.dir];
+  if (action === 'extend') return ['resume', plan.dir, '--steps', String(steps)];
+  return plan.trainArgs;
 }
 
 /**
