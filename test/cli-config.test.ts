@@ -1,6 +1,6 @@
-import { test, describe } from 'node:test';
+import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { readdirSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -8,6 +8,14 @@ import { presetsDir, readPreset, resolveRunConfig, readConfigFile, RunConfigSche
 import { addConfigOptions, coerceFlagValue, configFromFlags, flagOf } from '../src/cli/config-flags.js';
 import { SacConfigSchema } from '../agents/sac-config.js';
 import { RunDir } from '../src/run/run-dir.js';
+
+const made: string[] = [];
+const tempDir = (prefix: string): string => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+};
+after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('run config resolution', () => {
   test('defaults < preset < file < flags', () => {
@@ -33,7 +41,7 @@ describe('run config resolution', () => {
   });
 
   test('config files: JSON and YAML, unknown keys and wrong types named', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rpp-sac-cfg-'));
+    const dir = tempDir('rpp-sac-cfg-');
     writeFileSync(join(dir, 'a.json'), JSON.stringify({ env: 'Hopper-v5', hidden: [64, 64] }));
     assert.deepEqual(readConfigFile(join(dir, 'a.json')), { env: 'Hopper-v5', hidden: [64, 64] });
     writeFileSync(join(dir, 'b.yml'), 'batchSzie: 128\nhidden: [1.5]\n');
@@ -81,7 +89,7 @@ describe('flags from the schema', () => {
 
 describe('run directory writer', () => {
   test('CSV mirrors JSONL; truncateAfter drops later records and torn lines', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rpp-sac-rundir-'));
+    const dir = tempDir('rpp-sac-rundir-');
     const run = RunDir.create(dir);
     for (const s of [10, 20, 30]) run.appendEpisode({ step: s, return: s / 10, length: s });
     run.appendEvaluation({ step: 20, meanReturn: 1, stdReturn: 0, returns: [1, 1], meanLength: 5, equivError: null, alpha: 0.5, criticLoss: null, actorLoss: 2, stepsPerSec: 100, wallTime: 3 });

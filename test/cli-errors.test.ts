@@ -2,10 +2,10 @@
  * User errors: a clear one-line message naming the problem and the fix, a non-zero
  * exit code, and no stack trace. All spawned at once (they fail before training).
  */
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -31,6 +31,8 @@ before(() => {
   writeFileSync(join(dir, 'done-run', 'config.json'), JSON.stringify({ env: 'InvertedPendulum-v5', totalSteps: 100 }));
   writeFileSync(join(dir, 'done-run', 'status.json'), JSON.stringify({ state: 'finished', step: 100, totalSteps: 100, updatedAt: '' }));
 });
+
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 function assertNoStack(stderr: string): void {
   assert.doesNotMatch(stderr, /\n\s+at .+:\d+:\d+/, `stack trace printed:\n${stderr}`);

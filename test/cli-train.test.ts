@@ -3,10 +3,10 @@
  * nets. Checks the run directory against src/run-files.ts, then SIGINT + resume,
  * then `eval` of the exported policy.
  */
-import { test, describe, before } from 'node:test';
+import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RUN_FILES, type EpisodeRecord, type EvaluationRecord, type RunStatus } from '../src/run-files.js';
@@ -51,6 +51,7 @@ describe('rpp-sac train / resume / eval on InvertedPendulum-v5', { concurrency: 
   before(() => {
     root = mkdtempSync(join(tmpdir(), 'rpp-sac-cli-'));
   });
+  after(() => rmSync(root, { recursive: true, force: true }));
 
   test('train writes every run file, with consistent contents', async () => {
     const out = join(root, 'train');
