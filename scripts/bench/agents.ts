@@ -6,6 +6,7 @@
  * rate measured in the same run. Targets: SAC / bound <= 1.6, RPP-SAC / SAC <= 1.15.
  */
 import * as tf from '@tensorflow/tfjs';
+import { loadavg } from 'node:os';
 import { median } from '../bench-util.js';
 import { Rng } from '../../src/random.js';
 import { ReplayBuffer } from '../../src/replay/replay-buffer.js';
@@ -125,6 +126,8 @@ export async function run(): Promise<Record<string, unknown>> {
       backend: tf.getBackend(),
       updateGflop: +(flops / 1e9).toFixed(3),
       reps,
+      // Other processes on the machine inflate every number; ratios within one run stay comparable.
+      loadAvg1m: +loadavg()[0].toFixed(2),
       wall: summary('wall'),
       cpu: summary('cpu'),
       sacKernels: await kernelCount(sac, rb),
