@@ -9,6 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { useFastMatMulGradient } from './fast-matmul-grad.js';
 import { getDefaultLogger, type Logger } from './logging.js';
 
@@ -35,10 +37,18 @@ const NODE_PACKAGES: Record<'tensorflow-gpu' | 'tensorflow', string> = {
 
 const require = createRequire(import.meta.url);
 
+/**
+ * A dependency's version for run records. Packages whose `exports` hide
+ * package.json (@mujoco/mujoco) are found by walking node_modules paths instead.
+ */
 function packageVersion(name: string): string | undefined {
   try {
     return (require(`${name}/package.json`) as { version: string }).version;
   } catch {
+    for (const dir of require.resolve.paths(name) ?? []) {
+      const file = join(dir, name, 'package.json');
+      if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    }
     return undefined;
   }
 }
