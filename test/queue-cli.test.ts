@@ -55,11 +55,12 @@ function statusJson(sweep: string): SweepQueueStatus {
   return JSON.parse(r.stdout) as SweepQueueStatus;
 }
 
-function startWorkerCli(name: string, resultsDir: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
+/** Long locks: no worker dies in these tests (SIGTERM hands runs back at once), and a busy machine must not lose live locks. */
+function startWorkerCli(name: string, resultsDir: string, env: NodeJS.ProcessEnv = {}, concurrency = 1): ChildProcess {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', cliEntry, 'worker', '--queue', redis!.url, '--results', resultsDir, '--train-command', trainCommand,
-      '--lock-duration', '4000', '--stalled-interval', '1500', '--progress-interval', '200', '--name', name, '--log-level', 'warn'],
+      '--lock-duration', '30000', '--stalled-interval', '10000', '--progress-interval', '200', '--name', name, '--log-level', 'warn', '--concurrency', String(concurrency)],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } },
   );
   processes.push(child);
@@ -136,9 +137,9 @@ test('sweep --queue plans the sweep, writes sweep.json, enqueues idempotently; s
   const pending = cli(['sweep', '--status', '--queue', redis.url, '--name', 'qs']);
   assert.match(pending.stdout, /sweep qs: 4 queued, 0 running, 0 finished, 0 failed/);
 
-  const worker = startWorkerCli('W3', resultsDir);
+  const worker = startWorkerCli('W3', resultsDir, {}, 2);
   t.after(() => void worker.kill('SIGKILL'));
-  await waitFor('the 4 runs to finish', async () => ((await queueStatus(redis!.url, 'qs')).finished.length === 4 ? true : undefined));
+  await waitFor('the 4 runs to finish', async () => ((await queueStatus(redis!.url, 'qs')).finished.length === 4 ? true : undefined), 60_000);
   worker.kill('SIGTERM');
   // The worker ran `train <planned args> --out <results>/qs/<run>`: the fake trainer recorded them.
   const config = JSON.parse(await fs.readFile(path.join(resultsDir, 'qs', 'Fake-v0', 'rpp-sac', 'seed-1', 'config.json'), 'utf8')) as { steps: number; seed: number };

@@ -185,6 +185,10 @@ describe('distributed sweep queue (real redis-server)', { skip: false }, () => {
     }
     assert.equal(completions, 4, 'every run completed exactly once');
 
+    // Both attempts of the killed run appended to its log on the shared volume.
+    const victimLog = await fs.readFile(path.join(resultsDir, sweepId, 'logs', `${victim}.log`), 'utf8');
+    assert.match(victimLog, /=== \S+ worker A attempt 1: .* train .*--out [\s\S]*=== \S+ worker B attempt \d: .* resume /);
+
     const victimJob = status.finished.find((r) => r.runKey === victim)!;
     assert.equal(victimJob.result?.worker, 'B');
     assert.equal(victimJob.result?.resumed, true);
@@ -209,7 +213,8 @@ describe('distributed sweep queue (real redis-server)', { skip: false }, () => {
     await enqueueRuns(redis!.url, sweepId, [retried], { attempts: 3, backoffMs: 300 });
     await enqueueRuns(redis!.url, sweepId, [failsOnce], { attempts: 1 });
 
-    const worker = await startWorker({ queueUrl: redis!.url, resultsDir, concurrency: 2, trainCommand, logger: createLogger({ silent: true }), ...fastLocks });
+    // Nobody dies here: long locks, so a starved test process on a busy machine cannot lose a live lock.
+    const worker = await startWorker({ queueUrl: redis!.url, resultsDir, concurrency: 2, trainCommand, logger: createLogger({ silent: true }), ...fastLocks, lockDurationMs: 30_000, stalledIntervalMs: 10_000 });
     inProcessWorkers.push(worker);
     const failures: string[] = [];
     worker.on('failed', (runKey) => failures.push(runKey));
@@ -219,7 +224,7 @@ describe('distributed sweep queue (real redis-server)', { skip: false }, () => {
       return s.finished.length === 1 && s.failed.length === 1 ? s : undefined;
     });
     assert.equal(status.finished[0]!.runKey, retried.runKey);
-    assert.equal(status.finished[0]!.attemptsMade, 2, 'one failed attempt, then one that finished');
+    assert.equal(status.finished[0]!.attemptsMade, 2, 'one failed attempt, then one that finished: ' + JSON.stringify(status.finished[0]));
     assert.equal(status.finished[0]!.result?.resumed, true);
     assert.equal(status.failed[0]!.runKey, failsOnce.runKey);
     assert.match(status.failed[0]!.failedReason ?? '', /exit code 3[\s\S]*simulated crash at step 3/);

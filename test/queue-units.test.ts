@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseRedisUrl } from '../src/queue/redis-url.js';
-import { parseRunJob, runDirOf, runJobId, type RunJob } from '../src/queue/run-job.js';
+import { parseRunJob, runDirOf, runJobId, runLogOf, type RunJob } from '../src/queue/run-job.js';
 import { queueArgs, runJobsOf } from '../src/queue/enqueue-sweep.js';
 import { readLastEvaluation, readRunProgress } from '../src/queue/run-dir-state.js';
 import { startGuarded, trainInvocation } from '../src/queue/train-process.js';
@@ -26,11 +26,14 @@ test('parseRunJob accepts a run and rejects paths that escape the results dir', 
   assert.deepEqual(parseRunJob(job), job);
   assert.throws(() => parseRunJob({ ...job, resultsRelDir: '../elsewhere' }), /resultsRelDir must be a relative path without "\.\." segments/);
   assert.throws(() => parseRunJob({ ...job, resultsRelDir: '/etc' }), /resultsRelDir must be a relative path/);
-  assert.throws(() => parseRunJob({ ...job, sweepId: 'a:b' }), /sweepId must not contain ":"/);
+  assert.throws(() => parseRunJob({ ...job, sweepId: 'a:b' }), /sweepId may only contain letters, digits/);
+  assert.throws(() => parseRunJob({ ...job, sweepId: 'a/b' }), /sweepId may only contain/);
+  assert.throws(() => parseRunJob({ ...job, sweepId: '..' }), /sweepId must not be/);
   assert.throws(() => parseRunJob({ ...job, args: ['--out', 'x'] }), /args must not contain --out/);
   assert.throws(() => parseRunJob({ ...job, args: 'x' }), /args/);
   assert.equal(runJobId('s1', job.runKey), 's1|Hopper-v5/rpp-sac/equiv_wd=1e-6/seed-3');
   assert.equal(runDirOf('/shared', job), path.join('/shared', 's1/Hopper-v5/rpp-sac/equiv_wd=1e-6/seed-3'));
+  assert.equal(runLogOf('/shared', job), path.join('/shared', 's1/logs/Hopper-v5/rpp-sac/equiv_wd=1e-6/seed-3.log'));
 });
 
 test('a planned run becomes a job: train and --out dropped, run dir under the sweep name', () => {

@@ -31,7 +31,8 @@ export const runJobSchema = z.object({
   sweepId: z
     .string()
     .min(1)
-    .refine((s) => !/[:|]/.test(s), { message: 'must not contain ":" or "|" (they delimit BullMQ job ids)' }),
+    .regex(/^[A-Za-z0-9._+=,-]+$/, { message: 'may only contain letters, digits and . _ + = , - (as sweep names)' })
+    .refine((s) => s !== '.' && s !== '..', { message: 'must not be "." or ".."' }),
   runKey: relativePath.refine((s) => !s.includes(':'), { message: 'must not contain ":" (BullMQ job ids cannot)' }),
   args: z.array(z.string()).refine((a) => !a.includes('--out'), { message: 'must not contain --out: the worker sets it from --results' }),
   resultsRelDir: relativePath,
@@ -50,6 +51,11 @@ export function parseRunJob(data: unknown): RunJob {
 /** Deterministic job id, so enqueueing the same run twice is a no-op. */
 export function runJobId(sweepId: string, runKey: string): string {
   return `${sweepId}|${runKey}`;
+}
+
+/** The training output log of a job: `<results>/<sweepId>/logs/<runKey>.log`, as a local sweep keeps it. */
+export function runLogOf(resultsDir: string, job: Pick<RunJob, 'sweepId' | 'runKey'>): string {
+  return path.join(resultsDir, job.sweepId, 'logs', `${job.runKey}.log`);
 }
 
 /** The run directory of a job under a worker's results root. */

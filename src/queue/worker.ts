@@ -11,7 +11,7 @@
  *    maxStalledCount times, and whoever takes it resumes from the checkpoint.
  */
 import { EventEmitter } from 'node:events';
-import { promises as fs } from 'node:fs';
+import { createWriteStream, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker, WaitingError, type Job } from 'bullmq';
@@ -20,7 +20,7 @@ import { openRedisChecked } from './connection.js';
 import type { Redis } from 'ioredis';
 import { decideAction } from '../sweep/run-state.js';
 import { pathExists, readRunProgress, readRunStatus, type RunProgress } from './run-dir-state.js';
-import { parseRunJob, RUN_QUEUE_NAME, runDirOf, type RunJob } from './run-job.js';
+import { parseRunJob, RUN_QUEUE_NAME, runDirOf, runLogOf, type RunJob } from './run-job.js';
 import { defaultTrainCommand, startGuarded, trainInvocation, type GuardedProcess } from './train-process.js';
 
 export interface RunWorkerOptions {
@@ -139,10 +139,19 @@ class QueueRunWorker extends EventEmitter<QueueWorkerEvents> implements RunWorke
       await job.updateProgress(progress);
       this.emit('progress', data.runKey, progress);
     };
+    // The training output of every attempt, on the shared volume next to the sweep's runs.
+    const logFile = runLogOf(this.opts.resultsDir, data);
+    await fs.mkdir(path.dirname(logFile), { recursive: true });
+    const log = createWriteStream(logFile, { flags: 'a' });
+    log.on('error', (error) => this.logger.warn('cannot write the run log', { logFile, error: error.message }));
+    log.write(`=== ${new Date().toISOString()} worker ${this.name} attempt ${job.attemptsMade + 1}: ${argv.join(' ')}\n`);
     const child = startGuarded(argv, {
       onTick: report,
       tickMs: this.opts.progressIntervalMs ?? 5000,
-      onOutput: (text) => this.logger.debug(text.trimEnd(), { runKey: data.runKey }),
+      onOutput: (text) => {
+        log.write(text);
+        this.logger.debug(text.trimEnd(), { runKey: data.runKey });
+      },
     });
     this.running.set(job.id!, child);
     this.logger.info(resume ? 'resuming run from checkpoint' : 'starting run', { runKey: data.runKey, attempt: job.attemptsMade + 1, pid: child.pid });
@@ -151,6 +160,8 @@ class QueueRunWorker extends EventEmitter<QueueWorkerEvents> implements RunWorke
 
     const exit = await child.done;
     this.running.delete(job.id!);
+    log.write(`=== exit ${exit.exitCode ?? exit.signal}\n`);
+    await new Promise<void>((resolve) => log.end(resolve));
     await report().catch(() => undefined);
 
     if (this.requeueing) {
@@ -160,7 +171,7 @@ class QueueRunWorker extends EventEmitter<QueueWorkerEvents> implements RunWorke
     }
     if (exit.exitCode !== 0) {
       const how = exit.exitCode !== null ? `exit code ${exit.exitCode}` : `signal ${exit.signal}`;
-      const error = new Error(`${data.runKey}: training failed with ${how} (${argv.join(' ')})\n${exit.outputTail.trim().split('\n').slice(-15).join('\n')}`);
+      const error = new Error(`${data.runKey}: training failed with ${how} (${argv.join(' ')}; full output in ${logFile})\n${exit.outputTail.trim().split('\n').slice(-15).join('\n')}`);
       this.emit('failed', data.runKey, error);
       throw error;
     }
