@@ -164,7 +164,7 @@ class QueueRunWorker extends EventEmitter<QueueWorkerEvents> implements RunWorke
     await new Promise<void>((resolve) => log.end(resolve));
     await report().catch(() => undefined);
 
-    if (this.requeueing) {
+    if (this.requeueing && exit.exitCode !== 0) {
       // Shutting down: hand the run back without spending an attempt; the next worker resumes it.
       await job.moveToWait(token);
       throw new WaitingError();
