@@ -202,7 +202,7 @@ describe('distributed sweep queue (real redis-server)', { skip: false }, () => {
     b.child.kill('SIGTERM');
   });
 
-  test('a crashing run is retried by BullMQ with backoff and resumes; failed runs are retried by re-enqueueing; finished runs are skipped', { timeout: 60_000 }, async (t) => {
+  test('a crashing run is retried by BullMQ with backoff and resumes; failed runs are retried by re-enqueueing; finished runs are skipped; a run dir without checkpoint is set aside', { timeout: 60_000 }, async (t) => {
     const reason = skipReason();
     if (reason) return t.skip(reason);
     const sweepId = 'retry-test';
@@ -247,6 +247,20 @@ describe('distributed sweep queue (real redis-server)', { skip: false }, () => {
 
     const withResults = await enqueueRuns(redis!.url, sweepId, [retried, failsOnce], { resultsDir });
     assert.deepEqual(withResults.skippedFinished.sort(), [retried.runKey, failsOnce.runKey].sort());
+
+    // A run dir left without a checkpoint (killed before its first one) is moved aside, and the run starts over.
+    const stale = fakeRun(sweepId, 8, steps, 20);
+    const staleDir = path.join(resultsDir, stale.resultsRelDir);
+    await fs.mkdir(staleDir, { recursive: true });
+    await fs.writeFile(path.join(staleDir, 'status.json'), JSON.stringify({ state: 'running', step: 2, totalSteps: steps, updatedAt: '' }));
+    await fs.writeFile(path.join(staleDir, 'evaluations.jsonl'), JSON.stringify({ step: 1, meanReturn: -1 }) + '\n');
+    await enqueueRuns(redis!.url, sweepId, [stale]);
+    await waitFor('the stale run to finish', async () => ((await queueStatus(redis!.url, sweepId)).finished.length === 3 ? true : undefined));
+    await assertRunIntact(staleDir, steps, 8);
+    const abandoned = await fs.readdir(path.join(resultsDir, '.abandoned'));
+    assert.equal(abandoned.length, 1);
+    assert.match(abandoned[0]!, /^retry-test__Fake-v0__sac__seed-8-\d+$/);
+    assert.match(await fs.readFile(path.join(resultsDir, '.abandoned', abandoned[0]!, 'evaluations.jsonl'), 'utf8'), /"meanReturn":-1/);
     await worker.close();
   });
 });
