@@ -8,6 +8,10 @@
  * deterministic episodes on a separate env) averages >= 900: SAC on this task is
  * known to oscillate after solving it (CleanRL reports 909 +- 56 over training), so
  * the first time it is solved is the stable quantity to assert.
+ *
+ * Measured (wasm, seed 1, machine load ~11 on 2 cores): SAC 1000:12 2000:68 3000:58
+ * 4000:70 5000:1000 in 171 s; RPP-SAC 1000:33 2000:56 3000:74 4000:126 5000:1000 in
+ * 189 s; about 60 s of CPU each.
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
