@@ -6,57 +6,24 @@
  * z = qpos[1] in healthyZRange, angle = qpos[2] in healthyAngleRange.
  */
 import { defaultModelPath } from './mujoco-loader.js';
-import { MujocoEnv, clip, sumSquares, type MujocoEnvOptions } from './mujoco-env.js';
-import { addNoise } from './reset-noise.js';
-import type { Info, StepResult } from './types.js';
+import { PlanarWalkerEnv, type PlanarWalkerOptions } from './planar-walker.js';
 
-export interface HopperOptions extends MujocoEnvOptions {
-  /** Default 4. */
-  frameSkip?: number;
-  /** Default 1.0. */
-  forwardRewardWeight?: number;
-  /** Default 1e-3. */
-  ctrlCostWeight?: number;
-  /** Default 1.0. */
-  healthyReward?: number;
-  /** Default true. */
-  terminateWhenUnhealthy?: boolean;
+export interface HopperOptions extends PlanarWalkerOptions {
   /** Default [-100, 100]. */
   healthyStateRange?: [number, number];
   /** Default [0.7, Infinity]. */
   healthyZRange?: [number, number];
   /** Default [-0.2, 0.2]. */
   healthyAngleRange?: [number, number];
-  /** qpos and qvel noise U(±s). Default 5e-3. */
-  resetNoiseScale?: number;
-  /** Default true. */
-  excludeCurrentPositionsFromObservation?: boolean;
 }
 
-export class HopperEnv extends MujocoEnv {
+export class HopperEnv extends PlanarWalkerEnv {
   readonly id = 'Hopper-v5';
-  readonly forwardRewardWeight: number;
-  readonly ctrlCostWeight: number;
-  readonly healthyReward: number;
-  readonly terminateWhenUnhealthy: boolean;
   readonly healthyStateRange: [number, number];
-  readonly healthyZRange: [number, number];
-  readonly healthyAngleRange: [number, number];
-  readonly resetNoiseScale: number;
-  readonly excludeCurrentPositionsFromObservation: boolean;
 
   constructor(opts: HopperOptions = {}) {
-    const exclude = opts.excludeCurrentPositionsFromObservation ?? true;
-    super(opts.xmlFile ?? defaultModelPath('hopper.xml'), opts.frameSkip ?? 4, exclude ? 11 : 12);
-    this.forwardRewardWeight = opts.forwardRewardWeight ?? 1.0;
-    this.ctrlCostWeight = opts.ctrlCostWeight ?? 1e-3;
-    this.healthyReward = opts.healthyReward ?? 1.0;
-    this.terminateWhenUnhealthy = opts.terminateWhenUnhealthy ?? true;
+    super(opts.xmlFile ?? defaultModelPath('hopper.xml'), 11, opts, { healthyZRange: [0.7, Infinity], healthyAngleRange: [-0.2, 0.2] });
     this.healthyStateRange = opts.healthyStateRange ?? [-100, 100];
-    this.healthyZRange = opts.healthyZRange ?? [0.7, Infinity];
-    this.healthyAngleRange = opts.healthyAngleRange ?? [-0.2, 0.2];
-    this.resetNoiseScale = opts.resetNoiseScale ?? 5e-3;
-    this.excludeCurrentPositionsFromObservation = exclude;
   }
 
   get isHealthy(): boolean {
@@ -65,53 +32,6 @@ export class HopperEnv extends MujocoEnv {
     const [lo, hi] = this.healthyStateRange;
     for (let i = 2; i < this.nq; i++) if (!(lo < q[i] && q[i] < hi)) return false;
     for (let i = 0; i < this.nv; i++) if (!(lo < v[i] && v[i] < hi)) return false;
-    const z = q[1];
-    const angle = q[2];
-    return this.healthyZRange[0] < z && z < this.healthyZRange[1] && this.healthyAngleRange[0] < angle && angle < this.healthyAngleRange[1];
-  }
-
-  protected resetModel(): void {
-    const s = this.resetNoiseScale;
-    const qpos = addNoise(this.initQpos, this.uniformNoise(this.nq, -s, s));
-    const qvel = addNoise(this.initQvel, this.uniformNoise(this.nv, -s, s));
-    this.setState(qpos, qvel);
-  }
-
-  protected getObs(): Float64Array {
-    const q = this.view('qpos');
-    const v = this.view('qvel');
-    const skip = this.excludeCurrentPositionsFromObservation ? 1 : 0;
-    const nPos = this.nq - skip;
-    const obs = new Float64Array(nPos + this.nv);
-    obs.set(q.subarray(skip), 0);
-    for (let i = 0; i < this.nv; i++) obs[nPos + i] = clip(v[i], -10, 10);
-    return obs;
-  }
-
-  protected stepImpl(action: ArrayLike<number>): StepResult {
-    const xBefore = this.view('qpos')[0];
-    this.doSimulation(action);
-    const q = this.view('qpos');
-    const xAfter = q[0];
-    const xVelocity = (xAfter - xBefore) / this.dt;
-    const healthy = this.isHealthy;
-    const forwardReward = this.forwardRewardWeight * xVelocity;
-    const healthyReward = healthy ? this.healthyReward : 0;
-    const ctrlCost = this.ctrlCostWeight * sumSquares(action);
-    const info: Info = {
-      x_position: xAfter,
-      z_distance_from_origin: q[1] - this.initQpos[1],
-      x_velocity: xVelocity,
-      reward_forward: forwardReward,
-      reward_ctrl: -ctrlCost,
-      reward_survive: healthyReward,
-    };
-    const terminated = !healthy && this.terminateWhenUnhealthy;
-    return { observation: this.getObs(), reward: forwardReward + healthyReward - ctrlCost, terminated, truncated: false, info };
-  }
-
-  protected override resetInfo(): Info {
-    const q = this.view('qpos');
-    return { x_position: q[0], z_distance_from_origin: q[1] - this.initQpos[1] };
+    return this.zAndAngleHealthy();
   }
 }
