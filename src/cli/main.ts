@@ -93,6 +93,23 @@ function report(r: TrainRunResult): void {
   );
 }
 
+/** Run `train` (new) or `resume` in this process, print the result line and set the exit code. */
+async function startTraining(runDir: string, config: Readonly<RunConfig>, mode: 'new' | 'resume', opts: RunFlags): Promise<void> {
+  const { trainRun } = await import('../run/train-run.js');
+  const result = await trainRun({
+    runDir,
+    config,
+    mode,
+    command: ['rpp-sac', ...process.argv.slice(2)],
+    handleSignals: true,
+    ...(opts.backend === undefined ? {} : { backend: opts.backend }),
+    ...(opts.logLevel === undefined ? {} : { logLevel: opts.logLevel }),
+    ...(opts.progress === false ? { progressBar: false } : {}),
+  });
+  report(result);
+  process.exitCode = exitCodeOf(result);
+}
+
 /** The program; with `withOthers`, also the sweep, compare and queue commands (slow to import). */
 export async function buildProgram(withOthers: boolean): Promise<Command> {
   const program = new Command('rpp-sac')
@@ -124,19 +141,7 @@ export async function buildProgram(withOthers: boolean): Promise<Command> {
     }
     const config = resolveRunConfig({ ...(preset ? { preset } : {}), ...(file ? { file } : {}), flags });
     checkEnv(config.env);
-    const { trainRun } = await import('../run/train-run.js');
-    const result = await trainRun({
-      runDir: opts.out ?? defaultRunDir(config),
-      config,
-      mode: 'new',
-      command: ['rpp-sac', ...process.argv.slice(2)],
-      handleSignals: true,
-      ...(opts.backend === undefined ? {} : { backend: opts.backend }),
-      ...(opts.logLevel === undefined ? {} : { logLevel: opts.logLevel }),
-      ...(opts.progress === false ? { progressBar: false } : {}),
-    });
-    report(result);
-    process.exitCode = exitCodeOf(result);
+    await startTraining(opts.out ?? defaultRunDir(config), config, 'new', opts);
   });
 
   program
@@ -163,19 +168,7 @@ export async function buildProgram(withOthers: boolean): Promise<Command> {
       if (status?.state === 'finished' && status.step >= config.totalSteps) {
         throw new UserError(`${runDir} already finished its ${status.step} steps. To train further, raise the budget: rpp-sac resume ${runDir} --steps <more than ${status.step}>.`);
       }
-      const { trainRun } = await import('../run/train-run.js');
-      const result = await trainRun({
-        runDir,
-        config,
-        mode: 'resume',
-        command: ['rpp-sac', ...process.argv.slice(2)],
-        handleSignals: true,
-        ...(opts.backend === undefined ? {} : { backend: opts.backend }),
-        ...(opts.logLevel === undefined ? {} : { logLevel: opts.logLevel }),
-        ...(opts.progress === false ? { progressBar: false } : {}),
-      });
-      report(result);
-      process.exitCode = exitCodeOf(result);
+      await startTraining(runDir, config, 'resume', opts);
     });
 
   program
