@@ -61,7 +61,10 @@ describe('mlp', () => {
 
   for (const activation of ['relu', 'swish', 'tanh'] as Activation[]) {
     it(`${activation}: outputs and gradients equal builtin-op autodiff (<= 1e-5), no leaks`, () => {
+      const atStart = tf.memory().numTensors;
       const net = mlp({ inDim: 11, outDims: [3, 1], hidden: [32, 24], activation, seed: 4 });
+      // Construction allocates exactly the variables (no stray init tensors).
+      assert.equal(tf.memory().numTensors, atStart + net.variables.length, 'mlp construction leaks tensors');
       // Nonzero biases so their gradients and the bias add are exercised.
       tf.tidy(() => net.variables.filter((v) => v.rank === 1).forEach((v, i) => v.assign(tf.randomNormal(v.shape, 0, 0.3, 'float32', i))));
       const x = tf.randomNormal([20, 11], 0, 1, 'float32', 9) as tf.Tensor2D;
@@ -86,6 +89,7 @@ describe('mlp', () => {
       assert.equal(tf.memory().numTensors, before);
       tf.dispose([r.value, r.grads, x]);
       net.dispose();
+      assert.equal(tf.memory().numTensors, atStart, 'construction + use + dispose leaves no tensors behind');
     });
   }
 

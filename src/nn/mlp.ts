@@ -31,10 +31,11 @@ export interface DenseParams {
 }
 
 function dense(rng: Rng, nIn: number, nOut: number, gain: number): DenseParams {
-  return {
+  // tidy: tf.variable(t) copies t, which would otherwise stay allocated.
+  return tf.tidy(() => ({
     w: tf.variable(tf.tensor2d(orthogonal(rng, nIn, nOut, gain), [nIn, nOut]), true),
     b: tf.variable(tf.zeros([nOut]), true),
-  };
+  }));
 }
 
 /** One hidden layer: act(x @ w + b), as fused kernels with hand-written gradients (dense.ts). */

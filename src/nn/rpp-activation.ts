@@ -38,7 +38,7 @@ export class RppActivation {
     }
     this.rep = rep;
     this.basic = opts.basic ?? true;
-    this.wBasic = this.basic ? tf.variable(tf.fill([rep.dim], RPP_SCALE), true) : null;
+    this.wBasic = this.basic ? tf.tidy(() => tf.variable(tf.fill([rep.dim], RPP_SCALE), true)) : null;
     this.kind = nFlipped === 0 ? activation : nFlipped === rep.dim ? 'tanh' : 'mixed';
     this.#tanhMask = this.kind === 'mixed' ? tf.keep(tf.tensor1d(flipped.map((f) => (f ? 1 : 0)))) : null;
   }
