@@ -23,6 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BiasProjector, WeightProjector, type ProjectorOptions } from '../equivariance/projector.js';
 import type { Rep } from '../equivariance/rep.js';
 import { Rng } from '../random.js';
+import { fusedDense } from './dense.js';
 import { lecunNormal } from './init.js';
 import type { ParamGroups } from './network.js';
 
@@ -71,15 +72,21 @@ export class RppLinear {
     const nIn = repIn.dim;
     const nOut = repOut.dim;
     const fanIn = (opts.fanIn ?? 'in') === 'paper' ? nOut : nIn;
-    this.wEquiv = tf.variable(tf.tensor2d(lecunNormal(rng, nIn * nOut, fanIn, scale), [nIn, nOut]), true);
-    this.bEquiv = tf.variable(tf.zeros([nOut]), true);
-    if (this.basic) {
-      this.wBasic = tf.variable(tf.tensor2d(lecunNormal(rng, nIn * nOut, fanIn, scale * RPP_SCALE), [nIn, nOut]), true);
-      this.bBasic = tf.variable(tf.tensor1d(lecunNormal(rng, nOut, nOut, scale * RPP_SCALE)), true);
-    } else {
-      this.wBasic = null;
-      this.bBasic = null;
-    }
+    // tidy: tf.variable(t) copies t, which would otherwise stay allocated.
+    const vars = tf.tidy(() => ({
+      wEquiv: tf.variable(tf.tensor2d(lecunNormal(rng, nIn * nOut, fanIn, scale), [nIn, nOut]), true),
+      bEquiv: tf.variable(tf.zeros([nOut]), true),
+      ...(this.basic
+        ? {
+            wBasic: tf.variable(tf.tensor2d(lecunNormal(rng, nIn * nOut, fanIn, scale * RPP_SCALE), [nIn, nOut]), true),
+            bBasic: tf.variable(tf.tensor1d(lecunNormal(rng, nOut, nOut, scale * RPP_SCALE)), true),
+          }
+        : {}),
+    }));
+    this.wEquiv = vars.wEquiv;
+    this.bEquiv = vars.bEquiv;
+    this.wBasic = vars.wBasic ?? null;
+    this.bBasic = vars.bBasic ?? null;
     this.#wProj = new WeightProjector(repIn, repOut, opts.projector);
     this.#bProj = new BiasProjector(repOut, opts.projector);
   }
@@ -90,7 +97,8 @@ export class RppLinear {
       const wEq = this.#wProj.apply(this.wEquiv as tf.Tensor2D);
       const bEq = this.#bProj.apply(this.bEquiv as tf.Tensor1D);
       const w = this.wBasic === null ? wEq : (tf.add(wEq, this.wBasic) as tf.Tensor2D);
-      const b = this.bBasic === null ? bEq : (tf.add(bEq, this.bBasic) as tf.Tensor1D);
+      // + 0: a fresh rank-1 buffer, usable as a _FusedMatMul bias (see BiasProjector).
+      const b = (this.bBasic === null ? tf.add(bEq, 0) : tf.add(bEq, this.bBasic)) as tf.Tensor1D;
       return { w, b };
     });
   }
@@ -117,7 +125,7 @@ export class RppLinear {
    * broadcast reductions, accumulation), more than the small kernels themselves;
    * projection + adds + matmul as separate ops made the layer ~2x a plain one.
    * Backward, with dz = dy and W = P(w_equiv) + w_basic:
-   *   dx = dz @ W^T, dW = x^T @ dz, db = sum(dz, 0),
+   *   dx = dz @ W^T, dW = x^T @ dz, db = sum(dz, 0) (as ones @ dz, see colSum),
    *   d w_equiv = P(dW), d w_basic = dW, d b_equiv = P_b(db), d b_basic = db
    * (P and P_b are self-adjoint). Transposes are explicit: transposed matmuls are
    * 10-20x slower on wasm.
@@ -132,14 +140,15 @@ export class RppLinear {
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
       const dz = dy as tf.Tensor2D;
-      const dx = tf.matMul(dz, tf.transpose(ws));
       const dW = tf.matMul(tf.transpose(xs), dz) as tf.Tensor2D;
-      const db = tf.sum(dz, 0) as tf.Tensor1D;
-      const out = [dx, this.#wProj.apply(dW), this.#bProj.apply(db)];
-      if (hasBasic) out.push(dW, db);
+      const dx = tf.matMul(dz, tf.transpose(ws));
+      // Bias gradient as ones @ dz after dW (see colSum), projected as a row: no reshapes in between.
+      const dbRow = tf.matMul(tf.ones([1, dz.shape[0]]), dz) as tf.Tensor2D;
+      const out = [dx, this.#wProj.project(dW), this.#bProj.projectRow(dbRow)];
+      if (hasBasic) out.push(dW, tf.reshape(dbRow, [dz.shape[1]]));
       return out;
     };
-    return { value: tf.fused.matMul({ a: x, b: w, bias: b }), gradFunc };
+    return { value: fusedDense(x, w, b, false), gradFunc };
   }) as (...inputs: tf.Tensor[]) => tf.Tensor2D;
 
   readonly #frozenOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
@@ -148,7 +157,7 @@ export class RppLinear {
     const { w, b } = this.#effectiveCached(this.#params());
     save([w]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => [tf.matMul(dy as tf.Tensor2D, tf.transpose(saved[0]))];
-    return { value: tf.fused.matMul({ a: x, b: w, bias: b }), gradFunc };
+    return { value: fusedDense(x, w, b, false), gradFunc };
   }) as (x: tf.Tensor2D) => tf.Tensor2D;
 
   /**
@@ -167,8 +176,9 @@ export class RppLinear {
     if (c !== null && c.keys.length === keys.length && c.keys.every((k, i) => k === keys[i])) return { w: c.w, b: c.b };
     const [wEquiv, bEquiv, wBasic, bBasic] = params;
     const fresh = tf.tidy(() => {
-      const wEq = this.#wProj.apply(wEquiv as tf.Tensor2D);
-      const bEq = this.#bProj.apply(bEquiv as tf.Tensor1D);
+      // project(): no tape node needed, this runs inside a customGrad forward.
+      const wEq = this.#wProj.project(wEquiv as tf.Tensor2D);
+      const bEq = this.#bProj.project(bEquiv as tf.Tensor1D);
       // + b_basic also gives a bias buffer the wasm _FusedMatMul accepts (see BiasProjector);
       // without it, + 0 does (a cached tensor must not share the variable's buffer anyway).
       const w = wBasic !== undefined ? (tf.add(wEq, wBasic) as tf.Tensor2D) : wEq;
