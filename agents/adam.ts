@@ -111,8 +111,14 @@ export class Adam {
       this.v.assign(v);
       // p <- p - lr/bc1 * m / (sqrt(v)/bc2 + eps) = p - m * (stepSize*bc2) / (sqrt(v) + eps*bc2)
       const upd = tf.div(tf.mul(m, stepSize * bc2), tf.add(tf.sqrt(v), this.eps * bc2));
-      const parts = this.vars.length === 1 ? [upd] : tf.split(upd, this.sizes);
-      for (let i = 0; i < this.vars.length; i++) this.vars[i].assign(tf.sub(this.vars[i], tf.reshape(parts[i], this.vars[i].shape)));
+      // One slice per variable rather than tf.split: on wasm a SplitV of ~144k values into
+      // 12 parts measured ~6 ms of CPU, the 12 contiguous slices ~1.5 ms.
+      let off = 0;
+      for (let i = 0; i < this.vars.length; i++) {
+        const part = this.vars.length === 1 ? upd : tf.slice(upd, [off], [this.sizes[i]]);
+        off += this.sizes[i];
+        this.vars[i].assign(tf.sub(this.vars[i], tf.reshape(part, this.vars[i].shape)));
+      }
     });
   }
 

@@ -47,11 +47,23 @@ export function denseGrads(dz: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D): tf.
   return [tf.matMul(dz, tf.transpose(w)), dW, colSum(dz)];
 }
 
+/**
+ * What a dense op saves for its backward. tf.customGrad's save() copies every
+ * saved tensor (an Identity kernel, a full copy of a 256x256 weight); a
+ * tf.Variable is instead read from the closure: it is never disposed by a tidy,
+ * and nothing assigns it between a forward and its backward pass. Any other
+ * tensor (e.g. a weight computed inside a tidy) is saved.
+ */
+function keepW(w: tf.Tensor2D): boolean {
+  return w instanceof tf.Variable;
+}
+
 const linearOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [x, w, b] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
   const save = args[3] as tf.GradSaveFunc;
-  save([x, w]);
-  const gradFunc: Grads = (dy, [xs, ws]) => denseGrads(dy as tf.Tensor2D, xs as tf.Tensor2D, ws as tf.Tensor2D);
+  const byRef = keepW(w);
+  save(byRef ? [x] : [x, w]);
+  const gradFunc: Grads = (dy, [xs, ws]) => denseGrads(dy as tf.Tensor2D, xs as tf.Tensor2D, byRef ? w : (ws as tf.Tensor2D));
   return { value: fusedDense(x, w, b, false), gradFunc };
 }) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 
@@ -59,8 +71,9 @@ const reluOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [x, w, b] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
   const save = args[3] as tf.GradSaveFunc;
   const y = fusedDense(x, w, b, true);
-  save([x, w, y]);
-  const gradFunc: Grads = (dy, [xs, ws, ys]) => denseGrads(tf.mul(dy, tf.step(ys)) as tf.Tensor2D, xs as tf.Tensor2D, ws as tf.Tensor2D);
+  const byRef = keepW(w);
+  save(byRef ? [x, y] : [x, y, w]);
+  const gradFunc: Grads = (dy, [xs, ys, ws]) => denseGrads(tf.mul(dy, tf.step(ys)) as tf.Tensor2D, xs as tf.Tensor2D, byRef ? w : (ws as tf.Tensor2D));
   return { value: y, gradFunc };
 }) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 
@@ -69,15 +82,19 @@ const reluOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
  * a caller needs gradients through the network but not for its parameters.
  */
 function frozenDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean): tf.Tensor2D {
+  const byRef = keepW(w);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xi = args[0] as tf.Tensor2D;
     const save = args[1] as tf.GradSaveFunc;
     const y = fusedDense(xi, w, b, relu);
-    // Saving w keeps its buffer alive until the backward pass even if the caller disposes it.
-    save(relu ? [w, y] : [w]);
-    const gradFunc: Grads = (dy, saved) => {
-      const dz = relu ? tf.mul(dy, tf.step(saved[1])) : dy;
-      return [tf.matMul(dz, tf.transpose(saved[0]))];
+    // Saving a non-variable w keeps its buffer alive until the backward pass even if the caller disposes it.
+    const saved = relu ? [y] : [];
+    if (!byRef) saved.push(w);
+    save(saved);
+    const gradFunc: Grads = (dy, sv) => {
+      const dz = relu ? tf.mul(dy, tf.step(sv[0])) : dy;
+      const ws = byRef ? w : (sv[relu ? 1 : 0] as tf.Tensor2D);
+      return [tf.matMul(dz, tf.transpose(ws))];
     };
     return { value: y, gradFunc };
   }) as (x: tf.Tensor2D) => tf.Tensor2D;
