@@ -141,9 +141,12 @@ for (const { name, repIn, repOut } of cases) {
         const pb = biasProjector(repOut, opts);
         const got = tf.tidy(() => p.apply(tf.tensor2d(Float32Array.from(w), [repIn.dim, repOut.dim])).dataSync());
         const gotB = tf.tidy(() => pb.apply(tf.tensor1d(Float32Array.from(b))).dataSync());
+        // The tf-op path that backends without the host kernel take (wasm uses the kernel).
+        const gotOps = tf.tidy(() => p.averageOps(tf.tensor2d(Float32Array.from(w), [repIn.dim, repOut.dim])).dataSync());
         p.dispose();
         pb.dispose();
         assert.ok(maxAbsDiff(got, expectW) < 1e-5, `tf weight projection (${JSON.stringify(opts)}) off by ${maxAbsDiff(got, expectW)}`);
+        assert.ok(maxAbsDiff(gotOps, expectW) < 1e-5, `tf-op weight projection (${JSON.stringify(opts)}) off by ${maxAbsDiff(gotOps, expectW)}`);
         assert.ok(maxAbsDiff(gotB, expectB) < 1e-5, `tf bias projection (${JSON.stringify(opts)})`);
       }
     });

@@ -81,6 +81,8 @@ describe('mlp', () => {
       };
       const vars = net.variables as tf.Variable[];
       const r = tf.variableGrads(reference, vars);
+      // Warm-up: the first backward pass creates each layer's cached w^T (TransposedWeight).
+      tf.dispose(tf.variableGrads(ours, vars) as unknown as tf.TensorContainer);
       const before = tf.memory().numTensors;
       const o = tf.variableGrads(ours, vars);
       assert.ok(relErr(o.value.dataSync(), r.value.dataSync()) < 1e-5);
@@ -106,6 +108,27 @@ describe('mlp', () => {
       net.dispose();
     });
   }
+
+  it('input gradients follow weight changes (the cached w^T is refreshed after assign)', () => {
+    const net = mlp({ inDim: 5, outDims: [2], hidden: [16, 16], seed: 6 });
+    const x = tf.randomNormal([4, 5], 0, 1, 'float32', 2);
+    const ours = (): Float32Array => tf.tidy(() => tf.grad((z: tf.Tensor) => tf.sum(tf.square(net.apply(z as tf.Tensor2D)[0])))(x).dataSync() as Float32Array);
+    const reference = (): Float32Array =>
+      tf.tidy(() => {
+        const f = (z: tf.Tensor): tf.Scalar => {
+          let h = z;
+          for (const l of net.trunk) h = tf.relu(tf.add(tf.matMul(h, l.w), l.b));
+          return tf.sum(tf.square(tf.add(tf.matMul(h, net.heads[0].w), net.heads[0].b)));
+        };
+        return tf.grad(f)(x).dataSync() as Float32Array;
+      });
+    assert.ok(relErr(ours(), reference()) < 1e-5);
+    for (const [i, v] of net.variables.entries()) tf.tidy(() => v.assign(tf.add(v, tf.randomNormal(v.shape, 0, 0.3, 'float32', 100 + i))));
+    const after = ours();
+    assert.ok(relErr(after, reference()) < 1e-5, 'stale w^T after the weights changed');
+    x.dispose();
+    net.dispose();
+  });
 
   it('rejects bad options with clear errors', () => {
     assert.throws(() => mlp({ inDim: 0, outDims: [1], hidden: [4] }), /inDim must be a positive integer/);

@@ -4,6 +4,7 @@
  * measurable symmetry breaking with it on, penalties, gradients, leaks, seeds.
  */
 import { before, describe, it } from 'node:test';
+import { useHostKernels } from '../src/kernels/host-kernel.js';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.js';
@@ -103,6 +104,53 @@ describe('rppMlp parameters, penalty, gradients, memory', () => {
     assert.throws(() => net.penalty(-1, 0), /must be finite and >= 0/);
     net.dispose();
   });
+
+  for (const [activation, hostKernels] of [['swish', true], ['relu', true], ['swish', false]] as const) {
+    it(`${activation}${hostKernels ? '' : ', tf-op projections'}: outputs and every gradient equal builtin-op autodiff of the unfolded network (<= 1e-4)`, (t) => {
+      useHostKernels(hostKernels);
+      t.after(() => useHostKernels(true));
+      // The network folds each activation's (1 + w_basic) into the next layer's weight
+      // (and relu into the matmul); the reference applies the blocks literally.
+      const net = rppMlp({ repIn, repsOut: [repOut, repOut], hidden: [16, 16], activation, seed: 5 });
+      tf.tidy(() => {
+        for (const [i, v] of net.paramGroups().basic.entries()) v.assign(tf.randomNormal(v.shape, 0, 0.3, 'float32', 60 + i));
+      });
+      randomiseEquivBiases(net, 70);
+      const x = tf.randomNormal([32, 17], 0, 1, 'float32', 14) as tf.Tensor2D;
+      const r = [0, 1].map((k) => tf.randomNormal([32, repOut.dim], 0, 1, 'float32', 80 + k));
+      const loss = (outs: tf.Tensor[]): tf.Scalar => tf.addN(outs.map((o, k) => tf.sum(tf.mul(o, r[k])))) as tf.Scalar;
+      const reference = (): tf.Scalar => {
+        let h: tf.Tensor = x;
+        for (const b of net.trunk) {
+          const { w, b: bias } = b.linear.effective();
+          const z = tf.add(tf.matMul(h, w), bias);
+          const a = activation === 'relu' ? tf.relu(z) : tf.mul(z, tf.sigmoid(z));
+          h = tf.mul(a, tf.add(1, b.activation.wBasic!));
+        }
+        return loss(net.heads.map((head) => {
+          const { w, b } = head.effective();
+          return tf.add(tf.matMul(h, w), b);
+        }));
+      };
+      const vars = net.variables as tf.Variable[];
+      const ref = tf.variableGrads(reference, vars);
+      const ours = tf.variableGrads(() => loss(net.apply(x)), vars);
+      assert.ok(Math.abs(ours.value.dataSync()[0] - ref.value.dataSync()[0]) <= 1e-5 * Math.abs(ref.value.dataSync()[0]));
+      for (const v of vars) {
+        const g = ours.grads[v.name].dataSync();
+        const e = ref.grads[v.name].dataSync();
+        let num = 0;
+        let den = 0;
+        for (let i = 0; i < g.length; i++) {
+          num += (g[i] - e[i]) ** 2;
+          den += e[i] ** 2;
+        }
+        assert.ok(Math.sqrt(num / Math.max(den, 1e-30)) < 1e-4, `gradient of [${v.shape}] off by ${Math.sqrt(num / den)}`);
+      }
+      tf.dispose([ref.value, ref.grads, ours.value, ours.grads, x, r]);
+      net.dispose();
+    });
+  }
 
   it('all four parameter groups get nonzero gradients, and memory stays flat', () => {
     const net = rppMlp({ repIn, repsOut: [repOut], hidden: [64, 64], seed: 2 });

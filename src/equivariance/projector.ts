@@ -13,11 +13,17 @@
  * h^0..h^(n-1) is factored as (sum_{k<b} T^k) prod_j (I + T^(b 2^j)) with
  * n = b 2^a, so Z2 and Z4 need one and two permute+add steps.
  *
+ * On the wasm and cpu backends all of this is instead one host kernel
+ * (group-average-kernel.ts: a gather and signed add per group element in one
+ * pass); the tf-op path above serves the other backends.
+ *
  * P is self-adjoint (orthogonal reps), so its gradient is P applied to dy; a
  * tf.customGrad says so directly, which is cheaper than differentiating
  * through slices (pads) and concats.
  */
 import * as tf from '@tensorflow/tfjs';
+import { hasHostKernel, runHostKernel } from '../kernels/host-kernel.js';
+import { GROUP_AVERAGE_KERNEL, groupAverageTables, type GroupAverageTables } from './group-average-kernel.js';
 import { AxisPermutation } from './permute-tensor.js';
 import { projectBiasArray } from './project-array.js';
 import { trivial, type Rep } from './rep.js';
@@ -112,11 +118,14 @@ export class WeightProjector {
   readonly #oddStep: WeightAction | null;
   readonly #oddCount: number;
   readonly #apply: (w: tf.Tensor2D) => tf.Tensor2D;
+  /** Index/sign tables for the host kernel. */
+  readonly #tables: GroupAverageTables;
 
   constructor(repIn: Rep, repOut: Rep, opts: ProjectorOptions = {}) {
     if (!repIn.group.equals(repOut.group)) throw new Error(`projector: reps of different groups (${repIn.group.name}, ${repOut.group.name}).`);
     this.repIn = repIn;
     this.repOut = repOut;
+    this.#tables = groupAverageTables(repIn, repOut);
     const n = repIn.group.order;
     let b = n;
     let a = 0;
@@ -161,7 +170,35 @@ export class WeightProjector {
     }
   }
 
+  /**
+   * An RPP layer's effective weight, no gradient: w = P(wEquiv) [+ wBasic], and
+   * when scale [in] is given also diag(1 + scale) w (else null). Always fresh
+   * tensors (never a variable's buffer). Why the adds are tf ops even where P is
+   * a host kernel: the wasm backend's SIMD add is ~10x faster than a JS loop.
+   */
+  effective(wEquiv: tf.Tensor2D, wBasic: tf.Tensor2D | null, scale: tf.Tensor1D | null): { w: tf.Tensor2D; scaled: tf.Tensor2D | null } {
+    this.#check(wEquiv);
+    const [w, scaled] = tf.tidy(() => {
+      const p = this.project(wEquiv);
+      const sum = wBasic !== null ? (tf.add(p, wBasic) as tf.Tensor2D) : p === wEquiv ? tf.clone(p) : p;
+      return scale === null ? [sum] : [sum, tf.mul(sum, tf.reshape(tf.add(scale, 1), [this.repIn.dim, 1])) as tf.Tensor2D];
+    });
+    return { w, scaled: scaled ?? null };
+  }
+
+  /** The same P(w) on any tensor of repIn.dim * repOut.dim entries (a bias [out] when repIn is trivial of dim 1). */
+  averageAnyShape<T extends tf.Tensor>(w: T): T {
+    if (hasHostKernel(GROUP_AVERAGE_KERNEL)) return runHostKernel(GROUP_AVERAGE_KERNEL, [w], this.#tables)[0] as T;
+    return tf.reshape(this.average(tf.reshape(w, [this.repIn.dim, this.repOut.dim])), w.shape) as T;
+  }
+
   private average(w: tf.Tensor2D): tf.Tensor2D {
+    if (hasHostKernel(GROUP_AVERAGE_KERNEL)) return runHostKernel(GROUP_AVERAGE_KERNEL, [w], this.#tables)[0] as tf.Tensor2D;
+    return this.averageOps(w);
+  }
+
+  /** The tf-op path (backends without host kernels), kept public for the tests that compare both. */
+  averageOps(w: tf.Tensor2D): tf.Tensor2D {
     let cur = w;
     for (const step of this.#doubling) cur = tf.add(cur, step.apply(cur));
     if (this.#oddStep !== null) {
@@ -200,14 +237,15 @@ export const DENSE_BIAS_MAX = 1024;
  */
 export class BiasProjector {
   readonly repOut: Rep;
-  readonly #inner: WeightProjector | null;
+  /** P_b as the weight projector of maps trivial(1) -> repOut (host kernel and large biases). */
+  readonly #inner: WeightProjector;
   readonly #matrix: tf.Tensor2D | null;
-  readonly #apply: ((b: tf.Tensor1D) => tf.Tensor1D) | null;
-  readonly #project: ((b: tf.Tensor1D) => tf.Tensor1D) | null;
+  readonly #apply: (b: tf.Tensor1D) => tf.Tensor1D;
 
   constructor(repOut: Rep, opts: ProjectorOptions = {}) {
     this.repOut = repOut;
     const n = repOut.dim;
+    this.#inner = new WeightProjector(trivial(repOut.group, 1), repOut, opts);
     if (n <= DENSE_BIAS_MAX) {
       const m = new Float32Array(n * n);
       const unit = new Float64Array(n);
@@ -217,57 +255,64 @@ export class BiasProjector {
         const col = projectBiasArray(repOut, unit);
         for (let i = 0; i < n; i++) m[j * n + i] = col[i]; // row j = P_b e_j (P_b symmetric)
       }
-      const matrix = tf.keep(tf.tensor2d(m, [n, n]));
-      this.#matrix = matrix;
-      this.#inner = null;
-      const project = (v: tf.Tensor): tf.Tensor1D => tf.reshape(tf.matMul(tf.reshape(v, [1, n]), matrix), [n]);
-      this.#project = project;
-      this.#apply = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-        const b = args[0] as tf.Tensor1D;
-        return { value: project(b), gradFunc: (dy: tf.Tensor1D) => project(dy) };
-      }) as (b: tf.Tensor1D) => tf.Tensor1D;
+      this.#matrix = tf.keep(tf.tensor2d(m, [n, n]));
     } else {
       this.#matrix = null;
-      this.#apply = null;
-      this.#project = null;
-      this.#inner = new WeightProjector(trivial(repOut.group, 1), repOut, opts);
     }
+    this.#apply = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const b = args[0] as tf.Tensor1D;
+      return { value: this.#project(b), gradFunc: (dy: tf.Tensor1D) => this.#project(dy) };
+    }) as (b: tf.Tensor1D) => tf.Tensor1D;
   }
 
   apply(b: tf.Tensor1D): tf.Tensor1D {
-    const n = this.repOut.dim;
-    if (b.rank !== 1 || b.shape[0] !== n) throw new Error(`BiasProjector: bias has shape [${b.shape}], expected [${n}].`);
-    if (this.#apply !== null) return this.#apply(b);
-    return this.#large(b);
+    this.#check(b);
+    return this.#apply(b);
   }
 
   /** P_b(b) without a gradient (no tape node), as WeightProjector.project. */
   project(b: tf.Tensor1D): tf.Tensor1D {
-    const n = this.repOut.dim;
-    if (b.rank !== 1 || b.shape[0] !== n) throw new Error(`BiasProjector: bias has shape [${b.shape}], expected [${n}].`);
-    if (this.#project !== null) return tf.tidy(() => this.#project!(b));
-    return this.#large(b);
+    this.#check(b);
+    return tf.tidy(() => this.#project(b));
+  }
+
+  /**
+   * P_b(bEquiv) [+ bBasic], no gradient, as a fresh rank-1 tensor (usable as a
+   * wasm _FusedMatMul bias, see above). One host kernel where available.
+   */
+  effective(bEquiv: tf.Tensor1D, bBasic: tf.Tensor1D | null): tf.Tensor1D {
+    this.#check(bEquiv);
+    return tf.tidy(() => {
+      const p = this.#project(bEquiv);
+      return (bBasic !== null ? tf.add(p, bBasic) : tf.add(p, 0)) as tf.Tensor1D;
+    });
   }
 
   /**
    * P_b applied to a [1, n] row (e.g. a bias gradient computed as ones @ dz),
-   * returned as [n], no gradient: one matmul and one reshape.
+   * returned as [n], no gradient.
    */
   projectRow(r: tf.Tensor2D): tf.Tensor1D {
     const n = this.repOut.dim;
     if (r.rank !== 2 || r.shape[0] !== 1 || r.shape[1] !== n) throw new Error(`BiasProjector: row has shape [${r.shape}], expected [1, ${n}].`);
-    if (this.#matrix !== null) return tf.reshape(tf.matMul(r, this.#matrix), [n]);
-    return this.project(tf.reshape(r, [n]));
+    return tf.tidy(() => this.#project(tf.reshape(r, [n])));
   }
 
-  #large(b: tf.Tensor1D): tf.Tensor1D {
+  #check(b: tf.Tensor1D): void {
     const n = this.repOut.dim;
-    // Large biases: + 0 gives a buffer the wasm backend records as rank 1 (see above).
-    return tf.tidy(() => tf.add(tf.reshape(this.#inner!.apply(tf.reshape(b, [1, n]) as tf.Tensor2D), [n]), 0) as tf.Tensor1D);
+    if (b.rank !== 1 || b.shape[0] !== n) throw new Error(`BiasProjector: bias has shape [${b.shape}], expected [${n}].`);
+  }
+
+  #project(b: tf.Tensor1D): tf.Tensor1D {
+    const n = this.repOut.dim;
+    // Host kernel (wasm, cpu): one pass, output recorded as rank 1.
+    if (hasHostKernel(GROUP_AVERAGE_KERNEL)) return this.#inner.averageAnyShape(b);
+    if (this.#matrix !== null) return tf.reshape(tf.matMul(tf.reshape(b, [1, n]), this.#matrix), [n]);
+    return tf.reshape(this.#inner.averageOps(tf.reshape(b, [1, n])), [n]);
   }
 
   dispose(): void {
-    this.#inner?.dispose();
+    this.#inner.dispose();
     this.#matrix?.dispose();
   }
 }

@@ -41,47 +41,78 @@ export function colSum(dz: tf.Tensor2D): tf.Tensor1D {
   return tf.reshape(tf.matMul(tf.ones([1, m]), dz), [n]);
 }
 
+/**
+ * A weight's transpose, kept until the weight's buffer changes. Why: the input
+ * gradient dz @ w^T needs w^T on every backward pass; recomputing it costs a
+ * Transpose (~0.3 ms for 256x256 on wasm) and, because the result is a new
+ * tensor, the matmul also re-packs its right operand (~0.7 ms). A weight that
+ * only changes at optimizer steps (tf.Variable.assign gives it a new buffer)
+ * pays both once per step. Owners dispose() it with their weights.
+ */
+export class TransposedWeight {
+  #key: object | null = null;
+  #t: tf.Tensor2D | null = null;
+
+  of(w: tf.Tensor2D): tf.Tensor2D {
+    if (this.#t === null || this.#key !== w.dataId) {
+      this.#t?.dispose();
+      this.#t = tf.keep(tf.transpose(w));
+      this.#key = w.dataId;
+    }
+    return this.#t;
+  }
+
+  dispose(): void {
+    this.#t?.dispose();
+    this.#t = null;
+    this.#key = null;
+  }
+}
+
 /** dx, dW, db of x @ w + b, with explicit transposes and untransposed matmuls only. */
-export function denseGrads(dz: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor[] {
+export function denseGrads(dz: tf.Tensor2D, x: tf.Tensor2D, wT: tf.Tensor2D): tf.Tensor[] {
   const dW = tf.matMul(tf.transpose(x), dz);
-  return [tf.matMul(dz, tf.transpose(w)), dW, colSum(dz)];
+  return [tf.matMul(dz, wT), dW, colSum(dz)];
 }
 
 /**
- * What a dense op saves for its backward. tf.customGrad's save() copies every
- * saved tensor (an Identity kernel, a full copy of a 256x256 weight); a
- * tf.Variable is instead read from the closure: it is never disposed by a tidy,
- * and nothing assigns it between a forward and its backward pass. Any other
- * tensor (e.g. a weight computed inside a tidy) is saved.
+ * What a dense op saves for its backward. A tf.Variable is read from the
+ * closure: it is never disposed by a tidy, and nothing assigns it between a
+ * forward and its backward pass. Any other tensor (e.g. a weight computed
+ * inside a tidy) is saved (tf.customGrad's save() clones, which the wasm
+ * backend's zero-copy Identity makes a reference, see src/kernels).
  */
 function keepW(w: tf.Tensor2D): boolean {
   return w instanceof tf.Variable;
 }
 
-const linearOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const [x, w, b] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
-  const save = args[3] as tf.GradSaveFunc;
-  const byRef = keepW(w);
-  save(byRef ? [x] : [x, w]);
-  const gradFunc: Grads = (dy, [xs, ws]) => denseGrads(dy as tf.Tensor2D, xs as tf.Tensor2D, byRef ? w : (ws as tf.Tensor2D));
-  return { value: fusedDense(x, w, b, false), gradFunc };
-}) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
-
-const reluOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const [x, w, b] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
-  const save = args[3] as tf.GradSaveFunc;
-  const y = fusedDense(x, w, b, true);
-  const byRef = keepW(w);
-  save(byRef ? [x, y] : [x, y, w]);
-  const gradFunc: Grads = (dy, [xs, ys, ws]) => denseGrads(tf.mul(dy, tf.step(ys)) as tf.Tensor2D, xs as tf.Tensor2D, byRef ? w : (ws as tf.Tensor2D));
-  return { value: y, gradFunc };
-}) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+/** x @ w + b [then relu] as one tape node with a hand-written backward. */
+function denseOp(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean, cache: TransposedWeight | null): tf.Tensor2D {
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xi, wi, bi] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+    const save = args[3] as tf.GradSaveFunc;
+    const y = fusedDense(xi, wi, bi, relu);
+    const byRef = keepW(wi);
+    const saved = [xi];
+    if (relu) saved.push(y);
+    if (!byRef) saved.push(wi);
+    save(saved);
+    const gradFunc: Grads = (dy, sv) => {
+      const xs = sv[0] as tf.Tensor2D;
+      const dz = relu ? (tf.mul(dy, tf.step(sv[1])) as tf.Tensor2D) : (dy as tf.Tensor2D);
+      const wv = byRef ? wi : (sv[relu ? 2 : 1] as tf.Tensor2D);
+      return denseGrads(dz, xs, cache !== null ? cache.of(wv) : tf.transpose(wv));
+    };
+    return { value: y, gradFunc };
+  }) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+  return op(x, w, b);
+}
 
 /**
  * The same ops with w and b held fixed: one input (x), gradient dx only. Used when
  * a caller needs gradients through the network but not for its parameters.
  */
-function frozenDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean): tf.Tensor2D {
+function frozenDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean, cache: TransposedWeight | null): tf.Tensor2D {
   const byRef = keepW(w);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xi = args[0] as tf.Tensor2D;
@@ -94,21 +125,25 @@ function frozenDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boole
     const gradFunc: Grads = (dy, sv) => {
       const dz = relu ? tf.mul(dy, tf.step(sv[0])) : dy;
       const ws = byRef ? w : (sv[relu ? 1 : 0] as tf.Tensor2D);
-      return [tf.matMul(dz, tf.transpose(ws))];
+      return [tf.matMul(dz, cache !== null ? cache.of(ws) : tf.transpose(ws))];
     };
     return { value: y, gradFunc };
   }) as (x: tf.Tensor2D) => tf.Tensor2D;
   return op(x);
 }
 
-/** x @ w + b, w stored [in, out]. paramGrads = false: gradient for x only. */
-export function denseLinear(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, paramGrads = true): tf.Tensor2D {
-  return paramGrads ? linearOp(x, w, b) : frozenDense(x, w, b, false);
+/**
+ * x @ w + b, w stored [in, out]. paramGrads = false: gradient for x only.
+ * cache: the owner's TransposedWeight for w (optional; without it each
+ * backward pass transposes w afresh).
+ */
+export function denseLinear(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, paramGrads = true, cache: TransposedWeight | null = null): tf.Tensor2D {
+  return paramGrads ? denseOp(x, w, b, false, cache) : frozenDense(x, w, b, false, cache);
 }
 
-/** relu(x @ w + b). paramGrads = false: gradient for x only. */
-export function denseRelu(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, paramGrads = true): tf.Tensor2D {
-  return paramGrads ? reluOp(x, w, b) : frozenDense(x, w, b, true);
+/** relu(x @ w + b). paramGrads = false: gradient for x only. cache as in denseLinear. */
+export function denseRelu(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, paramGrads = true, cache: TransposedWeight | null = null): tf.Tensor2D {
+  return paramGrads ? denseOp(x, w, b, true, cache) : frozenDense(x, w, b, true, cache);
 }
 
 const swishScaleOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random.js';
-import { denseLinear, denseRelu, swish } from './dense.js';
+import { denseLinear, denseRelu, swish, TransposedWeight } from './dense.js';
 import { orthogonal } from './init.js';
 import type { ApplyOptions, Network, ParamGroups } from './network.js';
 
@@ -28,22 +28,25 @@ export interface DenseParams {
   w: tf.Variable;
   /** [out] */
   b: tf.Variable;
+  /** w^T for backward passes, refreshed when w changes. */
+  wT: TransposedWeight;
 }
 
 function dense(rng: Rng, nIn: number, nOut: number, gain: number): DenseParams {
   // tidy: tf.variable(t) copies t, which would otherwise stay allocated.
-  return tf.tidy(() => ({
+  const vars = tf.tidy(() => ({
     w: tf.variable(tf.tensor2d(orthogonal(rng, nIn, nOut, gain), [nIn, nOut]), true),
     b: tf.variable(tf.zeros([nOut]), true),
   }));
+  return { ...vars, wT: new TransposedWeight() };
 }
 
 /** One hidden layer: act(x @ w + b), as fused kernels with hand-written gradients (dense.ts). */
 function hiddenLayer(x: tf.Tensor2D, l: DenseParams, kind: Activation, paramGrads: boolean): tf.Tensor2D {
   const w = l.w as tf.Tensor2D;
   const b = l.b as tf.Tensor1D;
-  if (kind === 'relu') return denseRelu(x, w, b, paramGrads);
-  const z = denseLinear(x, w, b, paramGrads);
+  if (kind === 'relu') return denseRelu(x, w, b, paramGrads, l.wT);
+  const z = denseLinear(x, w, b, paramGrads, l.wT);
   return kind === 'tanh' ? tf.tanh(z) : swish(z);
 }
 
@@ -94,7 +97,7 @@ export class Mlp implements Network {
   apply(x: tf.Tensor2D, opts: ApplyOptions = {}): tf.Tensor2D[] {
     return tf.tidy(() => {
       const h = this.features(x, opts);
-      return this.heads.map((l) => denseLinear(h, l.w as tf.Tensor2D, l.b as tf.Tensor1D, opts.paramGrads ?? true));
+      return this.heads.map((l) => denseLinear(h, l.w as tf.Tensor2D, l.b as tf.Tensor1D, opts.paramGrads ?? true, l.wT));
     });
   }
 
@@ -109,6 +112,7 @@ export class Mlp implements Network {
 
   dispose(): void {
     for (const v of this.variables) v.dispose();
+    for (const l of [...this.trunk, ...this.heads]) l.wT.dispose();
   }
 }
 

@@ -43,20 +43,31 @@ export class RppActivation {
     this.#tanhMask = this.kind === 'mixed' ? tf.keep(tf.tensor1d(flipped.map((f) => (f ? 1 : 0)))) : null;
   }
 
-  /** paramGrads = false: gradients flow to x but not to w_basic. */
+  /**
+   * The whole activation, (1 + w_basic) * act(x). paramGrads = false: gradients
+   * flow to x but not to w_basic. RppMlp does not call this: it applies
+   * unscaled() and folds (1 + w_basic) into the next RppLinear (inputScale),
+   * which is the same function at lower cost (see RppLinear.#op).
+   */
   apply(x: tf.Tensor2D, paramGrads = true): tf.Tensor2D {
     return tf.tidy(() => {
       // The common case (permutation reps): one fused op with a hand-written gradient.
       if (this.kind === 'swish') return this.wBasic === null ? swish(x) : swishScaled(x, this.wBasic as tf.Tensor1D, paramGrads);
       if (this.kind === 'relu') return this.wBasic === null ? tf.relu(x) : reluScaled(x, this.wBasic as tf.Tensor1D, paramGrads);
-      let y: tf.Tensor2D;
-      if (this.kind === 'tanh') y = tf.tanh(x);
-      else {
-        const m = this.#tanhMask!;
-        y = tf.add(tf.mul(m, tf.tanh(x)), tf.mul(tf.sub(1, m), swish(x))) as tf.Tensor2D;
-      }
+      const y = this.unscaled(x);
       // Rare path (sign-flipped channels): plain autodiff, which prunes unneeded gradients itself.
       return this.wBasic === null ? y : (tf.mul(y, tf.add(1, this.wBasic)) as tf.Tensor2D);
+    });
+  }
+
+  /** act(x) without the residual scale (relu is not handled here: RppLinear fuses it). */
+  unscaled(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      if (this.kind === 'swish') return swish(x);
+      if (this.kind === 'relu') return tf.relu(x);
+      if (this.kind === 'tanh') return tf.tanh(x);
+      const m = this.#tanhMask!;
+      return tf.add(tf.mul(m, tf.tanh(x)), tf.mul(tf.sub(1, m), swish(x))) as tf.Tensor2D;
     });
   }
 

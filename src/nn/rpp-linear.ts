@@ -23,7 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BiasProjector, WeightProjector, type ProjectorOptions } from '../equivariance/projector.js';
 import type { Rep } from '../equivariance/rep.js';
 import { Rng } from '../random.js';
-import { fusedDense } from './dense.js';
+import { fusedDense, TransposedWeight } from './dense.js';
 import { lecunNormal } from './init.js';
 import type { ParamGroups } from './network.js';
 
@@ -43,6 +43,21 @@ export interface RppLinearOptions {
   /** 'in' (default): std 1/sqrt(in). 'paper': the flax quirk std 1/sqrt(out). */
   fanIn?: 'in' | 'paper';
   projector?: ProjectorOptions;
+}
+
+export interface RppApplyOptions {
+  /** Per-input-channel residual scale s [in]: the input is x * (1 + s) (an RppActivation's w_basic). */
+  inputScale?: tf.Tensor1D | null;
+  /** Apply relu to the output, fused into the matmul. */
+  relu?: boolean;
+}
+
+/** A cached effective weight: W' = diag(1 + s) W, b; W and 1 + s as a column when scaled. */
+interface Effective {
+  w: tf.Tensor2D;
+  b: tf.Tensor1D;
+  unscaled: tf.Tensor2D | null;
+  scaleCol: tf.Tensor2D | null;
 }
 
 export class RppLinear {
@@ -103,97 +118,137 @@ export class RppLinear {
     });
   }
 
-  /** y = x @ W + b. paramGrads = false: gradients flow to x only (see ApplyOptions). */
-  apply(x: tf.Tensor2D, paramGrads = true): tf.Tensor2D {
+  /**
+   * y = x @ W + b [then relu]. paramGrads = false: gradients flow to x only (see
+   * ApplyOptions). opts.inputScale: a per-input-channel residual scale s (the
+   * previous RppActivation's w_basic), folded into the weight: the layer computes
+   * (x * (1 + s)) @ W + b as x @ (diag(1 + s) W) + b (see #op for why).
+   * opts.relu: relu fused into the matmul (the relu activation option).
+   */
+  apply(x: tf.Tensor2D, paramGrads = true, opts: RppApplyOptions = {}): tf.Tensor2D {
     if (x.rank !== 2 || x.shape[1] !== this.repIn.dim) {
       throw new Error(`RppLinear: input has shape [${x.shape}], expected [batch, ${this.repIn.dim}] (${this.repIn.label}).`);
     }
-    if (!paramGrads) return this.#frozenOp(x);
-    return this.#op(x, ...this.#params());
+    const scale = opts.inputScale ?? null;
+    if (scale !== null && (scale.rank !== 1 || scale.shape[0] !== this.repIn.dim)) {
+      throw new Error(`RppLinear: inputScale has shape [${scale.shape}], expected [${this.repIn.dim}].`);
+    }
+    const relu = opts.relu ?? false;
+    if (!paramGrads) return this.#frozenOp(x, scale, relu);
+    return this.#op(x, scale, relu);
   }
 
-  /** The op's parameter inputs, in the order #op and #effectiveCached expect. */
-  #params(): tf.Tensor[] {
+  /** The op's parameter inputs: w_equiv, b_equiv[, w_basic, b_basic][, scale]. */
+  #params(scale: tf.Tensor1D | null): tf.Tensor[] {
     const p: tf.Tensor[] = [this.wEquiv, this.bEquiv];
     if (this.wBasic !== null && this.bBasic !== null) p.push(this.wBasic, this.bBasic);
+    if (scale !== null) p.push(scale);
     return p;
   }
 
   /**
    * The whole layer as one tape node (tf.customGrad). Why: on wasm each recorded
-   * op costs ~0.1-0.2 ms of bookkeeping in the backward pass (gradient closures,
-   * broadcast reductions, accumulation), more than the small kernels themselves;
-   * projection + adds + matmul as separate ops made the layer ~2x a plain one.
-   * Backward, with dz = dy and W = P(w_equiv) + w_basic:
-   *   dx = dz @ W^T, dW = x^T @ dz, db = sum(dz, 0) (as ones @ dz, see colSum),
+   * op costs bookkeeping in the backward pass (gradient closures, broadcast
+   * reductions, accumulation), often more than the small kernels themselves.
+   * Backward, with W = P(w_equiv) + w_basic, W' = diag(1 + s) W (W' = W without
+   * an input scale), dz = dy [* step(y) under relu]:
+   *   dx = dz @ W'^T (W'^T cached per parameter change),
+   *   G = x^T @ dz, dW = diag(1 + s) G, ds = rowsum(G * W),
+   *   db = ones @ dz (see colSum),
    *   d w_equiv = P(dW), d w_basic = dW, d b_equiv = P_b(db), d b_basic = db
-   * (P and P_b are self-adjoint). Transposes are explicit: transposed matmuls are
-   * 10-20x slower on wasm.
+   * (P and P_b are self-adjoint). Why the scale is folded in here rather than
+   * applied by the activation: ds becomes a row sum (fast on wasm) instead of a
+   * column sum of a [batch, width] product (a wasm reduction over axis 0
+   * transposes first), and the activation loses two full-size multiplies.
    */
-  readonly #op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const save = args[args.length - 1] as tf.GradSaveFunc;
-    const params = args.slice(1, -1) as tf.Tensor[];
-    const x = args[0] as tf.Tensor2D;
-    const hasBasic = params.length === 4;
-    const { w, b } = this.#effectiveCached(params);
-    save([x, w]);
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-      const dz = dy as tf.Tensor2D;
-      const dW = tf.matMul(tf.transpose(xs), dz) as tf.Tensor2D;
-      const dx = tf.matMul(dz, tf.transpose(ws));
-      // Bias gradient as ones @ dz after dW (see colSum), projected as a row: no reshapes in between.
-      const dbRow = tf.matMul(tf.ones([1, dz.shape[0]]), dz) as tf.Tensor2D;
-      const out = [dx, this.#wProj.project(dW), this.#bProj.projectRow(dbRow)];
-      if (hasBasic) out.push(dW, tf.reshape(dbRow, [dz.shape[1]]));
-      return out;
-    };
-    return { value: fusedDense(x, w, b, false), gradFunc };
-  }) as (...inputs: tf.Tensor[]) => tf.Tensor2D;
-
-  readonly #frozenOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const x = args[0] as tf.Tensor2D;
-    const save = args[1] as tf.GradSaveFunc;
-    const { w, b } = this.#effectiveCached(this.#params());
-    save([w]);
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => [tf.matMul(dy as tf.Tensor2D, tf.transpose(saved[0]))];
-    return { value: fusedDense(x, w, b, false), gradFunc };
-  }) as (x: tf.Tensor2D) => tf.Tensor2D;
-
-  /**
-   * P(w_equiv) + w_basic and P_b(b_equiv) + b_basic, recomputed only when a
-   * parameter changed. Why: a SAC update runs each network forward several times
-   * between optimizer steps, and a weight tensor that keeps its buffer also lets
-   * the wasm backend reuse its packed matmul operator (a new right operand costs
-   * ~0.9 ms of packing for 256x256). Validity is tracked by the variables' data
-   * buffers: tf.Variable.assign (used by every optimizer) gives a variable a new one.
-   */
-  #cache: { keys: object[]; w: tf.Tensor2D; b: tf.Tensor1D } | null = null;
-
-  #effectiveCached(params: tf.Tensor[]): { w: tf.Tensor2D; b: tf.Tensor1D } {
-    const keys = params.map((p) => p.dataId);
-    const c = this.#cache;
-    if (c !== null && c.keys.length === keys.length && c.keys.every((k, i) => k === keys[i])) return { w: c.w, b: c.b };
-    const [wEquiv, bEquiv, wBasic, bBasic] = params;
-    const fresh = tf.tidy(() => {
-      // project(): no tape node needed, this runs inside a customGrad forward.
-      const wEq = this.#wProj.project(wEquiv as tf.Tensor2D);
-      const bEq = this.#bProj.project(bEquiv as tf.Tensor1D);
-      // + b_basic also gives a bias buffer the wasm _FusedMatMul accepts (see BiasProjector);
-      // without it, + 0 does (a cached tensor must not share the variable's buffer anyway).
-      const w = wBasic !== undefined ? (tf.add(wEq, wBasic) as tf.Tensor2D) : wEq;
-      const b = (bBasic !== undefined ? tf.add(bEq, bBasic) : tf.add(bEq, 0)) as tf.Tensor1D;
-      return { w: tf.keep(w), b: tf.keep(b) };
-    });
-    this.#clearCache();
-    this.#cache = { keys, w: fresh.w, b: fresh.b };
-    return fresh;
+  #op(x: tf.Tensor2D, scale: tf.Tensor1D | null, relu: boolean): tf.Tensor2D {
+    const hasBasic = this.wBasic !== null;
+    const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const save = args[args.length - 1] as tf.GradSaveFunc;
+      const xi = args[0] as tf.Tensor2D;
+      const eff = this.#effectiveCached(args.slice(1, -1) as tf.Tensor[], scale !== null);
+      const y = fusedDense(xi, eff.w, eff.b, relu);
+      save(relu ? [xi, y] : [xi]);
+      const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+        const xs = saved[0] as tf.Tensor2D;
+        const dz = (relu ? tf.mul(dy, tf.step(saved[1])) : dy) as tf.Tensor2D;
+        const g = tf.matMul(tf.transpose(xs), dz) as tf.Tensor2D;
+        const dx = tf.matMul(dz, this.#wT.of(eff.w));
+        // Bias gradient as ones @ dz after G (see colSum), projected as a row: no reshapes in between.
+        const dbRow = tf.matMul(tf.ones([1, dz.shape[0]]), dz) as tf.Tensor2D;
+        const dW = eff.scaleCol === null ? g : (tf.mul(g, eff.scaleCol) as tf.Tensor2D);
+        const out = [dx, this.#wProj.project(dW), this.#bProj.projectRow(dbRow)];
+        if (hasBasic) out.push(dW, tf.reshape(dbRow, [dz.shape[1]]));
+        if (eff.unscaled !== null) out.push(tf.sum(tf.mul(g, eff.unscaled), 1));
+        return out;
+      };
+      return { value: y, gradFunc };
+    }) as (...inputs: tf.Tensor[]) => tf.Tensor2D;
+    return op(x, ...this.#params(scale));
   }
 
-  #clearCache(): void {
+  #frozenOp(x: tf.Tensor2D, scale: tf.Tensor1D | null, relu: boolean): tf.Tensor2D {
+    const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const xi = args[0] as tf.Tensor2D;
+      const save = args[1] as tf.GradSaveFunc;
+      const eff = this.#effectiveCached(this.#params(scale), scale !== null);
+      const y = fusedDense(xi, eff.w, eff.b, relu);
+      save(relu ? [y] : []);
+      const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+        const dz = relu ? tf.mul(dy, tf.step(saved[0])) : dy;
+        return [tf.matMul(dz as tf.Tensor2D, this.#wT.of(eff.w))];
+      };
+      return { value: y, gradFunc };
+    }) as (x: tf.Tensor2D) => tf.Tensor2D;
+    return op(x);
+  }
+
+  /**
+   * The effective weight diag(1 + s) (P(w_equiv) + w_basic) and bias
+   * P_b(b_equiv) + b_basic, recomputed only when a parameter changed. Why: a SAC
+   * update runs each network forward several times between optimizer steps, and
+   * a weight tensor that keeps its buffer also lets the wasm backend reuse its
+   * packed matmul operator (a new right operand costs ~0.9 ms of packing for
+   * 256x256). Validity is tracked by the parameters' data buffers:
+   * tf.Variable.assign (used by every optimizer) gives a variable a new one.
+   * Tensors in the returned record stay valid until the next parameter change;
+   * a backward pass that runs after one still reads the values of its forward.
+   */
+  #cache: { keys: object[]; eff: Effective } | null = null;
+  readonly #wT = new TransposedWeight();
+
+  #effectiveCached(params: tf.Tensor[], scaled: boolean): Effective {
+    const keys = params.map((p) => p.dataId);
+    const c = this.#cache;
+    if (c !== null && c.keys.length === keys.length && c.keys.every((k, i) => k === keys[i])) return c.eff;
+    const hasBasic = this.wBasic !== null;
+    const [wEquiv, bEquiv] = params;
+    const wBasic = hasBasic ? params[2] : undefined;
+    const bBasic = hasBasic ? params[3] : undefined;
+    const s = scaled ? params[params.length - 1] : undefined;
+    // No tape nodes needed: this runs inside a customGrad forward. tf.keep: the
+    // record outlives the forward's tidy scope (disposed by #retire).
+    const { w, scaled: wScaled } = this.#wProj.effective(wEquiv as tf.Tensor2D, (wBasic ?? null) as tf.Tensor2D | null, (s ?? null) as tf.Tensor1D | null);
+    const b = tf.keep(this.#bProj.effective(bEquiv as tf.Tensor1D, (bBasic ?? null) as tf.Tensor1D | null));
+    tf.keep(w);
+    const eff: Effective =
+      wScaled === null
+        ? { w, b, unscaled: null, scaleCol: null }
+        : { w: tf.keep(wScaled), b, unscaled: w, scaleCol: tf.keep(tf.tidy(() => tf.reshape(tf.add(s!, 1), [this.repIn.dim, 1])) as tf.Tensor2D) };
+    this.#retire();
+    this.#cache = { keys, eff };
+    return eff;
+  }
+
+  /**
+   * Dispose the previous cache record. A backward pass that captured it has run by
+   * now: parameters change only at optimizer steps, after every gradient that
+   * used them was taken.
+   */
+  #retire(): void {
     if (this.#cache !== null) {
-      this.#cache.w.dispose();
-      this.#cache.b.dispose();
+      const e = this.#cache.eff;
+      tf.dispose([e.w, e.b, ...(e.unscaled ? [e.unscaled] : []), ...(e.scaleCol ? [e.scaleCol] : [])]);
       this.#cache = null;
     }
   }
@@ -211,7 +266,8 @@ export class RppLinear {
   }
 
   dispose(): void {
-    this.#clearCache();
+    this.#retire();
+    this.#wT.dispose();
     for (const v of this.variables) v.dispose();
     this.#wProj.dispose();
     this.#bProj.dispose();

@@ -74,21 +74,31 @@ export class RppMlp implements Network {
     this.variables = [...trunk.flatMap((b) => [...b.linear.variables, ...b.activation.variables]), ...this.heads.flatMap((h) => h.variables)];
   }
 
-  /** Shared trunk features [batch, last hidden dim]. */
-  features(x: tf.Tensor2D, opts: ApplyOptions = {}): tf.Tensor2D {
+  /**
+   * Shared trunk features [batch, last hidden dim], before the last activation's
+   * residual scale (returned as `scale`, null for EMLP): each activation's
+   * (1 + w_basic) is folded into the next linear layer (RppLinear inputScale),
+   * and relu into the linear layer's matmul. Same function as applying the
+   * RppActivation blocks in turn, fewer kernels.
+   */
+  features(x: tf.Tensor2D, opts: ApplyOptions = {}): { h: tf.Tensor2D; scale: tf.Tensor1D | null } {
     const paramGrads = opts.paramGrads ?? true;
     if (x.rank !== 2 || x.shape[1] !== this.inDim) throw new Error(`rppMlp: input has shape [${x.shape}], expected [batch, ${this.inDim}].`);
-    return tf.tidy(() => {
-      let h = x;
-      for (const b of this.trunk) h = b.activation.apply(b.linear.apply(h, paramGrads), paramGrads);
-      return h;
-    });
+    let h = x;
+    let scale: tf.Tensor1D | null = null;
+    for (const b of this.trunk) {
+      const relu = b.activation.kind === 'relu';
+      const z = b.linear.apply(h, paramGrads, { inputScale: scale, relu });
+      h = relu ? z : b.activation.unscaled(z);
+      scale = b.activation.wBasic as tf.Tensor1D | null;
+    }
+    return { h, scale };
   }
 
   apply(x: tf.Tensor2D, opts: ApplyOptions = {}): tf.Tensor2D[] {
     return tf.tidy(() => {
-      const h = this.features(x, opts);
-      return this.heads.map((head) => head.apply(h, opts.paramGrads ?? true));
+      const { h, scale } = this.features(x, opts);
+      return this.heads.map((head) => head.apply(h, opts.paramGrads ?? true, { inputScale: scale }));
     });
   }
 

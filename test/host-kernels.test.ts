@@ -1,0 +1,152 @@
+/**
+ * Host kernels (src/kernels/host-kernel.ts) and the zero-copy wasm Identity:
+ * the group-average kernel equals the Float64 projector on the wasm and cpu
+ * backends, and sharing buffers in Identity never lets a clone see a later value.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/backend.js';
+import { fromMaps, hiddenRep, projectBiasArray, projectWeightArray, pseudoscalar, directSum, regular, Z2, Z4, type Rep } from '../src/equivariance/index.js';
+import { GROUP_AVERAGE_KERNEL, groupAverageTables } from '../src/equivariance/group-average-kernel.js';
+import { projector } from '../src/equivariance/projector.js';
+import { trivial } from '../src/equivariance/rep.js';
+import { hasHostKernel, runHostKernel, useHostKernels } from '../src/kernels/host-kernel.js';
+import { antPaperAct, antPaperObs, walker2dExactMirrorAct, walker2dExactMirrorObs } from '../envs/symmetry-maps.js';
+
+function uniform(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 32 - 0.5;
+  }
+  return out;
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+before(async () => {
+  await initBackend({ backend: 'wasm' });
+});
+
+after(async () => {
+  await tf.setBackend('wasm');
+});
+
+const cases: Array<[string, Rep, Rep]> = [
+  ['Z2 Walker2d obs -> act', fromMaps(Z2, walker2dExactMirrorObs), fromMaps(Z2, walker2dExactMirrorAct)],
+  ['Z2 hidden 256 -> hidden 256', hiddenRep(Z2, 256), hiddenRep(Z2, 256)],
+  ['Z2 hidden 32 -> pseudoscalars', hiddenRep(Z2, 32), directSum(pseudoscalar(Z2), pseudoscalar(Z2), trivial(Z2, 1))],
+  ['Z4 Ant paper obs -> act', fromMaps(Z4, antPaperObs), fromMaps(Z4, antPaperAct)],
+  ['Z4 regular -> hidden 16', regular(Z4), hiddenRep(Z4, 16)],
+];
+
+for (const backend of ['wasm', 'cpu'] as const) {
+  describe(`group-average host kernel on ${backend}`, () => {
+    before(async () => {
+      await tf.setBackend(backend);
+    });
+
+    it('is registered for this backend', () => {
+      assert.ok(hasHostKernel(GROUP_AVERAGE_KERNEL));
+    });
+
+    for (const [label, repIn, repOut] of cases) {
+      it(`${label}: weights and biases equal the Float64 projection (<= 1e-6)`, () => {
+        const t = groupAverageTables(repIn, repOut);
+        const w = uniform(repIn.dim * repOut.dim, 3);
+        const before = tf.memory().numTensors;
+        const got = tf.tidy(() => runHostKernel(GROUP_AVERAGE_KERNEL, [tf.tensor2d(w, [repIn.dim, repOut.dim])], t)[0].dataSync());
+        assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
+        assert.ok(maxAbsDiff(got, projectWeightArray(repIn, repOut, w)) <= 1e-6);
+        const bt = groupAverageTables(trivial(repOut.group, 1), repOut);
+        const b = uniform(repOut.dim, 4);
+        const [gotB, shape] = tf.tidy(() => {
+          const y = runHostKernel(GROUP_AVERAGE_KERNEL, [tf.tensor1d(b)], bt)[0];
+          return [y.dataSync(), y.shape];
+        });
+        assert.deepEqual(shape, [repOut.dim], 'a bias keeps its rank-1 shape');
+        assert.ok(maxAbsDiff(gotB, projectBiasArray(repOut, b)) <= 1e-6);
+      });
+    }
+
+    it('effective weight: P(w_equiv) + w_basic and its rows scaled by 1 + s, equal to the tf-op path', () => {
+      const repIn = fromMaps(Z2, walker2dExactMirrorObs);
+      const repOut = hiddenRep(Z2, 32);
+      const p = projector(repIn, repOut);
+      const we = tf.tensor2d(uniform(17 * 32, 5), [17, 32]);
+      const wb = tf.tensor2d(uniform(17 * 32, 6), [17, 32]);
+      const s = tf.tensor1d(uniform(17, 7));
+      const run = (): Float32Array[] =>
+        tf.tidy(() => {
+          const a = p.effective(we, wb, s);
+          const b = p.effective(we, null, null);
+          return [a.w.dataSync() as Float32Array, a.scaled!.dataSync() as Float32Array, b.w.dataSync() as Float32Array];
+        });
+      assert.ok(hasHostKernel(GROUP_AVERAGE_KERNEL));
+      const kernel = run();
+      useHostKernels(false);
+      let ops: Float32Array[];
+      try {
+        assert.ok(!hasHostKernel(GROUP_AVERAGE_KERNEL));
+        ops = run();
+      } finally {
+        useHostKernels(true);
+      }
+      const pw = projectWeightArray(repIn, repOut, we.dataSync());
+      const wbv = wb.dataSync();
+      const sv = s.dataSync();
+      const sum = pw.map((u, k) => u + wbv[k]);
+      const scaled = sum.map((u, k) => u * (1 + sv[Math.floor(k / 32)]));
+      for (const [i, got] of [...kernel, ...ops].entries()) {
+        const expected = [sum, scaled, pw][i % 3];
+        assert.ok(maxAbsDiff(got, expected) <= 1e-5, `output ${i % 3} of the ${i < 3 ? 'kernel' : 'tf-op'} path`);
+      }
+      tf.dispose([we, wb, s]);
+      p.dispose();
+    });
+
+    it('refuses a weight of the wrong shape, naming the expected one', () => {
+      const t = groupAverageTables(hiddenRep(Z2, 8), hiddenRep(Z2, 8));
+      assert.throws(() => tf.tidy(() => runHostKernel(GROUP_AVERAGE_KERNEL, [tf.zeros([4, 8])], t)), /expected a \[8, 8\] input/);
+    });
+  });
+}
+
+describe('zero-copy Identity on wasm', () => {
+  before(async () => {
+    await tf.setBackend('wasm');
+  });
+
+  it('a clone shares the buffer, keeps its values after the original is disposed or a variable is reassigned', () => {
+    const x = tf.tensor1d([1, 2, 3]);
+    const c = tf.clone(x);
+    const backend = tf.backend() as unknown as { refCount(id: object): number };
+    assert.equal(backend.refCount(x.dataId), 2, 'one buffer, two references');
+    x.dispose();
+    assert.deepEqual(Array.from(c.dataSync()), [1, 2, 3]);
+    c.dispose();
+
+    const v = tf.variable(tf.tensor1d([5, 6]));
+    const snapshot = tf.clone(v);
+    tf.tidy(() => v.assign(tf.add(v, 10)));
+    assert.deepEqual(Array.from(snapshot.dataSync()), [5, 6], 'assign rebinds the variable, the clone keeps the old value');
+    assert.deepEqual(Array.from(v.dataSync()), [15, 16]);
+    snapshot.dispose();
+    v.dispose();
+  });
+
+  it('tensors saved for a backward pass keep their values (gradients through a saved activation)', () => {
+    const x = tf.tensor1d([0.5, -1, 2]);
+    const g = tf.tidy(() => tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.exp(z), tf.exp(z))))(x).dataSync());
+    const expected = [0.5, -1, 2].map((u) => 2 * Math.exp(2 * u));
+    assert.ok(maxAbsDiff(g, expected) < 1e-4);
+    x.dispose();
+  });
+});
