@@ -8,6 +8,8 @@
  * are computed on the host each step, so a resumed run continues bit for bit.
  */
 import * as tf from '@tensorflow/tfjs';
+import { hasHostKernel, runHostKernel } from '../src/kernels/host-kernel.js';
+import { ADAM_KERNEL, type AdamKernelSpec } from './optimizer-kernels.js';
 
 export interface AdamOptions {
   lr: number;
@@ -48,6 +50,8 @@ export class Adam {
   private readonly v: tf.Variable;
   /** 2c per parameter entry (flat), or null when no variable is penalised. */
   private readonly l2Grad: tf.Tensor1D | null;
+  /** c per variable, or null when no variable is penalised (the host kernel's form). */
+  private readonly l2PerVar: number[] | null;
 
   constructor(vars: readonly tf.Variable[], opts: AdamOptions) {
     if (!(opts.lr > 0)) throw new Error(`Adam: lr must be > 0, got ${opts.lr}`);
@@ -74,8 +78,10 @@ export class Adam {
         off += x.size;
       });
       this.l2Grad = tf.keep(tf.tensor1d(coef));
+      this.l2PerVar = [...l2];
     } else {
       this.l2Grad = null;
+      this.l2PerVar = null;
     }
   }
 
@@ -101,6 +107,17 @@ export class Adam {
     const bc1 = 1 - Math.pow(b1, this.t);
     const bc2 = Math.sqrt(1 - Math.pow(b2, this.t));
     const stepSize = this.lr / bc1;
+    if (hasHostKernel(ADAM_KERNEL)) {
+      // One kernel for the whole step (see optimizer-kernels.ts); same formulas as below.
+      const spec: AdamKernelSpec = { sizes: this.sizes, l2: this.l2PerVar, beta1: b1, beta2: b2, stepScale: stepSize * bc2, epsScale: this.eps * bc2, clipNorm: this.clipNorm };
+      tf.tidy(() => {
+        const [m, v, ...params] = runHostKernel(ADAM_KERNEL, [this.m, this.v, ...grads, ...this.vars], spec);
+        this.m.assign(m as tf.Tensor1D);
+        this.v.assign(v as tf.Tensor1D);
+        this.vars.forEach((x, i) => x.assign(params[i]));
+      });
+      return;
+    }
     tf.tidy(() => {
       let g: tf.Tensor1D = grads.length === 1 ? (tf.reshape(grads[0], [-1]) as tf.Tensor1D) : tf.concat(grads.map((x) => tf.reshape(x, [-1]) as tf.Tensor1D));
       if (this.l2Grad !== null) g = tf.add(g, tf.mul(this.l2Grad, this.flatParams()));

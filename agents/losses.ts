@@ -3,6 +3,8 @@
  * with a hand-computed test in test/sac-losses.test.ts). Shapes: [batch, 1] columns.
  */
 import * as tf from '@tensorflow/tfjs';
+import { hasHostKernel, runHostKernel } from '../src/kernels/host-kernel.js';
+import { POLYAK_KERNEL, type PolyakKernelSpec } from './optimizer-kernels.js';
 
 /**
  * Bellman target y = r + discount * (min(Q1', Q2') - alpha * logProb'), where
@@ -42,6 +44,13 @@ export function alphaLossGrad(meanLogProb: tf.Scalar, targetEntropy: number): tf
 export function polyakUpdate(targets: readonly tf.Variable[], sources: readonly tf.Variable[], tau: number): void {
   if (targets.length !== sources.length) throw new Error(`polyakUpdate: ${targets.length} target variables but ${sources.length} source variables`);
   tf.tidy(() => {
+    if (hasHostKernel(POLYAK_KERNEL)) {
+      // One kernel for all variables (see optimizer-kernels.ts), same formula.
+      const spec: PolyakKernelSpec = { tau, count: targets.length };
+      const out = runHostKernel(POLYAK_KERNEL, [...targets, ...sources], spec);
+      targets.forEach((t, i) => t.assign(out[i]));
+      return;
+    }
     for (let i = 0; i < targets.length; i++) {
       const t = targets[i];
       t.assign(tf.add(t, tf.mul(tf.sub(sources[i], t), tau)));

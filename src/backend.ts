@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useFastMatMulGradient } from './fast-matmul-grad.js';
+import { useNativeTranspose } from './kernels/native-transpose.js';
 import { useZeroCopyIdentity } from './kernels/zero-copy-identity.js';
 import { getDefaultLogger, type Logger } from './logging.js';
 
@@ -126,7 +127,10 @@ export async function initBackend(opts: { backend?: BackendChoice | string; logg
   }
   await tf.ready();
   useFastMatMulGradient();
-  if (tf.getBackend() === 'wasm') useZeroCopyIdentity();
+  if (tf.getBackend() === 'wasm') {
+    useZeroCopyIdentity();
+    useNativeTranspose();
+  }
 
   const versions: Record<string, string> = { node: process.versions.node };
   for (const p of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@mujoco/mujoco']) {

@@ -150,3 +150,45 @@ describe('zero-copy Identity on wasm', () => {
     x.dispose();
   });
 });
+
+describe('native wasm kernels', () => {
+  before(async () => {
+    await tf.setBackend('wasm');
+  });
+
+  it('matrix transposes (the wrapped Transpose kernel) are exact; other ranks still work', () => {
+    for (const [r, c] of [[37, 5], [256, 256], [1, 7], [6, 1]]) {
+      const v = uniform(r * c, r + c);
+      const got = tf.tidy(() => tf.transpose(tf.tensor2d(v, [r, c])).dataSync());
+      for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) assert.equal(got[j * r + i], v[i * c + j], `[${r}, ${c}] entry (${i}, ${j})`);
+    }
+    const t3 = tf.tidy(() => tf.transpose(tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2]), [2, 0, 1]).dataSync());
+    assert.deepEqual(Array.from(t3), [1, 3, 5, 7, 2, 4, 6, 8]);
+  });
+});
+
+describe('optimizer host kernels: wasm native and cpu JS paths agree', () => {
+  it('Adam (l2, clip) and Polyak give the same values on wasm and on cpu (<= 1e-5)', async () => {
+    const { Adam } = await import('../agents/adam.js');
+    const { polyakUpdate } = await import('../agents/losses.js');
+    const shapes = [[5, 3], [3], [7]];
+    const run = async (backend: 'wasm' | 'cpu'): Promise<Float32Array[]> => {
+      await tf.setBackend(backend);
+      const vars = shapes.map((sh, i) => tf.variable(tf.tensor(uniform(sh.reduce((a, b) => a * b, 1), 30 + i), sh)));
+      const targets = shapes.map((sh, i) => tf.variable(tf.tensor(uniform(sh.reduce((a, b) => a * b, 1), 40 + i), sh)));
+      const opt = new Adam(vars, { lr: 0.02, l2: [0.1, 0.2, 0], clipNorm: 0.3 });
+      for (let t = 0; t < 3; t++) {
+        tf.tidy(() => opt.apply(shapes.map((sh, i) => tf.tensor(uniform(sh.reduce((a, b) => a * b, 1), 50 + 10 * t + i), sh))));
+        polyakUpdate(targets, vars, 0.3);
+      }
+      const out = [...vars, ...targets].map((v) => v.dataSync() as Float32Array);
+      tf.dispose([...vars, ...targets]);
+      opt.dispose();
+      return out;
+    };
+    const wasm = await run('wasm');
+    const cpu = await run('cpu');
+    await tf.setBackend('wasm');
+    wasm.forEach((a, i) => assert.ok(maxAbsDiff(a, cpu[i]) <= 1e-5, `tensor ${i}`));
+  });
+});

@@ -14,6 +14,8 @@ import { Adam, clipByGlobalNorm } from '../agents/adam.js';
 import { l2Coefficients } from '../agents/sac.js';
 import { rppMlp } from '../src/nn/index.js';
 import { fromMaps, groupFromName } from '../src/equivariance/index.js';
+import { hasHostKernel, useHostKernels } from '../src/kernels/host-kernel.js';
+import { ADAM_KERNEL, POLYAK_KERNEL } from '../agents/optimizer-kernels.js';
 
 before(async () => {
   await initBackend({ backend: 'wasm' });
@@ -184,6 +186,36 @@ describe('Adam and clipping', () => {
     assert.ok(coef.includes(0.01) && coef.includes(0.2));
     net.dispose();
   });
+
+  for (const clipNorm of [null, 0.5]) {
+    it(`the one-kernel Adam step and Polyak average equal the tf-op paths (l2 on, clip ${clipNorm})`, () => {
+      assert.ok(hasHostKernel(ADAM_KERNEL) && hasHostKernel(POLYAK_KERNEL), 'wasm runs the optimizer host kernels');
+      const shapes = [[3, 4], [4], [4, 2], [2]];
+      const run = (hostKernels: boolean): Float32Array[] => {
+        useHostKernels(hostKernels);
+        try {
+          const vars = shapes.map((sh, i) => tf.variable(tf.randomNormal(sh, 0, 1, 'float32', 10 + i)));
+          const targets = shapes.map((sh, i) => tf.variable(tf.randomNormal(sh, 0, 1, 'float32', 20 + i)));
+          const opt = new Adam(vars, { lr: 0.01, l2: [0.1, 0, 0.3, 0.05], clipNorm });
+          for (let t = 0; t < 4; t++) {
+            tf.tidy(() => opt.apply(shapes.map((sh, i) => tf.randomNormal(sh, 0, 2, 'float32', 1000 + 100 * t + i))));
+            polyakUpdate(targets, vars, 0.2);
+          }
+          const state = opt.getState();
+          const out = [...vars, ...targets].map((v) => v.dataSync() as Float32Array);
+          out.push(state.m, state.v);
+          tf.dispose([...vars, ...targets]);
+          opt.dispose();
+          return out;
+        } finally {
+          useHostKernels(true);
+        }
+      };
+      const kernel = run(true);
+      const ops = run(false);
+      kernel.forEach((a, i) => a.forEach((u, j) => close(u, ops[i][j], 1e-5 * (1 + Math.abs(ops[i][j])), `tensor ${i} entry ${j}`)));
+    });
+  }
 
   it('global-norm clipping scales all gradients together only above the threshold', () => {
     const [a, b] = clipByGlobalNorm([tf.tensor1d([3, 0]), tf.tensor1d([4])], 1);

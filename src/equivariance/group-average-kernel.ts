@@ -12,7 +12,9 @@
  * projector.ts keeps for backends without host kernels.
  */
 import type { Rep } from './rep.js';
-import { registerHostKernel } from '../kernels/host-kernel.js';
+import * as tf from '@tensorflow/tfjs';
+import { registerHostKernel, type HeapArray } from '../kernels/host-kernel.js';
+import type { NativeKernels, WasmBackendInternals } from '../kernels/native-kernels.js';
 
 export const GROUP_AVERAGE_KERNEL = 'RppGroupAverage';
 /**
@@ -28,6 +30,50 @@ export interface GroupAverageTables {
   index: Int32Array[];
   /** Per-entry signs, or null for an element that flips no sign on this map. */
   sign: Array<Float32Array | null>;
+  /** Copies of index/sign in the wasm heap, made on first use there (freed by releaseHeapTables). */
+  heap?: { backend: object; index: number[]; sign: Array<number | null> };
+}
+
+/** The tables' wasm-heap copies, allocated on first use on the active wasm backend. */
+function heapTables(t: GroupAverageTables): NonNullable<GroupAverageTables['heap']> {
+  const backend = tf.backend() as unknown as WasmBackendInternals;
+  if (t.heap !== undefined && t.heap.backend === backend) return t.heap;
+  const copy = (a: Int32Array | Float32Array): number => {
+    const ptr = backend.wasm._malloc(a.byteLength);
+    backend.wasm.HEAPU8.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), ptr);
+    return ptr;
+  };
+  t.heap = { backend, index: t.index.map(copy), sign: t.sign.map((x) => (x === null ? null : copy(x))) };
+  return t.heap;
+}
+
+/** Free the wasm-heap copies of the tables (when their projector is disposed). */
+export function releaseHeapTables(t: GroupAverageTables): void {
+  if (t.heap === undefined) return;
+  const backend = t.heap.backend as WasmBackendInternals;
+  if (tf.backend() === (backend as unknown)) for (const p of [...t.heap.index, ...t.heap.sign]) if (p !== null) backend.wasm._free(p);
+  t.heap = undefined;
+}
+
+/** P(w) with the native kernels: one fused pass for |G| = 2, else copy + gather-adds + scale. */
+function groupAverageWasm([w]: HeapArray[], [out]: HeapArray[], t: GroupAverageTables, k: NativeKernels): void {
+  const n = w.size;
+  const scale = 1 / t.order;
+  const h = heapTables(t);
+  if (t.index.length === 1) {
+    const sign = h.sign[0];
+    if (sign === null) k.avg2u(w.ptr, h.index[0], out.ptr, n, scale);
+    else k.avg2(w.ptr, h.index[0], sign, out.ptr, n, scale);
+    return;
+  }
+  const heap = (tf.backend() as unknown as WasmBackendInternals).wasm.HEAPU8;
+  heap.copyWithin(out.ptr, w.ptr, w.ptr + 4 * n);
+  for (let e = 0; e < t.index.length; e++) {
+    const sign = h.sign[e];
+    if (sign === null) k.gatherAddU(w.ptr, h.index[e], out.ptr, n);
+    else k.gatherAdd(w.ptr, h.index[e], sign, out.ptr, n);
+  }
+  if (t.order !== 1) k.scale(out.ptr, n, scale);
 }
 
 export function groupAverageTables(repIn: Rep, repOut: Rep): GroupAverageTables {
@@ -88,6 +134,7 @@ registerHostKernel<GroupAverageTables>({
     checkShape(GROUP_AVERAGE_KERNEL, shapes[0], t);
     return [shapes[0]];
   },
+  computeWasm: groupAverageWasm,
   compute: ([w], [out], t) => groupAverageInto(t, w, out),
 });
 

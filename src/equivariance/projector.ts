@@ -23,7 +23,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { hasHostKernel, runHostKernel } from '../kernels/host-kernel.js';
-import { GROUP_AVERAGE_KERNEL, groupAverageTables, type GroupAverageTables } from './group-average-kernel.js';
+import { GROUP_AVERAGE_KERNEL, groupAverageTables, releaseHeapTables, type GroupAverageTables } from './group-average-kernel.js';
 import { AxisPermutation } from './permute-tensor.js';
 import { projectBiasArray } from './project-array.js';
 import { trivial, type Rep } from './rep.js';
@@ -214,6 +214,7 @@ export class WeightProjector {
   }
 
   dispose(): void {
+    releaseHeapTables(this.#tables);
     for (const s of this.#doubling) s.dispose();
     this.#oddStep?.dispose();
   }

@@ -14,6 +14,7 @@
  * composite tf-op path its callers provide; hasHostKernel() tells which applies.
  */
 import * as tf from '@tensorflow/tfjs';
+import { nativeKernels, type NativeKernels } from './native-kernels.js';
 
 /** The two backends whose tensors live in host memory this process can address. */
 const HOST_BACKENDS = ['wasm', 'cpu'] as const;
@@ -23,8 +24,20 @@ export interface HostKernelSpec<A> {
   name: string;
   /** Output shapes from the input shapes and attributes. */
   outputShapes(inputShapes: number[][], attrs: A): number[][];
-  /** Fill outputs (zeroed, freshly allocated) from inputs. Must not write to inputs. */
+  /** Fill outputs (freshly allocated) from inputs. Must not write to inputs. */
   compute(inputs: Float32Array[], outputs: Float32Array[], attrs: A): void;
+  /**
+   * The same on the wasm backend with native kernels (native-kernels.ts), given
+   * the byte offsets of the input and output buffers and their sizes (entries).
+   * Preferred over compute() there when present.
+   */
+  computeWasm?(inputs: HeapArray[], outputs: HeapArray[], attrs: A, kernels: NativeKernels): void;
+}
+
+/** A tensor buffer in the wasm heap: byte offset and number of f32 entries. */
+export interface HeapArray {
+  ptr: number;
+  size: number;
 }
 
 interface TensorInfoLike {
@@ -36,6 +49,7 @@ interface TensorInfoLike {
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: string): TensorInfoLike;
   typedArrayFromHeap(t: TensorInfoLike): Float32Array;
+  dataIdMap: { get(dataId: object): { memoryOffset: number } };
 }
 
 interface CpuBackendLike {
@@ -69,6 +83,12 @@ export function registerHostKernel<A>(spec: HostKernelSpec<A>): void {
           // Allocate every output before taking any heap view: an allocation can grow
           // (and so detach) the wasm heap.
           const outs = shapes.map((s) => b.makeOutput(s, 'float32'));
+          const kernels = spec.computeWasm !== undefined ? nativeKernels() : null;
+          if (kernels !== null) {
+            const heap = (t: TensorInfoLike): HeapArray => ({ ptr: b.dataIdMap.get(t.dataId).memoryOffset, size: t.shape.reduce((p, d) => p * d, 1) });
+            spec.computeWasm!(ins.map(heap), outs.map(heap), a, kernels);
+            return outs.length === 1 ? outs[0] : outs;
+          }
           spec.compute(
             ins.map((t) => b.typedArrayFromHeap(t)),
             outs.map((t) => b.typedArrayFromHeap(t)),

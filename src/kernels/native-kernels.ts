@@ -1,0 +1,287 @@
+/**
+ * Small WebAssembly kernels that run directly on the tfjs wasm backend's memory
+ * (they import its WebAssembly.Memory), called with byte offsets of tensor
+ * buffers. Used by the host kernels on the wasm backend; see wasm-encoder.ts for
+ * why they are hand-encoded. All arithmetic is f32, like the tf ops they replace.
+ *
+ * Every loop has the shape
+ *   if (n != 0) do { body; advance pointers; } while (--n != 0)
+ */
+import * as tf from '@tensorflow/tfjs';
+import { encodeModule, op, type WasmFunction } from './wasm-encoder.js';
+
+// The project's lib settings (ES2022, no DOM) do not declare the WebAssembly
+// namespace; these are the parts used here.
+type WasmMemory = object;
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+};
+
+export interface NativeKernels {
+  /** o[k] = t[k] + tau * (s[k] - t[k]) */
+  polyak(t: number, s: number, o: number, n: number, tau: number): void;
+  /** One Adam step for n entries (see agents/optimizer-kernels.ts for the formula). */
+  adam(p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number, b1: number, omb1: number, b2: number, omb2: number, stepScale: number, epsScale: number, c2: number, gScale: number): void;
+  /** polyak on 4 lanes at a time: n4 = n / 4 groups. */
+  polyak4(t: number, s: number, o: number, n4: number, tau: number): void;
+  /** adam on 4 lanes at a time: n4 = n / 4 groups. */
+  adam4(p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n4: number, b1: number, omb1: number, b2: number, omb2: number, stepScale: number, epsScale: number, c2: number, gScale: number): void;
+  /** sum_k (g[k] + c2 p[k])^2, accumulated in f64. */
+  sumsq(g: number, p: number, n: number, c2: number): number;
+  /** out[k] = scale * (w[k] + sign[k] * w[idx[k]]) (idx: element indices, int32). */
+  avg2(w: number, idx: number, sign: number, out: number, n: number, scale: number): void;
+  /** out[k] = scale * (w[k] + w[idx[k]]) */
+  avg2u(w: number, idx: number, out: number, n: number, scale: number): void;
+  /** out[k] += sign[k] * w[idx[k]] */
+  gatherAdd(w: number, idx: number, sign: number, out: number, n: number): void;
+  /** out[k] += w[idx[k]] */
+  gatherAddU(w: number, idx: number, out: number, n: number): void;
+  /** out[k] *= s */
+  scale(out: number, n: number, s: number): void;
+  /** dst[j * dstRows + i] = src[i * cols + j] for `rows` source rows (one row at a time). */
+  transposeRows(src: number, dst: number, rows: number, cols: number, dstRows: number): void;
+  /** The same for 4 * groups source rows, four at a time. */
+  transpose4(src: number, dst: number, groups: number, cols: number, dstRows: number): void;
+}
+
+/** The pieces of the tfjs wasm backend the kernels use. */
+export interface WasmBackendInternals {
+  wasm: {
+    asm: { memory: WasmMemory };
+    HEAPU8: Uint8Array;
+    _malloc(bytes: number): number;
+    _free(ptr: number): void;
+  };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } };
+}
+
+const advanceBy = (bytes: number, locals: number[]): number[][] => locals.map((l) => [...op.get(l), ...op.i32(bytes), ...op.i32Add, ...op.set(l)]);
+const advance = (...locals: number[]): number[][] => advanceBy(4, locals);
+/** A scalar param splatted into a v128 local. */
+const splat = (param: number, local: number): number[][] => [op.get(param), op.f32x4Splat, op.set(local)];
+
+/** if (n != 0) do { body } while (--n != 0) */
+function countedLoop(n: number, body: number[][]): number[][] {
+  return [op.block, op.get(n), op.i32Eqz, op.brIf(0), op.loop, ...body, op.get(n), op.i32(1), op.i32Sub, op.tee(n), op.brIf(0), op.end, op.end];
+}
+
+/** Address w + 4 * idx[0] (idx a pointer local to int32 indices). */
+const gathered = (wBase: number, idx: number): number[][] => [op.get(wBase), op.get(idx), op.i32Load(), op.i32(2), op.i32Shl, op.i32Add];
+
+const FUNCTIONS: WasmFunction[] = [
+  {
+    name: 'polyak',
+    params: ['i32', 'i32', 'i32', 'i32', 'f32'],
+    results: [],
+    locals: [],
+    // 0 t, 1 s, 2 o, 3 n, 4 tau
+    body: countedLoop(3, [
+      op.get(2), op.get(0), op.f32Load(), op.get(4), op.get(1), op.f32Load(), op.get(0), op.f32Load(), op.f32Sub, op.f32Mul, op.f32Add, op.f32Store(),
+      ...advance(0, 1, 2),
+    ]),
+  },
+  {
+    name: 'adam',
+    params: ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'f32'],
+    results: [],
+    locals: ['f32', 'f32', 'f32'],
+    // 0 p, 1 g, 2 m, 3 v, 4 pOut, 5 mOut, 6 vOut, 7 n, 8 b1, 9 omb1, 10 b2, 11 omb2, 12 stepScale, 13 epsScale, 14 c2, 15 gScale; 16 gj, 17 mj, 18 vj
+    body: countedLoop(7, [
+      // gj = (g + c2 p) * gScale
+      op.get(1), op.f32Load(), op.get(14), op.get(0), op.f32Load(), op.f32Mul, op.f32Add, op.get(15), op.f32Mul, op.set(16),
+      // mj = b1 m + (1 - b1) gj
+      op.get(8), op.get(2), op.f32Load(), op.f32Mul, op.get(9), op.get(16), op.f32Mul, op.f32Add, op.set(17),
+      // vj = b2 v + (1 - b2) gj gj
+      op.get(10), op.get(3), op.f32Load(), op.f32Mul, op.get(11), op.get(16), op.f32Mul, op.get(16), op.f32Mul, op.f32Add, op.set(18),
+      op.get(5), op.get(17), op.f32Store(),
+      op.get(6), op.get(18), op.f32Store(),
+      // pOut = p - mj stepScale / (sqrt(vj) + epsScale)
+      op.get(4), op.get(0), op.f32Load(), op.get(17), op.get(12), op.f32Mul, op.get(18), op.f32Sqrt, op.get(13), op.f32Add, op.f32Div, op.f32Sub, op.f32Store(),
+      ...advance(0, 1, 2, 3, 4, 5, 6),
+    ]),
+  },
+  {
+    name: 'polyak4',
+    params: ['i32', 'i32', 'i32', 'i32', 'f32'],
+    results: [],
+    locals: ['v128'],
+    // 0 t, 1 s, 2 o, 3 n4, 4 tau; 5 tau x4
+    body: [
+      ...splat(4, 5),
+      ...countedLoop(3, [
+        op.get(2), op.get(0), op.v128Load(), op.get(5), op.get(1), op.v128Load(), op.get(0), op.v128Load(), op.f32x4Sub, op.f32x4Mul, op.f32x4Add, op.v128Store(),
+        ...advanceBy(16, [0, 1, 2]),
+      ]),
+    ],
+  },
+  {
+    name: 'adam4',
+    params: ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'f32'],
+    results: [],
+    locals: ['v128', 'v128', 'v128', 'v128', 'v128', 'v128', 'v128', 'v128', 'v128', 'v128', 'v128'],
+    // as adam; 16 gj, 17 mj, 18 vj, then splats 19 b1, 20 omb1, 21 b2, 22 omb2, 23 stepScale, 24 epsScale, 25 c2, 26 gScale
+    body: [
+      ...splat(8, 19), ...splat(9, 20), ...splat(10, 21), ...splat(11, 22), ...splat(12, 23), ...splat(13, 24), ...splat(14, 25), ...splat(15, 26),
+      ...countedLoop(7, [
+        op.get(1), op.v128Load(), op.get(25), op.get(0), op.v128Load(), op.f32x4Mul, op.f32x4Add, op.get(26), op.f32x4Mul, op.set(16),
+        op.get(19), op.get(2), op.v128Load(), op.f32x4Mul, op.get(20), op.get(16), op.f32x4Mul, op.f32x4Add, op.set(17),
+        op.get(21), op.get(3), op.v128Load(), op.f32x4Mul, op.get(22), op.get(16), op.f32x4Mul, op.get(16), op.f32x4Mul, op.f32x4Add, op.set(18),
+        op.get(5), op.get(17), op.v128Store(),
+        op.get(6), op.get(18), op.v128Store(),
+        op.get(4), op.get(0), op.v128Load(), op.get(17), op.get(23), op.f32x4Mul, op.get(18), op.f32x4Sqrt, op.get(24), op.f32x4Add, op.f32x4Div, op.f32x4Sub, op.v128Store(),
+        ...advanceBy(16, [0, 1, 2, 3, 4, 5, 6]),
+      ]),
+    ],
+  },
+  {
+    name: 'sumsq',
+    params: ['i32', 'i32', 'i32', 'f32'],
+    results: ['f64'],
+    locals: ['f64', 'f64'],
+    // 0 g, 1 p, 2 n, 3 c2; 4 acc, 5 gj
+    body: [
+      ...countedLoop(2, [
+        op.get(0), op.f32Load(), op.get(3), op.get(1), op.f32Load(), op.f32Mul, op.f32Add, op.f64PromoteF32, op.tee(5), op.get(5), op.f64Mul, op.get(4), op.f64Add, op.set(4),
+        ...advance(0, 1),
+      ]),
+      op.get(4),
+    ],
+  },
+  {
+    name: 'avg2',
+    params: ['i32', 'i32', 'i32', 'i32', 'i32', 'f32'],
+    results: [],
+    locals: ['i32'],
+    // 0 w (moving), 1 idx, 2 sign, 3 out, 4 n, 5 scale; 6 w base
+    body: [
+      op.get(0), op.set(6),
+      ...countedLoop(4, [
+        op.get(3), op.get(5), op.get(0), op.f32Load(), op.get(2), op.f32Load(), ...gathered(6, 1), op.f32Load(), op.f32Mul, op.f32Add, op.f32Mul, op.f32Store(),
+        ...advance(0, 1, 2, 3),
+      ]),
+    ],
+  },
+  {
+    name: 'avg2u',
+    params: ['i32', 'i32', 'i32', 'i32', 'f32'],
+    results: [],
+    locals: ['i32'],
+    // 0 w (moving), 1 idx, 2 out, 3 n, 4 scale; 5 w base
+    body: [
+      op.get(0), op.set(5),
+      ...countedLoop(3, [
+        op.get(2), op.get(4), op.get(0), op.f32Load(), ...gathered(5, 1), op.f32Load(), op.f32Add, op.f32Mul, op.f32Store(),
+        ...advance(0, 1, 2),
+      ]),
+    ],
+  },
+  {
+    name: 'gatherAdd',
+    params: ['i32', 'i32', 'i32', 'i32', 'i32'],
+    results: [],
+    locals: [],
+    // 0 w base, 1 idx, 2 sign, 3 out, 4 n
+    body: countedLoop(4, [
+      op.get(3), op.get(3), op.f32Load(), op.get(2), op.f32Load(), ...gathered(0, 1), op.f32Load(), op.f32Mul, op.f32Add, op.f32Store(),
+      ...advance(1, 2, 3),
+    ]),
+  },
+  {
+    name: 'gatherAddU',
+    params: ['i32', 'i32', 'i32', 'i32'],
+    results: [],
+    locals: [],
+    // 0 w base, 1 idx, 2 out, 3 n
+    body: countedLoop(3, [
+      op.get(2), op.get(2), op.f32Load(), ...gathered(0, 1), op.f32Load(), op.f32Add, op.f32Store(),
+      ...advance(1, 2),
+    ]),
+  },
+  {
+    name: 'scale',
+    params: ['i32', 'i32', 'f32'],
+    results: [],
+    locals: [],
+    // 0 out, 1 n, 2 s
+    body: countedLoop(1, [op.get(0), op.get(0), op.f32Load(), op.get(2), op.f32Mul, op.f32Store(), ...advance(0)]),
+  },
+  {
+    name: 'transposeRows',
+    params: ['i32', 'i32', 'i32', 'i32', 'i32'],
+    results: [],
+    locals: ['i32', 'i32', 'i32', 'i32'],
+    // One row at a time. 0 src (moving, row-major), 1 dst, 2 rows (counter), 3 cols, 4 dst row length;
+    // 5 j, 6 d, 7 dst stride in bytes, 8 column start in dst
+    body: [
+      op.get(4), op.i32(2), op.i32Shl, op.set(7),
+      op.get(1), op.set(8),
+      ...countedLoop(2, [
+        op.get(8), op.set(6),
+        op.get(3), op.set(5),
+        ...countedLoop(5, [
+          op.get(6), op.get(0), op.f32Load(), op.f32Store(),
+          ...advance(0),
+          op.get(6), op.get(7), op.i32Add, op.set(6),
+        ]),
+        ...advance(8),
+      ]),
+    ],
+  },
+  {
+    name: 'transpose4',
+    params: ['i32', 'i32', 'i32', 'i32', 'i32'],
+    results: [],
+    locals: ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
+    // Four source rows at a time, so each destination write is 16 contiguous bytes.
+    // 0 src (start of the current 4-row group), 1 dst, 2 groups (counter), 3 cols, 4 dst row length;
+    // 5 p0 (moving along row 0 of the group; rows 1-3 at +rowBytes multiples), 6 d, 7 j, 8 dst stride, 9 rowBytes, 10 column start in dst, 11 group bytes, 12 spare
+    body: [
+      op.get(4), op.i32(2), op.i32Shl, op.set(8),
+      op.get(3), op.i32(2), op.i32Shl, op.set(9),
+      op.get(9), op.i32(2), op.i32Shl, op.set(11),
+      op.get(1), op.set(10),
+      ...countedLoop(2, [
+        op.get(0), op.set(5),
+        op.get(10), op.set(6),
+        op.get(3), op.set(7),
+        ...countedLoop(7, [
+          op.get(6), op.get(5), op.f32Load(), op.f32Store(0),
+          op.get(6), op.get(5), op.get(9), op.i32Add, op.f32Load(), op.f32Store(4),
+          op.get(6), op.get(5), op.get(9), op.i32(1), op.i32Shl, op.i32Add, op.f32Load(), op.f32Store(8),
+          op.get(6), op.get(5), op.get(9), op.i32(3), op.i32Mul, op.i32Add, op.f32Load(), op.f32Store(12),
+          ...advance(5),
+          op.get(6), op.get(8), op.i32Add, op.set(6),
+        ]),
+        op.get(0), op.get(11), op.i32Add, op.set(0),
+        ...advanceBy(16, [10]),
+      ]),
+    ],
+  },
+];
+
+let cache: { memory: WasmMemory; kernels: NativeKernels } | null = null;
+
+/** The kernels bound to the active wasm backend's memory, or null on other backends. */
+export function nativeKernels(): NativeKernels | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const memory = (tf.backend() as unknown as WasmBackendInternals).wasm.asm.memory;
+  if (cache !== null && cache.memory === memory) return cache.kernels;
+  const module = new WebAssembly.Module(encodeModule(FUNCTIONS));
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  cache = { memory, kernels: instance.exports as unknown as NativeKernels };
+  return cache.kernels;
+}
+
+/** Byte offset of a tensor's buffer in the wasm heap. */
+export function heapOffset(t: { dataId: object }): number {
+  return (tf.backend() as unknown as WasmBackendInternals).dataIdMap.get(t.dataId).memoryOffset;
+}
+
+/** dst [cols, rows] = src [rows, cols]^T (byte offsets). */
+export function transposeMatrix(k: NativeKernels, src: number, dst: number, rows: number, cols: number): void {
+  const groups = rows >> 2;
+  k.transpose4(src, dst, groups, cols, rows);
+  const done = groups << 2;
+  if (done < rows) k.transposeRows(src + 4 * done * cols, dst + 4 * done, rows - done, cols, rows);
+}
