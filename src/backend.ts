@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useFastMatMulGradient } from './fast-matmul-grad.js';
+import { useHeapCopyKernels } from './kernels/heap-copy-kernels.js';
 import { useNativeTranspose } from './kernels/native-transpose.js';
 import { useZeroCopyIdentity } from './kernels/zero-copy-identity.js';
 import { getDefaultLogger, type Logger } from './logging.js';
@@ -130,6 +131,7 @@ export async function initBackend(opts: { backend?: BackendChoice | string; logg
   if (tf.getBackend() === 'wasm') {
     useZeroCopyIdentity();
     useNativeTranspose();
+    useHeapCopyKernels();
   }
 
   const versions: Record<string, string> = { node: process.versions.node };

@@ -192,3 +192,63 @@ describe('optimizer host kernels: wasm native and cpu JS paths agree', () => {
     wasm.forEach((a, i) => assert.ok(maxAbsDiff(a, cpu[i]) <= 1e-5, `tensor ${i}`));
   });
 });
+
+describe('heap-copy Slice, SplitV and Concat on wasm', () => {
+  before(async () => {
+    await tf.setBackend('wasm');
+  });
+
+  /** The same op on the cpu backend: the reference. */
+  async function onCpu(f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+    await tf.setBackend('cpu');
+    try {
+      return tf.tidy(() => {
+        const r = f();
+        return (Array.isArray(r) ? r : [r]).map((t) => t.dataSync() as Float32Array);
+      });
+    } finally {
+      await tf.setBackend('wasm');
+    }
+  }
+
+  const cases: Array<[string, () => tf.Tensor | tf.Tensor[]]> = [
+    ['slice 1-d', () => tf.slice(tf.tensor1d(uniform(40, 1)), [7], [20])],
+    ['slice 2-d columns', () => tf.slice(tf.tensor2d(uniform(256 * 23, 2), [256, 23]), [0, 17], [256, 6])],
+    ['slice 3-d', () => tf.slice(tf.tensor3d(uniform(4 * 5 * 6, 3), [4, 5, 6]), [1, 2, 3], [2, 3, 2])],
+    ['slice 4-d', () => tf.slice(tf.tensor4d(uniform(3 * 4 * 5 * 2, 4), [3, 4, 5, 2]), [1, 0, 2, 1], [2, 4, 2, 1])],
+    ['split 2-d axis 1', () => tf.split(tf.tensor2d(uniform(256 * 23, 5), [256, 23]), [17, 6], 1)],
+    ['split 3-d axis 0', () => tf.split(tf.tensor3d(uniform(6 * 2 * 3, 6), [6, 2, 3]), 3, 0)],
+    ['concat 2-d axis 1', () => tf.concat([tf.tensor2d(uniform(256 * 17, 7), [256, 17]), tf.tensor2d(uniform(256 * 6, 8), [256, 6])], 1)],
+    ['concat 1-d', () => tf.concat([tf.tensor1d(uniform(5, 9)), tf.tensor1d(uniform(3, 10)), tf.tensor1d(uniform(4, 11))])],
+    ['concat 3-d axis 1', () => tf.concat([tf.tensor3d(uniform(24, 12), [2, 3, 4]), tf.tensor3d(uniform(8, 13), [2, 1, 4])], 1)],
+  ];
+  for (const [label, f] of cases) {
+    it(`${label} equals the cpu backend exactly`, async () => {
+      const got = tf.tidy(() => {
+        const r = f();
+        return (Array.isArray(r) ? r : [r]).map((t) => t.dataSync() as Float32Array);
+      });
+      const want = await onCpu(f);
+      assert.equal(got.length, want.length);
+      got.forEach((g, i) => assert.deepEqual(Array.from(g), Array.from(want[i])));
+    });
+  }
+});
+
+describe('relu backward host kernel', () => {
+  for (const backend of ['wasm', 'cpu'] as const) {
+    it(`on ${backend}: dy where y > 0, else 0 (also at y = 0), equal to dy * step(y)`, async () => {
+      const { reluGrad, RELU_GRAD_KERNEL } = await import('../src/nn/relu-grad-kernel.js');
+      await tf.setBackend(backend);
+      try {
+        assert.ok(hasHostKernel(RELU_GRAD_KERNEL));
+        const y = Float32Array.from([...uniform(37, 70)].map((u, i) => (i % 5 === 0 ? 0 : u)));
+        const dy = uniform(37, 71);
+        const got = tf.tidy(() => reluGrad(tf.tensor1d(dy), tf.tensor1d(y)).dataSync());
+        assert.deepEqual(Array.from(got), Array.from(dy).map((d, i) => (y[i] > 0 ? d : 0)));
+      } finally {
+        await tf.setBackend('wasm');
+      }
+    });
+  }
+});

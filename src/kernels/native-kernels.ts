@@ -37,6 +37,8 @@ export interface NativeKernels {
   gatherAdd(w: number, idx: number, sign: number, out: number, n: number): void;
   /** out[k] += w[idx[k]] */
   gatherAddU(w: number, idx: number, out: number, n: number): void;
+  /** dz[k] = y[k] > 0 ? dy[k] : 0 (the relu backward) */
+  reluGrad(dy: number, y: number, dz: number, n: number): void;
   /** out[k] *= s */
   scale(out: number, n: number, s: number): void;
   /** dst[j * dstRows + i] = src[i * cols + j] for `rows` source rows (one row at a time). */
@@ -196,6 +198,17 @@ const FUNCTIONS: WasmFunction[] = [
     body: countedLoop(3, [
       op.get(2), op.get(2), op.f32Load(), ...gathered(0, 1), op.f32Load(), op.f32Add, op.f32Store(),
       ...advance(1, 2),
+    ]),
+  },
+  {
+    name: 'reluGrad',
+    params: ['i32', 'i32', 'i32', 'i32'],
+    results: [],
+    locals: [],
+    // 0 dy, 1 y, 2 dz, 3 n
+    body: countedLoop(3, [
+      op.get(2), op.get(0), op.f32Load(), op.f32(0), op.get(1), op.f32Load(), op.f32(0), op.f32Gt, op.select, op.f32Store(),
+      ...advance(0, 1, 2),
     ]),
   },
   {

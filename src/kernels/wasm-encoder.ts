@@ -60,6 +60,8 @@ export const op = {
   f32Mul: [0x94],
   f32Div: [0x95],
   f32Sqrt: [0x91],
+  f32Gt: [0x5e],
+  select: [0x1b],
   f64Add: [0xa0],
   f64Mul: [0xa2],
   f64PromoteF32: [0xbb],

@@ -7,6 +7,7 @@
  * backward uses explicit transposes and untransposed matmuls only.
  */
 import * as tf from '@tensorflow/tfjs';
+import { reluGrad } from './relu-grad-kernel.js';
 
 type Grads = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
 
@@ -69,10 +70,29 @@ export class TransposedWeight {
   }
 }
 
-/** dx, dW, db of x @ w + b, with explicit transposes and untransposed matmuls only. */
+/**
+ * dW = x^T @ dz and db = column sums of dz for x @ w + b, with explicit
+ * transposes and untransposed matmuls only, in whichever of two forms packs
+ * less. Why: the wasm matmul packs its right operand afresh for every new
+ * tensor (~0.5 ms for 256x256), so x^T @ dz costs a pack of dz [batch, out];
+ * for a narrow input (in < out, e.g. a critic's first layer, 23 -> 256) the
+ * transposed form (dz^T @ x)^T packs x [batch, in] instead, and its extra
+ * transposes are cheap (native-transpose.ts).
+ */
+export function weightGrads(x: tf.Tensor2D, dz: tf.Tensor2D): { dW: tf.Tensor2D; db: tf.Tensor1D } {
+  if (x.shape[1] < dz.shape[1]) {
+    const dzT = tf.transpose(dz);
+    // Sum over the last axis: no transpose inside the wasm reduction.
+    return { dW: tf.transpose(tf.matMul(dzT, x)) as tf.Tensor2D, db: tf.sum(dzT, 1) as tf.Tensor1D };
+  }
+  const dW = tf.matMul(tf.transpose(x), dz) as tf.Tensor2D;
+  return { dW, db: colSum(dz) };
+}
+
+/** dx, dW, db of x @ w + b (see weightGrads). */
 export function denseGrads(dz: tf.Tensor2D, x: tf.Tensor2D, wT: tf.Tensor2D): tf.Tensor[] {
-  const dW = tf.matMul(tf.transpose(x), dz);
-  return [tf.matMul(dz, wT), dW, colSum(dz)];
+  const { dW, db } = weightGrads(x, dz);
+  return [tf.matMul(dz, wT), dW, db];
 }
 
 /**
@@ -99,7 +119,7 @@ function denseOp(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean, 
     save(saved);
     const gradFunc: Grads = (dy, sv) => {
       const xs = sv[0] as tf.Tensor2D;
-      const dz = relu ? (tf.mul(dy, tf.step(sv[1])) as tf.Tensor2D) : (dy as tf.Tensor2D);
+      const dz = relu ? (reluGrad(dy, sv[1]) as tf.Tensor2D) : (dy as tf.Tensor2D);
       const wv = byRef ? wi : (sv[relu ? 2 : 1] as tf.Tensor2D);
       return denseGrads(dz, xs, cache !== null ? cache.of(wv) : tf.transpose(wv));
     };
@@ -123,7 +143,7 @@ function frozenDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boole
     if (!byRef) saved.push(w);
     save(saved);
     const gradFunc: Grads = (dy, sv) => {
-      const dz = relu ? tf.mul(dy, tf.step(sv[0])) : dy;
+      const dz = relu ? reluGrad(dy, sv[0]) : dy;
       const ws = byRef ? w : (sv[relu ? 1 : 0] as tf.Tensor2D);
       return [tf.matMul(dz, cache !== null ? cache.of(ws) : tf.transpose(ws))];
     };

@@ -23,7 +23,8 @@ import * as tf from '@tensorflow/tfjs';
 import { BiasProjector, WeightProjector, type ProjectorOptions } from '../equivariance/projector.js';
 import type { Rep } from '../equivariance/rep.js';
 import { Rng } from '../random.js';
-import { fusedDense, TransposedWeight } from './dense.js';
+import { fusedDense, TransposedWeight, weightGrads } from './dense.js';
+import { reluGrad } from './relu-grad-kernel.js';
 import { lecunNormal } from './init.js';
 import type { ParamGroups } from './network.js';
 
@@ -154,7 +155,7 @@ export class RppLinear {
    * an input scale), dz = dy [* step(y) under relu]:
    *   dx = dz @ W'^T (W'^T cached per parameter change),
    *   G = x^T @ dz, dW = diag(1 + s) G, ds = rowsum(G * W),
-   *   db = ones @ dz (see colSum),
+   *   db = column sums of dz (G and db as in dense.ts weightGrads),
    *   d w_equiv = P(dW), d w_basic = dW, d b_equiv = P_b(db), d b_basic = db
    * (P and P_b are self-adjoint). Why the scale is folded in here rather than
    * applied by the activation: ds becomes a row sum (fast on wasm) instead of a
@@ -171,14 +172,12 @@ export class RppLinear {
       save(relu ? [xi, y] : [xi]);
       const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
         const xs = saved[0] as tf.Tensor2D;
-        const dz = (relu ? tf.mul(dy, tf.step(saved[1])) : dy) as tf.Tensor2D;
-        const g = tf.matMul(tf.transpose(xs), dz) as tf.Tensor2D;
+        const dz = (relu ? reluGrad(dy, saved[1]) : dy) as tf.Tensor2D;
+        const { dW: g, db } = weightGrads(xs, dz);
         const dx = tf.matMul(dz, this.#wT.of(eff.w));
-        // Bias gradient as ones @ dz after G (see colSum), projected as a row: no reshapes in between.
-        const dbRow = tf.matMul(tf.ones([1, dz.shape[0]]), dz) as tf.Tensor2D;
         const dW = eff.scaleCol === null ? g : (tf.mul(g, eff.scaleCol) as tf.Tensor2D);
-        const out = [dx, this.#wProj.project(dW), this.#bProj.projectRow(dbRow)];
-        if (hasBasic) out.push(dW, tf.reshape(dbRow, [dz.shape[1]]));
+        const out = [dx, this.#wProj.project(dW), this.#bProj.project(db)];
+        if (hasBasic) out.push(dW, db);
         if (eff.unscaled !== null) out.push(tf.sum(tf.mul(g, eff.unscaled), 1));
         return out;
       };
@@ -195,7 +194,7 @@ export class RppLinear {
       const y = fusedDense(xi, eff.w, eff.b, relu);
       save(relu ? [y] : []);
       const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-        const dz = relu ? tf.mul(dy, tf.step(saved[0])) : dy;
+        const dz = relu ? reluGrad(dy, saved[0]) : dy;
         return [tf.matMul(dz as tf.Tensor2D, this.#wT.of(eff.w))];
       };
       return { value: y, gradFunc };
