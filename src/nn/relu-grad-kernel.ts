@@ -14,7 +14,12 @@ registerHostKernel<null>({
     if (shapes.length !== 2 || shapes[0].join(',') !== shapes[1].join(',')) throw new Error(`${RELU_GRAD_KERNEL}: expected dy and y of one shape, got ${JSON.stringify(shapes)}.`);
     return [shapes[0]];
   },
-  computeWasm: ([dy, y], [dz], _spec, k) => k.reluGrad(dy.ptr, y.ptr, dz.ptr, dy.size),
+  computeWasm: ([dy, y], [dz], _spec, k) => {
+    const groups = dy.size >> 2;
+    k.reluGrad4(dy.ptr, y.ptr, dz.ptr, groups);
+    const done = groups << 2;
+    if (done < dy.size) k.reluGrad(dy.ptr + 4 * done, y.ptr + 4 * done, dz.ptr + 4 * done, dy.size - done);
+  },
   compute: ([dy, y], [dz]) => {
     for (let i = 0; i < dy.length; i++) dz[i] = y[i] > 0 ? dy[i] : 0;
   },
