@@ -66,6 +66,7 @@ function inputList(inputs: Record<string, TensorInfoLike>, name: string): Tensor
 
 /** Register spec on the wasm and cpu backends (once; later calls are no-ops). */
 export function registerHostKernel<A>(spec: HostKernelSpec<A>): void {
+  known.clear();
   for (const backendName of HOST_BACKENDS) {
     if (tf.getKernel(spec.name, backendName) !== undefined) continue;
     tf.registerKernel({
@@ -120,9 +121,20 @@ export function useHostKernels(on: boolean): void {
   enabled = on;
 }
 
+/** Registry answers by backend and kernel name (asked on every layer call; tf.getKernel builds a key string each time). */
+const known = new Map<string, boolean>();
+
 /** Whether the active backend runs the host kernel `name` (and host kernels are on). */
 export function hasHostKernel(name: string): boolean {
-  return enabled && tf.getKernel(name, tf.getBackend()) !== undefined;
+  if (!enabled) return false;
+  const backend = tf.getBackend();
+  const key = `${backend}/${name}`;
+  let has = known.get(key);
+  if (has === undefined) {
+    has = tf.getKernel(name, backend) !== undefined;
+    known.set(key, has);
+  }
+  return has;
 }
 
 /**
