@@ -5,6 +5,7 @@
  */
 export { initBackend, currentBackend, parseBackendChoice, BACKEND_CHOICES, type BackendChoice, type BackendInfo } from './backend.js';
 export { useFastMatMulGradient, useBuiltinMatMulGradient, plainMatMul } from './fast-matmul-grad.js';
+export { useHostKernels } from './kernels/host-kernel.js';
 export { createLogger, addJsonFile, getDefaultLogger, type Logger } from './logging.js';
 export { Rng, type RngState } from './random.js';
 export * from './run-files.js';

@@ -14,7 +14,8 @@
 import type { Rep } from './rep.js';
 import * as tf from '@tensorflow/tfjs';
 import { registerHostKernel, type HeapArray } from '../kernels/host-kernel.js';
-import type { NativeKernels, WasmBackendInternals } from '../kernels/native-kernels.js';
+import type { NativeKernels } from '../kernels/native-kernels.js';
+import type { WasmBackendInternals } from '../kernels/wasm-backend.js';
 
 export const GROUP_AVERAGE_KERNEL = 'RppGroupAverage';
 /**

@@ -9,23 +9,12 @@
  * measured 0.1-0.3 ms; as contiguous row copies it is a few microseconds.
  */
 import * as tf from '@tensorflow/tfjs';
-
-interface TensorInfoLike {
-  dataId: object;
-  shape: number[];
-  dtype: string;
-}
-
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: string): TensorInfoLike;
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  wasm: { HEAPF32: Float32Array };
-}
+import type { TensorInfoLike, WasmBackendInternals } from './wasm-backend.js';
 
 const prod = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);
 
 /** out = x[begin : begin + size] (float32, any rank), row by row of the last axis. */
-function sliceInto(b: WasmBackendLike, x: TensorInfoLike, begin: number[], size: number[]): TensorInfoLike {
+function sliceInto(b: WasmBackendInternals, x: TensorInfoLike, begin: number[], size: number[]): TensorInfoLike {
   const out = b.makeOutput(size, 'float32');
   const heap = b.wasm.HEAPF32; // after makeOutput: an allocation can replace the heap view
   const src = b.dataIdMap.get(x.dataId).memoryOffset >> 2;
@@ -52,7 +41,7 @@ let installed = false;
 /** Wrap the wasm Slice, SplitV and Concat kernels (idempotent; after the wasm backend is ready). */
 export function useHeapCopyKernels(): void {
   if (installed) return;
-  const wrap = (name: string, fast: (args: { inputs: Record<string, TensorInfoLike>; attrs: Record<string, unknown>; backend: WasmBackendLike }) => unknown | null): void => {
+  const wrap = (name: string, fast: (args: { inputs: Record<string, TensorInfoLike>; attrs: Record<string, unknown>; backend: WasmBackendInternals }) => unknown | null): void => {
     const original = tf.getKernel(name, 'wasm');
     if (original === undefined) return;
     tf.unregisterKernel(name, 'wasm');

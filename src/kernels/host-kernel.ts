@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernels, type NativeKernels } from './native-kernels.js';
+import type { TensorInfoLike, WasmBackendInternals } from './wasm-backend.js';
 
 /** The two backends whose tensors live in host memory this process can address. */
 const HOST_BACKENDS = ['wasm', 'cpu'] as const;
@@ -38,18 +39,6 @@ export interface HostKernelSpec<A> {
 export interface HeapArray {
   ptr: number;
   size: number;
-}
-
-interface TensorInfoLike {
-  dataId: object;
-  shape: number[];
-  dtype: string;
-}
-
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: string): TensorInfoLike;
-  typedArrayFromHeap(t: TensorInfoLike): Float32Array;
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
 }
 
 interface CpuBackendLike {
@@ -80,7 +69,7 @@ export function registerHostKernel<A>(spec: HostKernelSpec<A>): void {
           a,
         );
         if (backendName === 'wasm') {
-          const b = backend as WasmBackendLike;
+          const b = backend as WasmBackendInternals;
           // Allocate every output before taking any heap view: an allocation can grow
           // (and so detach) the wasm heap.
           const outs = shapes.map((s) => b.makeOutput(s, 'float32'));

@@ -8,11 +8,11 @@
  *   if (n != 0) do { body; advance pointers; } while (--n != 0)
  */
 import * as tf from '@tensorflow/tfjs';
+import type { WasmBackendInternals } from './wasm-backend.js';
 import { encodeModule, op, type WasmFunction } from './wasm-encoder.js';
 
 // The project's lib settings (ES2022, no DOM) do not declare the WebAssembly
 // namespace; these are the parts used here.
-type WasmMemory = object;
 declare const WebAssembly: {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
@@ -47,17 +47,6 @@ export interface NativeKernels {
   transposeRows(src: number, dst: number, rows: number, cols: number, dstRows: number): void;
   /** The same for 4 * groups source rows, four at a time. */
   transpose4(src: number, dst: number, groups: number, cols: number, dstRows: number): void;
-}
-
-/** The pieces of the tfjs wasm backend the kernels use. */
-export interface WasmBackendInternals {
-  wasm: {
-    asm: { memory: WasmMemory };
-    HEAPU8: Uint8Array;
-    _malloc(bytes: number): number;
-    _free(ptr: number): void;
-  };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
 }
 
 const advanceBy = (bytes: number, locals: number[]): number[][] => locals.map((l) => [...op.get(l), ...op.i32(bytes), ...op.i32Add, ...op.set(l)]);
@@ -290,7 +279,7 @@ const FUNCTIONS: WasmFunction[] = [
   },
 ];
 
-let cache: { memory: WasmMemory; kernels: NativeKernels } | null = null;
+let cache: { memory: object; kernels: NativeKernels } | null = null;
 
 /** The kernels bound to the active wasm backend's memory, or null on other backends. */
 export function nativeKernels(): NativeKernels | null {

@@ -10,12 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { heapOffset, nativeKernels, transposeMatrix } from './native-kernels.js';
-
-interface TensorInfoLike {
-  dataId: object;
-  shape: number[];
-  dtype: string;
-}
+import type { TensorInfoLike, WasmBackendInternals } from './wasm-backend.js';
 
 let installed = false;
 
@@ -27,7 +22,7 @@ export function useNativeTranspose(): void {
   tf.unregisterKernel('Transpose', 'wasm');
   tf.registerKernel({
     ...original,
-    kernelFunc: ((args: { inputs: { x: TensorInfoLike }; attrs: { perm: number[] }; backend: { makeOutput(shape: number[], dtype: string): TensorInfoLike } }) => {
+    kernelFunc: ((args: { inputs: { x: TensorInfoLike }; attrs: { perm: number[] }; backend: WasmBackendInternals }) => {
       const { x } = args.inputs;
       const { perm } = args.attrs;
       const kernels = nativeKernels();

@@ -11,10 +11,7 @@
  * Identity already works this way.
  */
 import * as tf from '@tensorflow/tfjs';
-
-interface RefCountingBackend {
-  incRef(dataId: object): void;
-}
+import type { TensorInfoLike, WasmBackendInternals } from './wasm-backend.js';
 
 let installed = false;
 
@@ -25,7 +22,7 @@ export function useZeroCopyIdentity(): void {
   tf.registerKernel({
     kernelName: 'Identity',
     backendName: 'wasm',
-    kernelFunc: (({ inputs, backend }: { inputs: { x: { dataId: object; shape: number[]; dtype: string } }; backend: RefCountingBackend }) => {
+    kernelFunc: (({ inputs, backend }: { inputs: { x: TensorInfoLike }; backend: WasmBackendInternals }) => {
       const { x } = inputs;
       backend.incRef(x.dataId);
       return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
