@@ -35,7 +35,8 @@ import { parseSacConfig, resolveTargetEntropy, type SacConfig, type SacConfigInp
 import { makeActor, makeCritic, symmetryReps, type ActorNet, type CriticNet, type NetworkSpec } from './networks.js';
 import { Adam, type AdamState } from './adam.js';
 import { actorLoss, alphaLossGrad, criticLoss, criticTarget, polyakUpdate } from './losses.js';
-import { drawNoise, squashedSample, stdFromHead, type HostNoise, type StdOptions } from './squashed-gaussian.js';
+import { drawNoise, stdFromHead, type HostNoise, type StdOptions } from './squashed-gaussian.js';
+import { sampleFromHeads } from './squashed-sample-kernel.js';
 
 export interface SacAgentOptions {
   /** Hyperparameters (parsed with SacConfigSchema: defaults filled, unknown keys refused). */
@@ -271,8 +272,7 @@ export class SacAgent {
       // 1. Bellman target, outside any tape.
       const y = (() => {
         const [mean, head] = this.actor.heads(nextObs);
-        const { std, logStd } = stdFromHead(head, this.std);
-        const { action, logProb } = squashedSample(mean, logStd, std, tf.tensor2d(nt.noise, [B, ad]), tf.tensor2d(nt.logProbConst, [B, 1]));
+        const { action, logProb } = sampleFromHeads(mean, head, this.std, nt);
         const x = this.critic1Target.input(nextObs, action);
         return criticTarget(rewards, discount, this.critic1Target.qFromInput(x), this.critic2Target.qFromInput(x), alpha, logProb);
       })();
@@ -285,8 +285,7 @@ export class SacAgent {
       // 3. Actor step (critic weights are not in the var list, so they get no gradient).
       const a = tf.variableGrads(() => {
         const [mean, head] = this.actor.heads(obs);
-        const { std, logStd } = stdFromHead(head, this.std);
-        const { action, logProb } = squashedSample(mean, logStd, std, tf.tensor2d(na.noise, [B, ad]), tf.tensor2d(na.logProbConst, [B, 1]));
+        const { action, logProb } = sampleFromHeads(mean, head, this.std, na);
         const x = this.critic1.input(obs, action);
         const q1 = this.critic1.qFromInput(x, false);
         const q2 = this.critic2.qFromInput(x, false);

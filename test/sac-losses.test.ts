@@ -16,6 +16,7 @@ import { rppMlp } from '../src/nn/index.js';
 import { fromMaps, groupFromName } from '../src/equivariance/index.js';
 import { hasHostKernel, useHostKernels } from '../src/kernels/host-kernel.js';
 import { ADAM_KERNEL, POLYAK_KERNEL } from '../agents/optimizer-kernels.js';
+import { SAMPLE_KERNEL, sampleFromHeads } from '../agents/squashed-sample-kernel.js';
 
 before(async () => {
   await initBackend({ backend: 'wasm' });
@@ -128,6 +129,47 @@ describe('tanh-squashed Gaussian', () => {
     close(v[2], Math.exp(2), 1e-4, 'high clip');
     close(logStd.dataSync()[1], Math.log(Math.log(2)), 1e-5, 'logStd');
   });
+});
+
+describe('fused policy sample (one kernel forward, one backward)', () => {
+  for (const stdParam of ['log-std', 'softplus'] as const) {
+    it(`${stdParam}: action, logProb and gradients (mean, head) equal the tf-op path, clips included`, () => {
+      assert.ok(hasHostKernel(SAMPLE_KERNEL));
+      const B = 16;
+      const A = 3;
+      const rng = new Rng(5);
+      const noise = drawNoise(rng, B, A);
+      const std = { stdParam, logStdMin: -2, logStdMax: 1 };
+      // Heads from -4 to 4 cross both clip bounds (log-std: -2, 1; softplus: e^-2, e^1).
+      const head = tf.tensor2d(Float32Array.from({ length: B * A }, (_, i) => -4 + (8 * i) / (B * A - 1)), [B, A]);
+      const mean = tf.tensor2d(Float32Array.from({ length: B * A }, (_, i) => Math.sin(i) * 2), [B, A]);
+      const wA = tf.tensor2d(Float32Array.from({ length: B * A }, (_, i) => Math.cos(3 * i)), [B, A]);
+      const wL = tf.tensor2d(Float32Array.from({ length: B }, (_, i) => 0.5 - i / B), [B, 1]);
+      const run = (host: boolean): Float32Array[] => {
+        useHostKernels(host);
+        try {
+          return tf.tidy(() => {
+            const f = (m: tf.Tensor, h: tf.Tensor): tf.Scalar => {
+              const { action, logProb } = sampleFromHeads(m as tf.Tensor2D, h as tf.Tensor2D, std, noise);
+              return tf.add(tf.sum(tf.mul(action, wA)), tf.sum(tf.mul(logProb, wL))) as tf.Scalar;
+            };
+            const { action, logProb } = sampleFromHeads(mean, head, std, noise);
+            const [gm, gh] = tf.grads(f)([mean, head]);
+            return [action, logProb, gm, gh].map((t) => t.dataSync() as Float32Array);
+          });
+        } finally {
+          useHostKernels(true);
+        }
+      };
+      const fused = run(true);
+      const ops = run(false);
+      ['action', 'logProb', 'd mean', 'd head'].forEach((label, i) =>
+        fused[i].forEach((u, j) => close(u, ops[i][j], 2e-5 * (1 + Math.abs(ops[i][j])), `${label}[${j}]`)),
+      );
+      assert.ok(fused[3].some((u) => u === 0) && fused[3].some((u) => u !== 0), 'some heads are clipped (zero gradient), some are not');
+      tf.dispose([head, mean, wA, wL]);
+    });
+  }
 });
 
 describe('Adam and clipping', () => {
