@@ -47,6 +47,8 @@ export interface NativeKernels {
   transposeRows(src: number, dst: number, rows: number, cols: number, dstRows: number): void;
   /** The same for 4 * groups source rows, four at a time. */
   transpose4(src: number, dst: number, groups: number, cols: number, dstRows: number): void;
+  /** The same for 16 * groups source rows, sixteen at a time. */
+  transpose16(src: number, dst: number, groups: number, cols: number, dstRows: number): void;
 }
 
 const advanceBy = (bytes: number, locals: number[]): number[][] => locals.map((l) => [...op.get(l), ...op.i32(bytes), ...op.i32Add, ...op.set(l)]);
@@ -61,6 +63,43 @@ function countedLoop(n: number, body: number[][]): number[][] {
 
 /** Address w + 4 * idx[0] (idx a pointer local to int32 indices). */
 const gathered = (wBase: number, idx: number): number[][] => [op.get(wBase), op.get(idx), op.i32Load(), op.i32(2), op.i32Shl, op.i32Add];
+
+/**
+ * Transpose `rows` source rows at a time, so each destination write covers
+ * 4 * rows contiguous bytes (16 rows: a whole 64-byte cache line, which matters
+ * when the source is not in cache). Params: src (start of the current row
+ * group), dst, groups (counter), cols, dst row length.
+ */
+function transposeBlock(rows: number): WasmFunction {
+  // 5 p (moving along the group's first row), 6 d, 7 j, 8 dst stride, 9 rowBytes, 10 column start in dst, 11 group bytes
+  const copies = Array.from({ length: rows }, (_, r) => [
+    op.get(6),
+    op.get(5),
+    ...(r === 0 ? [] : [op.get(9), op.i32(r), op.i32Mul, op.i32Add]),
+    op.f32Load(),
+    op.f32Store(4 * r),
+  ]).flat();
+  return {
+    name: `transpose${rows}`,
+    params: ['i32', 'i32', 'i32', 'i32', 'i32'],
+    results: [],
+    locals: ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
+    body: [
+      op.get(4), op.i32(2), op.i32Shl, op.set(8),
+      op.get(3), op.i32(2), op.i32Shl, op.set(9),
+      op.get(9), op.i32(rows), op.i32Mul, op.set(11),
+      op.get(1), op.set(10),
+      ...countedLoop(2, [
+        op.get(0), op.set(5),
+        op.get(10), op.set(6),
+        op.get(3), op.set(7),
+        ...countedLoop(7, [...copies, ...advance(5), op.get(6), op.get(8), op.i32Add, op.set(6)]),
+        op.get(0), op.get(11), op.i32Add, op.set(0),
+        ...advanceBy(4 * rows, [10]),
+      ]),
+    ],
+  };
+}
 
 const FUNCTIONS: WasmFunction[] = [
   {
@@ -247,36 +286,8 @@ const FUNCTIONS: WasmFunction[] = [
       ]),
     ],
   },
-  {
-    name: 'transpose4',
-    params: ['i32', 'i32', 'i32', 'i32', 'i32'],
-    results: [],
-    locals: ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
-    // Four source rows at a time, so each destination write is 16 contiguous bytes.
-    // 0 src (start of the current 4-row group), 1 dst, 2 groups (counter), 3 cols, 4 dst row length;
-    // 5 p0 (moving along row 0 of the group; rows 1-3 at +rowBytes multiples), 6 d, 7 j, 8 dst stride, 9 rowBytes, 10 column start in dst, 11 group bytes, 12 spare
-    body: [
-      op.get(4), op.i32(2), op.i32Shl, op.set(8),
-      op.get(3), op.i32(2), op.i32Shl, op.set(9),
-      op.get(9), op.i32(2), op.i32Shl, op.set(11),
-      op.get(1), op.set(10),
-      ...countedLoop(2, [
-        op.get(0), op.set(5),
-        op.get(10), op.set(6),
-        op.get(3), op.set(7),
-        ...countedLoop(7, [
-          op.get(6), op.get(5), op.f32Load(), op.f32Store(0),
-          op.get(6), op.get(5), op.get(9), op.i32Add, op.f32Load(), op.f32Store(4),
-          op.get(6), op.get(5), op.get(9), op.i32(1), op.i32Shl, op.i32Add, op.f32Load(), op.f32Store(8),
-          op.get(6), op.get(5), op.get(9), op.i32(3), op.i32Mul, op.i32Add, op.f32Load(), op.f32Store(12),
-          ...advance(5),
-          op.get(6), op.get(8), op.i32Add, op.set(6),
-        ]),
-        op.get(0), op.get(11), op.i32Add, op.set(0),
-        ...advanceBy(16, [10]),
-      ]),
-    ],
-  },
+  transposeBlock(4),
+  transposeBlock(16),
 ];
 
 let cache: { memory: object; kernels: NativeKernels } | null = null;
@@ -299,8 +310,11 @@ export function heapOffset(t: { dataId: object }): number {
 
 /** dst [cols, rows] = src [rows, cols]^T (byte offsets). */
 export function transposeMatrix(k: NativeKernels, src: number, dst: number, rows: number, cols: number): void {
-  const groups = rows >> 2;
-  k.transpose4(src, dst, groups, cols, rows);
-  const done = groups << 2;
+  let done = 0;
+  for (const [block, run] of [[16, k.transpose16], [4, k.transpose4]] as const) {
+    const groups = Math.floor((rows - done) / block);
+    if (groups > 0) run(src + 4 * done * cols, dst + 4 * done, groups, cols, rows);
+    done += groups * block;
+  }
   if (done < rows) k.transposeRows(src + 4 * done * cols, dst + 4 * done, rows - done, cols, rows);
 }
