@@ -1,10 +1,30 @@
 /**
  * SAC's losses and the Polyak update as pure tensor functions (each in tidy, each
  * with a hand-computed test in test/sac-losses.test.ts). Shapes: [batch, 1] columns.
+ * On backends with host kernels each is one kernel forward and one backward
+ * (loss-kernels.ts, optimizer-kernels.ts); the tf-op forms below serve the others.
  */
 import * as tf from '@tensorflow/tfjs';
 import { hasHostKernel, runHostKernel } from '../src/kernels/host-kernel.js';
 import { POLYAK_KERNEL, type PolyakKernelSpec } from './optimizer-kernels.js';
+import { ACTOR_LOSS_GRAD_KERNEL, ACTOR_LOSS_KERNEL, CRITIC_LOSS_GRAD_KERNEL, CRITIC_LOSS_KERNEL, CRITIC_TARGET_KERNEL } from './loss-kernels.js';
+
+/**
+ * A loss as one tape node: forward and backward host kernels (loss-kernels.ts).
+ * The backward kernel takes the forward's inputs and dLoss, and returns one
+ * gradient per input.
+ */
+function fusedLoss(forward: string, backward: string, inputs: tf.Tensor[]): tf.Scalar {
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xs = args.slice(0, -1) as tf.Tensor[];
+    (args[args.length - 1] as tf.GradSaveFunc)(xs);
+    return {
+      value: runHostKernel(forward, xs, null)[0] as tf.Scalar,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => runHostKernel(backward, [...saved, dy], null),
+    };
+  }) as (...xs: tf.Tensor[]) => tf.Scalar;
+  return op(...inputs);
+}
 
 /**
  * Bellman target y = r + discount * (min(Q1', Q2') - alpha * logProb'), where
@@ -12,16 +32,19 @@ import { POLYAK_KERNEL, type PolyakKernelSpec } from './optimizer-kernels.js';
  * Call it outside any gradient closure (tfjs 4.22 has no stopGradient).
  */
 export function criticTarget(rewards: tf.Tensor2D, discount: tf.Tensor2D, q1Next: tf.Tensor2D, q2Next: tf.Tensor2D, alpha: tf.Scalar, nextLogProb: tf.Tensor2D): tf.Tensor2D {
+  if (hasHostKernel(CRITIC_TARGET_KERNEL)) return runHostKernel(CRITIC_TARGET_KERNEL, [rewards, discount, q1Next, q2Next, nextLogProb, alpha], null)[0] as tf.Tensor2D;
   return tf.tidy(() => tf.add(rewards, tf.mul(discount, tf.sub(tf.minimum(q1Next, q2Next), tf.mul(alpha, nextLogProb)))) as tf.Tensor2D);
 }
 
 /** mean((Q1 - y)^2 + (Q2 - y)^2) (CleanRL qf1_loss + qf2_loss; the paper's code; SB3 has a factor 1/2). */
 export function criticLoss(q1: tf.Tensor2D, q2: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
+  if (hasHostKernel(CRITIC_LOSS_KERNEL)) return fusedLoss(CRITIC_LOSS_KERNEL, CRITIC_LOSS_GRAD_KERNEL, [q1, q2, y]);
   return tf.tidy(() => tf.mean(tf.add(tf.squaredDifference(q1, y), tf.squaredDifference(q2, y))) as tf.Scalar);
 }
 
 /** mean(alpha * logProb - min(Q1, Q2)), alpha held constant. */
 export function actorLoss(alpha: tf.Scalar, logProb: tf.Tensor2D, q1: tf.Tensor2D, q2: tf.Tensor2D): tf.Scalar {
+  if (hasHostKernel(ACTOR_LOSS_KERNEL)) return fusedLoss(ACTOR_LOSS_KERNEL, ACTOR_LOSS_GRAD_KERNEL, [logProb, q1, q2, alpha]);
   return tf.tidy(() => tf.mean(tf.sub(tf.mul(alpha, logProb), tf.minimum(q1, q2))) as tf.Scalar);
 }
 

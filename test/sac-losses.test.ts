@@ -50,6 +50,31 @@ describe('SAC losses', () => {
     close(v, ((0.5 * -1 - 2) + (0.5 * 2 - 1)) / 2, 1e-6, 'actor loss');
   });
 
+  it('the one-kernel target and losses equal the tf-op forms, values and gradients (ties in min included)', () => {
+    const q1 = [3, 1, 2, -4, 0.5];
+    const q2 = [2, 5, 2, -1, 0.5];
+    const lp = [-1, 2, 0.3, -0.2, 1];
+    const y = [1, 1, 2.5, -3, 0];
+    const run = (host: boolean): number[][] => {
+      useHostKernels(host);
+      try {
+        return tf.tidy(() => {
+          const [tq1, tq2, tlp, ty, alpha] = [col(q1), col(q2), col(lp), col(y), tf.scalar(0.4)];
+          const target = criticTarget(ty, col([0.9, 0, 0.9, 0.9, 0.9]), tq1, tq2, alpha, tlp);
+          const cl = tf.grads((a: tf.Tensor, b: tf.Tensor) => criticLoss(a as tf.Tensor2D, b as tf.Tensor2D, ty))([tq1, tq2]);
+          const al = tf.grads((l: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => actorLoss(alpha, l as tf.Tensor2D, a as tf.Tensor2D, b as tf.Tensor2D))([tlp, tq1, tq2]);
+          const values = [criticLoss(tq1, tq2, ty), actorLoss(alpha, tlp, tq1, tq2)];
+          return [target, ...cl, ...al, ...values].map((t) => Array.from(t.dataSync()));
+        });
+      } finally {
+        useHostKernels(true);
+      }
+    };
+    const fused = run(true);
+    const ops = run(false);
+    fused.forEach((a, i) => a.forEach((u, j) => close(u, ops[i][j], 1e-6 * (1 + Math.abs(ops[i][j])), `output ${i}[${j}]`)));
+  });
+
   it('alpha loss -logAlpha (mean logp + target) and its closed-form gradient', () => {
     const logAlpha = tf.scalar(Math.log(0.3));
     const mlp = tf.scalar(-0.7);

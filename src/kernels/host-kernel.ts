@@ -25,7 +25,7 @@ export interface HostKernelSpec<A> {
   name: string;
   /** Output shapes from the input shapes and attributes. */
   outputShapes(inputShapes: number[][], attrs: A): number[][];
-  /** Fill outputs (freshly allocated) from inputs. Must not write to inputs. */
+  /** Fill every entry of the outputs (fresh buffers; on wasm not zeroed) from inputs. Must not write to inputs. */
   compute(inputs: Float32Array[], outputs: Float32Array[], attrs: A): void;
   /**
    * The same on the wasm backend with native kernels (native-kernels.ts), given
