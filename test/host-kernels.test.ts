@@ -252,3 +252,27 @@ describe('relu backward host kernel', () => {
     });
   }
 });
+
+describe('wasm encoder', () => {
+  it('LEB128 encodings match the specification examples', async () => {
+    const { uleb, sleb } = await import('../src/kernels/wasm-encoder.js');
+    assert.deepEqual(uleb(0), [0x00]);
+    assert.deepEqual(uleb(127), [0x7f]);
+    assert.deepEqual(uleb(128), [0x80, 0x01]);
+    assert.deepEqual(uleb(624485), [0xe5, 0x8e, 0x26]);
+    assert.deepEqual(sleb(-1), [0x7f]);
+    assert.deepEqual(sleb(63), [0x3f]);
+    assert.deepEqual(sleb(64), [0xc0, 0x00]);
+    assert.deepEqual(sleb(-123456), [0xc0, 0xbb, 0x78]);
+  });
+
+  it('a malformed function body is refused when the module is compiled', async () => {
+    const { encodeModule, op } = await import('../src/kernels/wasm-encoder.js');
+    // f32.add with nothing on the stack does not validate.
+    const bad = encodeModule([{ name: 'bad', params: [], results: [], locals: [], body: [op.f32Add] }]);
+    const wasm = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object } }).WebAssembly;
+    assert.throws(() => new wasm.Module(bad));
+    const good = encodeModule([{ name: 'id', params: ['f32'], results: ['f32'], locals: [], body: [op.get(0)] }]);
+    assert.ok(new wasm.Module(good));
+  });
+});
