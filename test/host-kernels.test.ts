@@ -276,3 +276,37 @@ describe('wasm encoder', () => {
     assert.ok(new wasm.Module(good));
   });
 });
+
+describe('single-output dense kernels (critic heads)', () => {
+  for (const backend of ['wasm', 'cpu'] as const) {
+    it(`on ${backend}: value, input gradient and parameter gradients equal builtin-op autodiff`, async () => {
+      const { denseLinear } = await import('../src/nn/dense.js');
+      const { DENSE_ONE_KERNEL } = await import('../src/nn/dense-one-kernel.js');
+      await tf.setBackend(backend);
+      try {
+        assert.ok(hasHostKernel(DENSE_ONE_KERNEL));
+        for (const width of [24, 256]) {
+          const x = tf.tensor2d(uniform(13 * width, width), [13, width]);
+          const w = tf.variable(tf.tensor2d(uniform(width, width + 1), [width, 1]));
+          const b = tf.variable(tf.tensor1d([0.3]));
+          const r = tf.tensor2d(uniform(13, 99), [13, 1]);
+          const ours = tf.tidy(() => {
+            const f = (z: tf.Tensor): tf.Scalar => tf.sum(tf.mul(denseLinear(z as tf.Tensor2D, w, b), r));
+            const { value, grads } = tf.variableGrads(() => f(x), [w, b]);
+            const frozen = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(denseLinear(z as tf.Tensor2D, w, b, false), r)))(x);
+            return [value, tf.grad(f)(x), grads[w.name], grads[b.name], frozen].map((t) => t.dataSync() as Float32Array);
+          });
+          const ref = tf.tidy(() => {
+            const f = (z: tf.Tensor): tf.Scalar => tf.sum(tf.mul(tf.add(tf.matMul(z, w), b), r));
+            const { value, grads } = tf.variableGrads(() => f(x), [w, b]);
+            return [value, tf.grad(f)(x), grads[w.name], grads[b.name], tf.grad(f)(x)].map((t) => t.dataSync() as Float32Array);
+          });
+          ours.forEach((a, i) => assert.ok(maxAbsDiff(a, ref[i]) <= 1e-4 * (1 + Math.max(...Array.from(ref[i]).map(Math.abs))), `width ${width}, output ${i}`));
+          tf.dispose([x, w, b, r]);
+        }
+      } finally {
+        await tf.setBackend('wasm');
+      }
+    });
+  }
+});

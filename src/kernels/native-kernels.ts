@@ -49,6 +49,14 @@ export interface NativeKernels {
   transpose4(src: number, dst: number, groups: number, cols: number, dstRows: number): void;
   /** The same for 16 * groups source rows, sixteen at a time. */
   transpose16(src: number, dst: number, groups: number, cols: number, dstRows: number): void;
+  /** y[r] = b[0] + sum_c h[r, c] w[c], h [rows, 4 * cols4] (a dense layer with one output). */
+  gemv1(h: number, w: number, b: number, y: number, rows: number, cols4: number): void;
+  /** out[c] = sum_r h[r, c] dz[r] (its weight gradient, no transpose of h). */
+  colDot(h: number, dz: number, out: number, rows: number, cols4: number): void;
+  /** dx[r, c] = dz[r] w[c] (its input gradient). */
+  outer(dz: number, w: number, dx: number, rows: number, cols4: number): void;
+  /** out[0] = sum_k x[k] (f32 accumulation). */
+  sumInto(x: number, out: number, n: number): void;
 }
 
 const advanceBy = (bytes: number, locals: number[]): number[][] => locals.map((l) => [...op.get(l), ...op.i32(bytes), ...op.i32Add, ...op.set(l)]);
@@ -288,6 +296,70 @@ const FUNCTIONS: WasmFunction[] = [
   },
   transposeBlock(4),
   transposeBlock(16),
+  {
+    name: 'gemv1',
+    params: ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
+    results: [],
+    locals: ['v128', 'i32', 'i32', 'f32'],
+    // 0 h (moving through all rows), 1 w, 2 b, 3 y, 4 rows, 5 cols4; 6 acc, 7 wp, 8 k, 9 bias
+    body: [
+      op.get(2), op.f32Load(), op.set(9),
+      ...countedLoop(4, [
+        op.f32(0), op.f32x4Splat, op.set(6),
+        op.get(1), op.set(7),
+        op.get(5), op.set(8),
+        ...countedLoop(8, [op.get(6), op.get(0), op.v128Load(), op.get(7), op.v128Load(), op.f32x4Mul, op.f32x4Add, op.set(6), ...advanceBy(16, [0, 7])]),
+        op.get(3),
+        op.get(6), op.f32x4ExtractLane(0), op.get(6), op.f32x4ExtractLane(1), op.f32Add, op.get(6), op.f32x4ExtractLane(2), op.f32Add, op.get(6), op.f32x4ExtractLane(3), op.f32Add,
+        op.get(9), op.f32Add, op.f32Store(),
+        ...advance(3),
+      ]),
+    ],
+  },
+  {
+    name: 'colDot',
+    params: ['i32', 'i32', 'i32', 'i32', 'i32'],
+    results: [],
+    locals: ['v128', 'i32', 'i32'],
+    // 0 h (moving), 1 dz, 2 out, 3 rows, 4 cols4; 5 s, 6 op (moving in out), 7 k
+    body: [
+      op.get(2), op.set(6), op.get(4), op.set(7),
+      op.f32(0), op.f32x4Splat, op.set(5),
+      ...countedLoop(7, [op.get(6), op.get(5), op.v128Store(), ...advanceBy(16, [6])]),
+      ...countedLoop(3, [
+        op.get(1), op.f32Load(), op.f32x4Splat, op.set(5),
+        op.get(2), op.set(6),
+        op.get(4), op.set(7),
+        ...countedLoop(7, [op.get(6), op.get(6), op.v128Load(), op.get(5), op.get(0), op.v128Load(), op.f32x4Mul, op.f32x4Add, op.v128Store(), ...advanceBy(16, [6, 0])]),
+        ...advance(1),
+      ]),
+    ],
+  },
+  {
+    name: 'sumInto',
+    params: ['i32', 'i32', 'i32'],
+    results: [],
+    locals: ['f32'],
+    // 0 x (moving), 1 out, 2 n; 3 acc
+    body: [
+      ...countedLoop(2, [op.get(3), op.get(0), op.f32Load(), op.f32Add, op.set(3), ...advance(0)]),
+      op.get(1), op.get(3), op.f32Store(),
+    ],
+  },
+  {
+    name: 'outer',
+    params: ['i32', 'i32', 'i32', 'i32', 'i32'],
+    results: [],
+    locals: ['v128', 'i32', 'i32'],
+    // 0 dz (moving), 1 w, 2 dx (moving), 3 rows, 4 cols4; 5 s, 6 wp, 7 k
+    body: countedLoop(3, [
+      op.get(0), op.f32Load(), op.f32x4Splat, op.set(5),
+      op.get(1), op.set(6),
+      op.get(4), op.set(7),
+      ...countedLoop(7, [op.get(2), op.get(5), op.get(6), op.v128Load(), op.f32x4Mul, op.v128Store(), ...advanceBy(16, [2, 6])]),
+      ...advance(0),
+    ]),
+  },
 ];
 
 let cache: { memory: object; kernels: NativeKernels } | null = null;

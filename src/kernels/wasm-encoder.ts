@@ -69,6 +69,7 @@ export const op = {
   v128Load: (offset = 0): number[] => [0xfd, 0x00, 0x02, ...uleb(offset)],
   v128Store: (offset = 0): number[] => [0xfd, 0x0b, 0x02, ...uleb(offset)],
   f32x4Splat: [0xfd, 0x13],
+  f32x4ExtractLane: (lane: number): number[] => [0xfd, 0x1f, lane],
   f32x4Gt: [0xfd, ...uleb(68)],
   v128And: [0xfd, ...uleb(78)],
   f32x4Sqrt: [0xfd, ...uleb(227)],

@@ -7,6 +7,8 @@
  * backward uses explicit transposes and untransposed matmuls only.
  */
 import * as tf from '@tensorflow/tfjs';
+import { hasHostKernel, runHostKernel } from '../kernels/host-kernel.js';
+import { DENSE_ONE_GRAD_KERNEL, DENSE_ONE_KERNEL } from './dense-one-kernel.js';
 import { reluGrad } from './relu-grad-kernel.js';
 
 type Grads = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
@@ -106,8 +108,29 @@ function keepW(w: tf.Tensor2D): boolean {
   return w instanceof tf.Variable;
 }
 
+/** Whether x @ w + b (no activation) takes the single-output kernels (dense-one-kernel.ts). */
+function singleOutput(x: tf.Tensor2D, w: tf.Tensor2D, relu: boolean): boolean {
+  return !relu && w.shape[1] === 1 && x.shape[1] % 4 === 0 && hasHostKernel(DENSE_ONE_KERNEL);
+}
+
+/** x @ w + b for w [in, 1] by the single-output kernels; paramGrads = false: gradient for x only. */
+function denseOne(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, paramGrads: boolean): tf.Tensor2D {
+  const byRef = keepW(w);
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xi = args[0] as tf.Tensor2D;
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const saved = [xi];
+    if (!byRef) saved.push(w);
+    save(saved);
+    const gradFunc: Grads = (dy, sv) => runHostKernel(DENSE_ONE_GRAD_KERNEL, [sv[0], byRef ? w : sv[1], dy], { paramGrads });
+    return { value: runHostKernel(DENSE_ONE_KERNEL, [xi, w, b], { paramGrads })[0] as tf.Tensor2D, gradFunc };
+  }) as (...xs: tf.Tensor[]) => tf.Tensor2D;
+  return paramGrads ? op(x, w, b) : op(x);
+}
+
 /** x @ w + b [then relu] as one tape node with a hand-written backward. */
 function denseOp(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean, cache: TransposedWeight | null): tf.Tensor2D {
+  if (singleOutput(x, w, relu)) return denseOne(x, w, b, true);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, wi, bi] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
     const save = args[3] as tf.GradSaveFunc;
@@ -133,6 +156,7 @@ function denseOp(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean, 
  * a caller needs gradients through the network but not for its parameters.
  */
 function frozenDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean, cache: TransposedWeight | null): tf.Tensor2D {
+  if (singleOutput(x, w, relu)) return denseOne(x, w, b, false);
   const byRef = keepW(w);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xi = args[0] as tf.Tensor2D;
