@@ -225,16 +225,15 @@ export const DENSE_BIAS_MAX = 1024;
 
 /**
  * P_b(b) = 1/|G| sum_g rho_out(g) b. A bias is tiny, so kernel count dominates:
- * up to DENSE_BIAS_MAX channels it is b[1, n] @ P_b with P_b the dense
- * (symmetric) projection matrix, one small matmul whose packed right operand
- * the wasm backend keeps between calls (~0.03 ms; the former
- * sum(b[:, None] * P_b, 0) cost ~0.4 ms for 256 channels, since a wasm sum over
- * axis 0 transposes first). The gradient is the same op on dy. Above
- * DENSE_BIAS_MAX, the weight projector from one trivial channel.
- * Caveat: on the wasm backend a reshape of a BatchMatMul output keeps the rank-3
- * shape in the backend's records, and _FusedMatMul rejects such a tensor as a
- * bias; callers that feed P_b(b) to a fused matmul add something to it first
- * (RppLinear adds b_basic, or 0), which gives a fresh rank-1 buffer.
+ * on the wasm and cpu backends it is the group-average host kernel (one pass,
+ * output recorded as rank 1); elsewhere, up to DENSE_BIAS_MAX channels,
+ * b[1, n] @ P_b with P_b the dense (symmetric) projection matrix (one small
+ * matmul whose packed operand is kept between calls), and above that the weight
+ * projector from one trivial channel. The gradient is the same op on dy.
+ * Caveat (tf-op path): on the wasm backend a reshape of a BatchMatMul output
+ * keeps the rank-3 shape in the backend's records, and _FusedMatMul rejects such
+ * a tensor as a bias; effective() adds b_basic or 0, which gives a fresh rank-1
+ * buffer.
  */
 export class BiasProjector {
   readonly repOut: Rep;
@@ -287,16 +286,6 @@ export class BiasProjector {
       const p = this.#project(bEquiv);
       return (bBasic !== null ? tf.add(p, bBasic) : tf.add(p, 0)) as tf.Tensor1D;
     });
-  }
-
-  /**
-   * P_b applied to a [1, n] row (e.g. a bias gradient computed as ones @ dz),
-   * returned as [n], no gradient.
-   */
-  projectRow(r: tf.Tensor2D): tf.Tensor1D {
-    const n = this.repOut.dim;
-    if (r.rank !== 2 || r.shape[0] !== 1 || r.shape[1] !== n) throw new Error(`BiasProjector: row has shape [${r.shape}], expected [1, ${n}].`);
-    return tf.tidy(() => this.#project(tf.reshape(r, [n])));
   }
 
   #check(b: tf.Tensor1D): void {
