@@ -10,9 +10,9 @@
  * drops w_basic.
  *
  * Option (not the paper): activation 'relu' instead of swish on the permuted
- * channels, as in the SAC baseline's MLP; cheaper on wasm (the swish backward is
- * ~7 full-size elementwise kernels). Only for reps without sign flips, since relu
- * is not odd.
+ * channels, as in the SAC baseline's MLP; cheaper on wasm (relu is fused into the
+ * matmul and its backward is one kernel; swish costs two full-size kernels forward
+ * and four backward). Only for reps without sign flips, since relu is not odd.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rep } from '../equivariance/rep.js';
