@@ -85,7 +85,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
       const s = tf.tensor1d(uniform(17, 7));
       const run = (): Float32Array[] =>
         tf.tidy(() => {
-          const a = p.effective(we, wb, s);
+          const a = p.effective(we, wb, tf.reshape(tf.add(s, 1), [17, 1]) as tf.Tensor2D);
           const b = p.effective(we, null, null);
           return [a.w.dataSync() as Float32Array, a.scaled!.dataSync() as Float32Array, b.w.dataSync() as Float32Array];
         });

@@ -109,14 +109,23 @@ class WeightAction {
   }
 }
 
+/** The tf-op path of a WeightProjector (see its #steps). */
+interface OpSteps {
+  doubling: WeightAction[];
+  oddStep: WeightAction | null;
+  oddCount: number;
+}
+
 export class WeightProjector {
   readonly repIn: Rep;
   readonly repOut: Rep;
-  /** The steps (I + T^k) applied in sequence. */
-  readonly #doubling: WeightAction[] = [];
-  /** T^1, used b-1 times for the odd part b of |G| (null when b = 1). */
-  readonly #oddStep: WeightAction | null;
-  readonly #oddCount: number;
+  readonly #opts: ProjectorOptions;
+  /**
+   * The tf-op path's permutation steps, built on first use (backends with the host
+   * kernel never need them): the steps (I + T^k) applied in sequence, and T^1
+   * used oddCount = b - 1 times for the odd part b of |G| (null when b = 1).
+   */
+  #steps: OpSteps | null = null;
   readonly #apply: (w: tf.Tensor2D) => tf.Tensor2D;
   /** Index/sign tables for the host kernel. */
   readonly #tables: GroupAverageTables;
@@ -126,19 +135,7 @@ export class WeightProjector {
     this.repIn = repIn;
     this.repOut = repOut;
     this.#tables = groupAverageTables(repIn, repOut);
-    const n = repIn.group.order;
-    let b = n;
-    let a = 0;
-    while (b % 2 === 0) {
-      b /= 2;
-      a++;
-    }
-    for (let j = 0; j < a; j++) {
-      const k = b * 2 ** j;
-      this.#doubling.push(new WeightAction(repIn.element(k), repOut.element(k), opts));
-    }
-    this.#oddCount = b - 1;
-    this.#oddStep = b > 1 ? new WeightAction(repIn.generator, repOut.generator, opts) : null;
+    this.#opts = opts;
     const average = (w: tf.Tensor2D): tf.Tensor2D => tf.tidy(() => this.average(w));
     this.#apply = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const w = args[0] as tf.Tensor2D;
@@ -172,16 +169,17 @@ export class WeightProjector {
 
   /**
    * An RPP layer's effective weight, no gradient: w = P(wEquiv) [+ wBasic], and
-   * when scale [in] is given also diag(1 + scale) w (else null). Always fresh
-   * tensors (never a variable's buffer). Why the adds are tf ops even where P is
-   * a host kernel: the wasm backend's SIMD add is ~10x faster than a JS loop.
+   * when a row-scale column [in, 1] is given also its rows scaled, scaleCol * w
+   * (else null). Always fresh tensors (never a variable's buffer). Why the adds
+   * are tf ops even where P is a host kernel: the wasm backend's SIMD add is ~10x
+   * faster than a JS loop.
    */
-  effective(wEquiv: tf.Tensor2D, wBasic: tf.Tensor2D | null, scale: tf.Tensor1D | null): { w: tf.Tensor2D; scaled: tf.Tensor2D | null } {
+  effective(wEquiv: tf.Tensor2D, wBasic: tf.Tensor2D | null, scaleCol: tf.Tensor2D | null): { w: tf.Tensor2D; scaled: tf.Tensor2D | null } {
     this.#check(wEquiv);
     const [w, scaled] = tf.tidy(() => {
       const p = this.project(wEquiv);
       const sum = wBasic !== null ? (tf.add(p, wBasic) as tf.Tensor2D) : p === wEquiv ? tf.clone(p) : p;
-      return scale === null ? [sum] : [sum, tf.mul(sum, tf.reshape(tf.add(scale, 1), [this.repIn.dim, 1])) as tf.Tensor2D];
+      return scaleCol === null ? [sum] : [sum, tf.mul(sum, scaleCol) as tf.Tensor2D];
     });
     return { w, scaled: scaled ?? null };
   }
@@ -199,13 +197,14 @@ export class WeightProjector {
 
   /** The tf-op path (backends without host kernels), kept public for the tests that compare both. */
   averageOps(w: tf.Tensor2D): tf.Tensor2D {
+    const { doubling, oddStep, oddCount } = this.#opSteps();
     let cur = w;
-    for (const step of this.#doubling) cur = tf.add(cur, step.apply(cur));
-    if (this.#oddStep !== null) {
+    for (const step of doubling) cur = tf.add(cur, step.apply(cur));
+    if (oddStep !== null) {
       const terms = [cur];
       let t = cur;
-      for (let k = 0; k < this.#oddCount; k++) {
-        t = this.#oddStep.apply(t);
+      for (let k = 0; k < oddCount; k++) {
+        t = oddStep.apply(t);
         terms.push(t);
       }
       cur = tf.addN(terms);
@@ -213,10 +212,32 @@ export class WeightProjector {
     return tf.mul(cur, 1 / this.repIn.group.order);
   }
 
+  #opSteps(): OpSteps {
+    if (this.#steps === null) {
+      // |G| = b 2^a with b odd (see the file comment).
+      let b = this.repIn.group.order;
+      let a = 0;
+      while (b % 2 === 0) {
+        b /= 2;
+        a++;
+      }
+      const doubling: WeightAction[] = [];
+      for (let j = 0; j < a; j++) {
+        const k = b * 2 ** j;
+        doubling.push(new WeightAction(this.repIn.element(k), this.repOut.element(k), this.#opts));
+      }
+      this.#steps = { doubling, oddStep: b > 1 ? new WeightAction(this.repIn.generator, this.repOut.generator, this.#opts) : null, oddCount: b - 1 };
+    }
+    return this.#steps;
+  }
+
   dispose(): void {
     releaseHeapTables(this.#tables);
-    for (const s of this.#doubling) s.dispose();
-    this.#oddStep?.dispose();
+    if (this.#steps !== null) {
+      for (const s of this.#steps.doubling) s.dispose();
+      this.#steps.oddStep?.dispose();
+      this.#steps = null;
+    }
   }
 }
 
@@ -239,26 +260,13 @@ export class BiasProjector {
   readonly repOut: Rep;
   /** P_b as the weight projector of maps trivial(1) -> repOut (host kernel and large biases). */
   readonly #inner: WeightProjector;
-  readonly #matrix: tf.Tensor2D | null;
+  /** The dense [n, n] P_b of the tf-op path, built on first use there (n <= DENSE_BIAS_MAX). */
+  #matrix: tf.Tensor2D | null = null;
   readonly #apply: (b: tf.Tensor1D) => tf.Tensor1D;
 
   constructor(repOut: Rep, opts: ProjectorOptions = {}) {
     this.repOut = repOut;
-    const n = repOut.dim;
     this.#inner = new WeightProjector(trivial(repOut.group, 1), repOut, opts);
-    if (n <= DENSE_BIAS_MAX) {
-      const m = new Float32Array(n * n);
-      const unit = new Float64Array(n);
-      for (let j = 0; j < n; j++) {
-        unit.fill(0);
-        unit[j] = 1;
-        const col = projectBiasArray(repOut, unit);
-        for (let i = 0; i < n; i++) m[j * n + i] = col[i]; // row j = P_b e_j (P_b symmetric)
-      }
-      this.#matrix = tf.keep(tf.tensor2d(m, [n, n]));
-    } else {
-      this.#matrix = null;
-    }
     this.#apply = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const b = args[0] as tf.Tensor1D;
       return { value: this.#project(b), gradFunc: (dy: tf.Tensor1D) => this.#project(dy) };
@@ -297,13 +305,30 @@ export class BiasProjector {
     const n = this.repOut.dim;
     // Host kernel (wasm, cpu): one pass, output recorded as rank 1.
     if (hasHostKernel(GROUP_AVERAGE_KERNEL)) return this.#inner.averageAnyShape(b);
-    if (this.#matrix !== null) return tf.reshape(tf.matMul(tf.reshape(b, [1, n]), this.#matrix), [n]);
+    if (n <= DENSE_BIAS_MAX) return tf.reshape(tf.matMul(tf.reshape(b, [1, n]), this.#denseMatrix()), [n]);
     return tf.reshape(this.#inner.averageOps(tf.reshape(b, [1, n])), [n]);
+  }
+
+  #denseMatrix(): tf.Tensor2D {
+    if (this.#matrix === null) {
+      const n = this.repOut.dim;
+      const m = new Float32Array(n * n);
+      const unit = new Float64Array(n);
+      for (let j = 0; j < n; j++) {
+        unit.fill(0);
+        unit[j] = 1;
+        const col = projectBiasArray(this.repOut, unit);
+        for (let i = 0; i < n; i++) m[j * n + i] = col[i]; // row j = P_b e_j (P_b symmetric)
+      }
+      this.#matrix = tf.keep(tf.tensor2d(m, [n, n]));
+    }
+    return this.#matrix;
   }
 
   dispose(): void {
     this.#inner.dispose();
     this.#matrix?.dispose();
+    this.#matrix = null;
   }
 }
 

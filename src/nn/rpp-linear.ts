@@ -227,13 +227,11 @@ export class RppLinear {
     const s = scaled ? params[params.length - 1] : undefined;
     // No tape nodes needed: this runs inside a customGrad forward. tf.keep: the
     // record outlives the forward's tidy scope (disposed by #retire).
-    const { w, scaled: wScaled } = this.#wProj.effective(wEquiv as tf.Tensor2D, (wBasic ?? null) as tf.Tensor2D | null, (s ?? null) as tf.Tensor1D | null);
+    const scaleCol = s === undefined ? null : tf.keep(tf.tidy(() => tf.reshape(tf.add(s, 1), [this.repIn.dim, 1])) as tf.Tensor2D);
+    const { w, scaled: wScaled } = this.#wProj.effective(wEquiv as tf.Tensor2D, (wBasic ?? null) as tf.Tensor2D | null, scaleCol);
     const b = tf.keep(this.#bProj.effective(bEquiv as tf.Tensor1D, (bBasic ?? null) as tf.Tensor1D | null));
     tf.keep(w);
-    const eff: Effective =
-      wScaled === null
-        ? { w, b, unscaled: null, scaleCol: null }
-        : { w: tf.keep(wScaled), b, unscaled: w, scaleCol: tf.keep(tf.tidy(() => tf.reshape(tf.add(s!, 1), [this.repIn.dim, 1])) as tf.Tensor2D) };
+    const eff: Effective = wScaled === null ? { w, b, unscaled: null, scaleCol: null } : { w: tf.keep(wScaled), b, unscaled: w, scaleCol };
     this.#retire();
     this.#cache = { keys, eff };
     return eff;
