@@ -9,7 +9,6 @@
  */
 import { MJ_OBJ_BODY, defaultModelPath } from './mujoco-loader.js';
 import { MujocoEnv, clip, sumSquares, type MujocoEnvOptions } from './mujoco-env.js';
-import { addNoise } from './reset-noise.js';
 import type { Info, StepResult } from './types.js';
 
 export interface AntOptions extends MujocoEnvOptions {
@@ -99,10 +98,7 @@ export class AntEnv extends MujocoEnv {
   }
 
   protected resetModel(): void {
-    const s = this.resetNoiseScale;
-    const qpos = addNoise(this.initQpos, this.uniformNoise(this.nq, -s, s));
-    const qvel = addNoise(this.initQvel, this.normalNoise(this.nv, s));
-    this.setState(qpos, qvel);
+    this.resetWithNoise(this.resetNoiseScale, 'normal');
   }
 
   protected getObs(): Float64Array {

@@ -9,7 +9,6 @@
  */
 import { defaultModelPath } from './mujoco-loader.js';
 import { MujocoEnv, clip, sumSquares, type MujocoEnvOptions } from './mujoco-env.js';
-import { addNoise } from './reset-noise.js';
 import type { Info, StepResult } from './types.js';
 
 export interface HumanoidOptions extends MujocoEnvOptions {
@@ -115,10 +114,7 @@ export class HumanoidEnv extends MujocoEnv {
   }
 
   protected resetModel(): void {
-    const s = this.resetNoiseScale;
-    const qpos = addNoise(this.initQpos, this.uniformNoise(this.nq, -s, s));
-    const qvel = addNoise(this.initQvel, this.uniformNoise(this.nv, -s, s));
-    this.setState(qpos, qvel);
+    this.resetWithNoise(this.resetNoiseScale, 'uniform');
   }
 
   protected getObs(): Float64Array {

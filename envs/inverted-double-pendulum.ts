@@ -7,7 +7,6 @@
  */
 import { defaultModelPath } from './mujoco-loader.js';
 import { MujocoEnv, clip, type MujocoEnvOptions } from './mujoco-env.js';
-import { addNoise } from './reset-noise.js';
 import type { StepResult } from './types.js';
 
 export interface InvertedDoublePendulumOptions extends MujocoEnvOptions {
@@ -31,10 +30,7 @@ export class InvertedDoublePendulumEnv extends MujocoEnv {
   }
 
   protected resetModel(): void {
-    const s = this.resetNoiseScale;
-    const qpos = addNoise(this.initQpos, this.uniformNoise(this.nq, -s, s));
-    const qvel = addNoise(this.initQvel, this.normalNoise(this.nv, s));
-    this.setState(qpos, qvel);
+    this.resetWithNoise(this.resetNoiseScale, 'normal');
   }
 
   protected getObs(): Float64Array {

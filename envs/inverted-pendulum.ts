@@ -24,12 +24,7 @@ export class InvertedPendulumEnv extends MujocoEnv {
   }
 
   protected resetModel(): void {
-    const s = this.resetNoiseScale;
-    const qpos = this.uniformNoise(this.nq, -s, s);
-    for (let i = 0; i < this.nq; i++) qpos[i] += this.initQpos[i];
-    const qvel = this.uniformNoise(this.nv, -s, s);
-    for (let i = 0; i < this.nv; i++) qvel[i] += this.initQvel[i];
-    this.setState(qpos, qvel);
+    this.resetWithNoise(this.resetNoiseScale, 'uniform');
   }
 
   protected getObs(): Float64Array {

@@ -14,6 +14,7 @@
  * `view()` helper caches each view and re-reads it when it has been detached, because a
  * getter call through the bindings costs about a microsecond.
  */
+import { addNoise } from './reset-noise.js';
 import { Rng } from '../src/random.js';
 import { Box } from './box.js';
 import { compileModel, loadMujoco, requireMujoco, type MjData, type MjModel, type Mujoco } from './mujoco-loader.js';
@@ -195,6 +196,17 @@ export abstract class MujocoEnv implements Env {
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) out[i] = scale * this.rng.normal();
     return out;
+  }
+
+  /**
+   * Gymnasium's usual reset_model: the initial state plus qpos noise U(±scale) and
+   * qvel noise U(±scale) ('uniform') or scale * N(0, 1) ('normal'), drawn from the
+   * env RNG in that order. Envs whose reset differs (Reacher's goal) write their own.
+   */
+  protected resetWithNoise(scale: number, qvelNoise: 'uniform' | 'normal'): void {
+    const qpos = addNoise(this.initQpos, this.uniformNoise(this.nq, -scale, scale));
+    const qvel = addNoise(this.initQvel, qvelNoise === 'uniform' ? this.uniformNoise(this.nv, -scale, scale) : this.normalNoise(this.nv, scale));
+    this.setState(qpos, qvel);
   }
 
   private checkAction(action: ArrayLike<number>): void {

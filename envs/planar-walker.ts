@@ -6,7 +6,6 @@
  * each env supplies `isHealthy`.
  */
 import { MujocoEnv, clip, sumSquares, type MujocoEnvOptions } from './mujoco-env.js';
-import { addNoise } from './reset-noise.js';
 import type { Info, StepResult } from './types.js';
 
 export interface PlanarWalkerOptions extends MujocoEnvOptions {
@@ -70,10 +69,7 @@ export abstract class PlanarWalkerEnv extends MujocoEnv {
   }
 
   protected resetModel(): void {
-    const s = this.resetNoiseScale;
-    const qpos = addNoise(this.initQpos, this.uniformNoise(this.nq, -s, s));
-    const qvel = addNoise(this.initQvel, this.uniformNoise(this.nv, -s, s));
-    this.setState(qpos, qvel);
+    this.resetWithNoise(this.resetNoiseScale, 'uniform');
   }
 
   protected getObs(): Float64Array {

@@ -5,7 +5,6 @@
  */
 import { defaultModelPath } from './mujoco-loader.js';
 import { MujocoEnv, sumSquares, type MujocoEnvOptions } from './mujoco-env.js';
-import { addNoise } from './reset-noise.js';
 import type { Info, StepResult } from './types.js';
 
 export interface SwimmerOptions extends MujocoEnvOptions {
@@ -38,10 +37,7 @@ export class SwimmerEnv extends MujocoEnv {
   }
 
   protected resetModel(): void {
-    const s = this.resetNoiseScale;
-    const qpos = addNoise(this.initQpos, this.uniformNoise(this.nq, -s, s));
-    const qvel = addNoise(this.initQvel, this.uniformNoise(this.nv, -s, s));
-    this.setState(qpos, qvel);
+    this.resetWithNoise(this.resetNoiseScale, 'uniform');
   }
 
   protected getObs(): Float64Array {
