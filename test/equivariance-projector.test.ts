@@ -15,6 +15,7 @@ import {
 import {
   walker2dExactMirrorObs, walker2dExactMirrorAct, halfCheetahPaperObs, halfCheetahPaperAct, antPaperObs, antPaperAct,
 } from '../envs/symmetry-maps.js';
+import { maxAbsDiff } from './numeric-helpers.js';
 
 function randn(n: number, seed: number): Float64Array {
   let s = seed >>> 0;
@@ -27,13 +28,6 @@ function randn(n: number, seed: number): Float64Array {
     out[i] = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
   return out;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }
 
 /** Apply rho_in(g) W rho_out(g)^T in Float64 (W [in, out]). */

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.js';
 import { fastBatchMatMulGradConfig, useBuiltinMatMulGradient, useFastMatMulGradient } from '../src/fast-matmul-grad.js';
+import { relErr } from './numeric-helpers.js';
 
 before(async () => {
   await initBackend({ backend: 'wasm' });
@@ -16,16 +17,6 @@ before(async () => {
 after(() => {
   useFastMatMulGradient();
 });
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
-}
 
 /** Gradients of sum(matMul(a, b, tA, tB) * r) with respect to a and b. */
 function grads(a: tf.Tensor, b: tf.Tensor, tA: boolean, tB: boolean, seed: number): [Float32Array, Float32Array] {

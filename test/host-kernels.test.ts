@@ -13,6 +13,7 @@ import { projector } from '../src/equivariance/projector.js';
 import { trivial } from '../src/equivariance/rep.js';
 import { hasHostKernel, runHostKernel, useHostKernels } from '../src/kernels/host-kernel.js';
 import { antPaperAct, antPaperObs, walker2dExactMirrorAct, walker2dExactMirrorObs } from '../envs/symmetry-maps.js';
+import { maxAbsDiff } from './numeric-helpers.js';
 
 function uniform(n: number, seed: number): Float32Array {
   let s = seed >>> 0;
@@ -22,13 +23,6 @@ function uniform(n: number, seed: number): Float32Array {
     out[i] = s / 2 ** 32 - 0.5;
   }
   return out;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }
 
 before(async () => {

@@ -9,20 +9,11 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.js';
 import { mlp, orthogonal, type Activation } from '../src/nn/index.js';
 import { Rng } from '../src/random.js';
+import { relErr } from './numeric-helpers.js';
 
 before(async () => {
   await initBackend({ backend: 'wasm' });
 });
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
-}
 
 describe('orthogonal init', () => {
   for (const [rows, cols] of [[17, 64], [64, 17], [32, 32]] as const) {

@@ -10,20 +10,11 @@ import { initBackend } from '../src/backend.js';
 import { Z2, Z4, fromMaps, hiddenRep, pseudoscalar, directSum, trivial, equivariantBasis, basisProjectionMatrix, projectBiasArray, type Rep } from '../src/equivariance/index.js';
 import { RppLinear, RppActivation, RPP_SCALE, relativeEquivarianceError } from '../src/nn/index.js';
 import { walker2dExactMirrorObs, antPaperObs } from '../envs/symmetry-maps.js';
+import { relErr } from './numeric-helpers.js';
 
 before(async () => {
   await initBackend({ backend: 'wasm' });
 });
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
-}
 
 /** Dense QQ^T for W [in,out] (vec row-major) and the dense bias projector, as float32 tensors. */
 function denseProjectors(repIn: Rep, repOut: Rep): { pw: tf.Tensor2D; pb: tf.Tensor2D } {
