@@ -9,7 +9,7 @@
  * measured 0.1-0.3 ms; as contiguous row copies it is a few microseconds.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TensorInfoLike, WasmBackendInternals } from './wasm-backend.js';
+import { heapOffset, type TensorInfoLike, type WasmBackendInternals } from './wasm-backend.js';
 
 const prod = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);
 
@@ -17,8 +17,8 @@ const prod = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);
 function sliceInto(b: WasmBackendInternals, x: TensorInfoLike, begin: number[], size: number[]): TensorInfoLike {
   const out = b.makeOutput(size, 'float32');
   const heap = b.wasm.HEAPF32; // after makeOutput: an allocation can replace the heap view
-  const src = b.dataIdMap.get(x.dataId).memoryOffset >> 2;
-  const dst = b.dataIdMap.get(out.dataId).memoryOffset >> 2;
+  const src = heapOffset(x, b) >> 2;
+  const dst = heapOffset(out, b) >> 2;
   const rank = x.shape.length;
   const strides = x.shape.map((_, i) => prod(x.shape.slice(i + 1)));
   const run = size[rank - 1];
@@ -80,13 +80,13 @@ export function useHeapCopyKernels(): void {
     const outShape = tf.backend_util.computeOutShape(list.map((t) => t.shape), axis);
     const out = backend.makeOutput(outShape, 'float32');
     const heap = backend.wasm.HEAPF32;
-    const dst = backend.dataIdMap.get(out.dataId).memoryOffset >> 2;
+    const dst = heapOffset(out, backend) >> 2;
     const outer = prod(outShape.slice(0, axis));
     const outInner = prod(outShape.slice(axis));
     let col = 0;
     for (const t of list) {
       const inner = prod(t.shape.slice(axis));
-      const src = backend.dataIdMap.get(t.dataId).memoryOffset >> 2;
+      const src = heapOffset(t, backend) >> 2;
       for (let o = 0; o < outer; o++) heap.copyWithin(dst + o * outInner + col, src + o * inner, src + (o + 1) * inner);
       col += inner;
     }

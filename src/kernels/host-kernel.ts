@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernels, type NativeKernels } from './native-kernels.js';
-import type { TensorInfoLike, WasmBackendInternals } from './wasm-backend.js';
+import { heapOffset, type TensorInfoLike, type WasmBackendInternals } from './wasm-backend.js';
 
 /** The two backends whose tensors live in host memory this process can address. */
 const HOST_BACKENDS = ['wasm', 'cpu'] as const;
@@ -75,7 +75,7 @@ export function registerHostKernel<A>(spec: HostKernelSpec<A>): void {
           const outs = shapes.map((s) => b.makeOutput(s, 'float32'));
           const kernels = spec.computeWasm !== undefined ? nativeKernels() : null;
           if (kernels !== null) {
-            const heap = (t: TensorInfoLike): HeapArray => ({ ptr: b.dataIdMap.get(t.dataId).memoryOffset, size: t.shape.reduce((p, d) => p * d, 1) });
+            const heap = (t: TensorInfoLike): HeapArray => ({ ptr: heapOffset(t, b), size: t.shape.reduce((p, d) => p * d, 1) });
             spec.computeWasm!(ins.map(heap), outs.map(heap), a, kernels);
             return outs.length === 1 ? outs[0] : outs;
           }

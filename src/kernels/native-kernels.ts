@@ -375,11 +375,6 @@ export function nativeKernels(): NativeKernels | null {
   return cache.kernels;
 }
 
-/** Byte offset of a tensor's buffer in the wasm heap. */
-export function heapOffset(t: { dataId: object }): number {
-  return (tf.backend() as unknown as WasmBackendInternals).dataIdMap.get(t.dataId).memoryOffset;
-}
-
 /** dst [cols, rows] = src [rows, cols]^T (byte offsets). */
 export function transposeMatrix(k: NativeKernels, src: number, dst: number, rows: number, cols: number): void {
   let done = 0;

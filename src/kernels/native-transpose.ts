@@ -9,8 +9,8 @@
  * the native loop ~0.18 ms.
  */
 import * as tf from '@tensorflow/tfjs';
-import { heapOffset, nativeKernels, transposeMatrix } from './native-kernels.js';
-import type { TensorInfoLike, WasmBackendInternals } from './wasm-backend.js';
+import { nativeKernels, transposeMatrix } from './native-kernels.js';
+import { heapOffset, type TensorInfoLike, type WasmBackendInternals } from './wasm-backend.js';
 
 let installed = false;
 

@@ -3,6 +3,7 @@
  * kernels in this folder use. tfjs does not export these types; they are
  * written down once here, narrowly.
  */
+import * as tf from '@tensorflow/tfjs';
 
 /** A tensor as kernels see it. */
 export interface TensorInfoLike {
@@ -24,4 +25,9 @@ export interface WasmBackendInternals {
     _malloc(bytes: number): number;
     _free(ptr: number): void;
   };
+}
+
+/** Byte offset of a tensor's buffer in the wasm heap (of `backend`, by default the active one). */
+export function heapOffset(t: { dataId: object }, backend: WasmBackendInternals = tf.backend() as unknown as WasmBackendInternals): number {
+  return backend.dataIdMap.get(t.dataId).memoryOffset;
 }
