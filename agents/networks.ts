@@ -6,15 +6,19 @@
  * - 'emlp-sac': rppMlp with basic off: strictly equivariant.
  *
  * With a symmetry (rpp/emlp), the actor maps the observation rep (after keeping
- * obs[0:obsPrefix] when the spec sets obsPrefix, as for Ant's Z4 map) to the action
- * rep for the mean head and to the trivial rep for the log-std / pre-std head (the
- * paper's action_std_rep = |A| T0: the spread of the policy is invariant). A critic
- * maps obs (+) act to one invariant scalar. Plain critics see the full observation.
+ * obs[0:obsPrefix] when the spec sets obsPrefix) to the action rep rho_act for the mean
+ * head and to the unsigned action rep |rho_act| for the log-std / pre-std head. An
+ * equivariant Gaussian policy needs std(g s) = |rho_act(g)| std(s): where the symmetry
+ * swaps actuators (Walker2d's legs, Ant's, Humanoid's limbs) the spreads must swap with
+ * them; a std is never negated. Where rho_act only flips signs this is the trivial rep,
+ * the paper's action_std_rep = |A| T0 (Hopper, HalfCheetah, Swimmer). exp / softplus and
+ * the clamps act per entry, so they commute with a permutation. A critic maps
+ * obs (+) act to one invariant scalar. Plain critics see the full observation.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Network } from '../src/nn/network.js';
 import { mlp, rppMlp } from '../src/nn/index.js';
-import { directSum, fromMaps, groupFromName, trivial, type Rep } from '../src/equivariance/index.js';
+import { directSum, fromMaps, groupFromName, trivial, unsignedRep, type Rep } from '../src/equivariance/index.js';
 import type { SymmetrySpec } from '../envs/types.js';
 import type { AgentKind } from './sac-config.js';
 
@@ -94,7 +98,7 @@ export function makeActor(spec: NetworkSpec, headInitScale = 1): ActorNet {
     used = reps.obsUsed;
     net = rppMlp({
       repIn: reps.obs,
-      repsOut: [reps.act, trivial(reps.obs.group, spec.actDim)],
+      repsOut: [reps.act, unsignedRep(reps.act)],
       hidden: spec.hidden,
       basic: spec.kind === 'rpp-sac',
       headInitScale: [headInitScale, headInitScale],

@@ -20,8 +20,8 @@ export const SacConfigSchema = z
     symmetry: z
       .string()
       .min(1)
-      .default('exact')
-      .describe("Which symmetry of the env the RPP/EMLP networks use: 'exact' (the env's exact symmetry), 'paper' (the RPP paper's choice) or a spec name from envs/symmetries. Ignored for agent 'sac'."),
+      .default('auto')
+      .describe("Which symmetry of the env the RPP/EMLP networks use: 'auto' (the env's mirror where it has one, else the RPP paper's map), 'exact' (the env's mirror; an error where there is none), 'paper' (the RPP paper's choice) or a spec name from envs/symmetries. Ignored for agent 'sac'."),
     rppCritic: z
       .boolean()
       .default(false)

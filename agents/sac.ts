@@ -316,26 +316,33 @@ export class SacAgent {
   // ---------------------------------------------------------------- symmetry
 
   /**
-   * Relative equivariance error of the policy mean head under the group, on a batch
-   * of observations [n*obsDim]: mean over non-identity g of
-   * ||mu(rho_obs(g) x) - rho_act(g) mu(x)|| / ||mu(x)|| (Frobenius over the batch).
-   * null for plain SAC. ~0 (float error) for EMLP-SAC; grows as RPP-SAC uses its
-   * residual pathway.
+   * Relative equivariance errors of the whole action distribution under the group, on a
+   * batch of observations [n*obsDim], each the mean over non-identity g of a Frobenius
+   * ratio over the batch:
+   *   mean: ||mu(rho_obs(g) x) - rho_act(g) mu(x)|| / ||mu(x)||              (pre-tanh mean)
+   *   std:  ||sigma(rho_obs(g) x) - |rho_act(g)| sigma(x)|| / ||sigma(x)||   (after the clamps)
+   * The Gaussian (and so the squashed policy) is equivariant exactly when both are 0; they
+   * are reported side by side, not combined, because they move differently (the std head
+   * starts near-constant). null for plain SAC. ~1e-7 for EMLP-SAC; they grow as RPP-SAC
+   * uses its residual pathway.
    */
-  policyEquivarianceError(obs: ArrayLike<number>, n: number): number | null {
+  policyEquivarianceErrors(obs: ArrayLike<number>, n: number): { mean: number; std: number } | null {
     this.checkAlive();
     if (this.symmetry === null) return null;
     const reps = symmetryReps(this.symmetry, this.obsDim, this.actDim);
     const od = this.obsDim;
     const ad = this.actDim;
-    if (obs.length !== n * od) throw new Error(`policyEquivarianceError: obs has ${obs.length} values, expected n*obsDim = ${n}*${od}`);
-    const meanOf = (x: Float32Array): Float32Array =>
-      tf.tidy(() => this.actor.heads(tf.tensor2d(x, [n, od]))[0].dataSync() as Float32Array);
-    const base = meanOf(Float32Array.from(obs));
-    let baseSq = 0;
-    for (const v of base) baseSq += v * v;
+    if (obs.length !== n * od) throw new Error(`policyEquivarianceErrors: obs has ${obs.length} values, expected n*obsDim = ${n}*${od}`);
+    const headsOf = (x: Float32Array): [Float32Array, Float32Array] =>
+      tf.tidy(() => {
+        const [mean, head] = this.actor.heads(tf.tensor2d(x, [n, od]));
+        return [mean.dataSync() as Float32Array, stdFromHead(head, this.std).std.dataSync() as Float32Array];
+      });
+    const [baseMean, baseStd] = headsOf(Float32Array.from(obs));
+    const norm = (v: Float32Array): number => Math.max(Math.sqrt(v.reduce((s, a) => s + a * a, 0)), 1e-12);
     const elements = reps.obs.elements();
-    let total = 0;
+    let totalMean = 0;
+    let totalStd = 0;
     for (let k = 1; k < elements.length; k++) {
       const gObs = elements[k];
       const gAct = reps.act.element(k);
@@ -344,15 +351,23 @@ export class SacAgent {
         const row = gObs.apply(Array.prototype.slice.call(obs, i * od, i * od + reps.obsUsed) as number[]);
         x.set(row, i * od);
       }
-      const m = meanOf(x);
-      let diffSq = 0;
+      const [m, sd] = headsOf(x);
+      let dMean = 0;
+      let dStd = 0;
       for (let i = 0; i < n; i++) {
-        const g = gAct.apply(base.subarray(i * ad, (i + 1) * ad));
-        for (let j = 0; j < ad; j++) diffSq += (m[i * ad + j] - g[j]) ** 2;
+        const gm = gAct.apply(baseMean.subarray(i * ad, (i + 1) * ad));
+        const gs = baseStd.subarray(i * ad, (i + 1) * ad);
+        for (let j = 0; j < ad; j++) {
+          dMean += (m[i * ad + j] - gm[j]) ** 2;
+          // |rho_act(g)|: the same permutation, sign +1.
+          dStd += (sd[i * ad + j] - gs[gAct.perm[j]]) ** 2;
+        }
       }
-      total += Math.sqrt(diffSq) / Math.max(Math.sqrt(baseSq), 1e-12);
+      totalMean += Math.sqrt(dMean) / norm(baseMean);
+      totalStd += Math.sqrt(dStd) / norm(baseStd);
     }
-    return total / (elements.length - 1);
+    const count = elements.length - 1;
+    return { mean: totalMean / count, std: totalStd / count };
   }
 
   // ---------------------------------------------------------------- state

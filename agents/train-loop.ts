@@ -173,7 +173,7 @@ export class TrainLoop {
       meanReturn: returns.reduce((a, b) => a + b, 0) / returns.length,
       returns,
       meanLength: lengths.reduce((a, b) => a + b, 0) / lengths.length,
-      equivError: this.agent.policyEquivarianceError(Float32Array.from(seen.slice(0, n * od)), n),
+      equivError: this.agent.policyEquivarianceErrors(Float32Array.from(seen.slice(0, n * od)), n)?.mean ?? null,
       seconds: (performance.now() - t0) / 1000,
     };
     this.evaluations.push(e);

@@ -34,8 +34,17 @@ export interface EvaluationRecord {
   /** Undiscounted return of each deterministic evaluation episode. */
   returns: number[];
   meanLength: number;
-  /** Relative equivariance error of the policy mean, null for agents without a symmetry. */
+  /**
+   * Relative equivariance error of the policy's pre-tanh mean on evaluation states
+   * (SacAgent.policyEquivarianceErrors), null for agents without a symmetry.
+   */
   equivError: number | null;
+  /**
+   * The same for the policy's standard deviation against |rho_act(g)| (the spread half of the
+   * distribution; reported beside the mean's, not combined). null without a symmetry, and in
+   * runs written before this field existed.
+   */
+  equivErrorStd?: number | null;
   alpha: number;
   criticLoss: number | null;
   actorLoss: number | null;
@@ -66,4 +75,6 @@ export interface RunMeta {
   command: string[];
   startedAt: string;
   hostname: string;
+  /** The symmetry the networks used (absent for plain SAC): the config's choice and the env spec it resolved to. */
+  symmetry?: { choice: string; spec: string; group: string; exact: boolean };
 }

@@ -93,7 +93,7 @@ describe('run directory writer', () => {
     const run = RunDir.create(dir);
     for (const s of [10, 20, 30]) run.appendEpisode({ step: s, return: s / 10, length: s });
     run.appendEvaluation({ step: 20, meanReturn: 1, stdReturn: 0, returns: [1, 1], meanLength: 5, equivError: null, alpha: 0.5, criticLoss: null, actorLoss: 2, stepsPerSec: 100, wallTime: 3 });
-    assert.equal(readFileSync(run.path('evaluationsCsv'), 'utf8'), 'step,meanReturn,stdReturn,meanLength,equivError,alpha,criticLoss,actorLoss,stepsPerSec,wallTime\n20,1,0,5,,0.5,,2,100,3\n');
+    assert.equal(readFileSync(run.path('evaluationsCsv'), 'utf8'), 'step,meanReturn,stdReturn,meanLength,equivError,equivErrorStd,alpha,criticLoss,actorLoss,stepsPerSec,wallTime\n20,1,0,5,,,0.5,,2,100,3\n');
     writeFileSync(run.path('episodesJsonl'), readFileSync(run.path('episodesJsonl'), 'utf8') + '{"step": 40, "ret');
     assert.deepEqual(run.truncateAfter(20), { episodes: 2, evaluations: 1 });
     assert.equal(readFileSync(run.path('episodesCsv'), 'utf8'), 'step,return,length\n10,1,10\n20,2,20\n');

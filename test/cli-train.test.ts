@@ -99,7 +99,7 @@ describe('rpp-sac train / resume / eval on InvertedPendulum-v5', { concurrency: 
     assert.equal(evals[0].criticLoss !== null, true); // learning started at 300
     assertIncreasing(evals.map((e) => e.wallTime), 'wallTime');
     const evCsv = csvRows(join(out, RUN_FILES.evaluationsCsv));
-    assert.deepEqual(evCsv[0], ['step', 'meanReturn', 'stdReturn', 'meanLength', 'equivError', 'alpha', 'criticLoss', 'actorLoss', 'stepsPerSec', 'wallTime']);
+    assert.deepEqual(evCsv[0], ['step', 'meanReturn', 'stdReturn', 'meanLength', 'equivError', 'equivErrorStd', 'alpha', 'criticLoss', 'actorLoss', 'stepsPerSec', 'wallTime']);
     assert.equal(evCsv.length - 1, 3);
 
     const log = readJsonl<{ level: string; message: string }>(join(out, RUN_FILES.log));

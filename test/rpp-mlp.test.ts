@@ -8,7 +8,7 @@ import { useHostKernels } from '../src/kernels/host-kernel.js';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.js';
-import { Z2, Z4, fromMaps, trivial, type Rep } from '../src/equivariance/index.js';
+import { Z2, Z4, fromMaps, unsignedRep, type Rep } from '../src/equivariance/index.js';
 import { rppMlp, relativeEquivarianceError, type Network } from '../src/nn/index.js';
 import {
   walker2dExactMirrorObs, walker2dExactMirrorAct, antExactMirrorObs, antExactMirrorAct, antPaperObs, antPaperAct,
@@ -41,8 +41,9 @@ const envs: Array<{ name: string; repIn: Rep; repOut: Rep; hidden: number[] }> =
 for (const { name, repIn, repOut, hidden } of envs) {
   describe(`rppMlp: ${name}`, () => {
     it('is equivariant (<= 1e-5) with the basic pathway zeroed, and measurably not with it on', () => {
-      // An actor: mean head in the action rep, pre-std head invariant (like the paper's std rep T0).
-      const std = trivial(repIn.group, repOut.dim);
+      // An actor: mean head in the action rep, pre-std head in the unsigned action rep |rho_act|
+      // (a std moves with its actuator and is never negated).
+      const std = unsignedRep(repOut);
       const net = rppMlp({ repIn, repsOut: [repOut, std], hidden, headInitScale: [1, 1], seed: 5 });
       assert.deepEqual(net.outDims, [repOut.dim, repOut.dim]);
       randomiseEquivBiases(net, 100);
@@ -55,7 +56,7 @@ for (const { name, repIn, repOut, hidden } of envs) {
       const errMean = relativeEquivarianceError(mean, repIn, repOut, x);
       const errStd = relativeEquivarianceError(preStd, repIn, std, x);
       assert.ok(errMean <= 1e-5, `mean head error ${errMean}`);
-      assert.ok(errStd <= 1e-5, `invariant head error ${errStd}`);
+      assert.ok(errStd <= 1e-5, `std head error ${errStd}`);
       x.dispose();
       net.dispose();
     });

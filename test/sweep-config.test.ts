@@ -44,7 +44,7 @@ test('seed, step and grid syntax', () => {
   assert.ok(def.every((p, i) => i === 0 || p.startsWith('--') || p.startsWith('file://') || isAbsolute(p)), def.join(' '));
 });
 
-test('plan: env x agent x grid point x seed, grid only for non-SAC agents by default', () => {
+test('plan: seed-major (seed x env x agent x grid point), grid only for non-SAC agents by default', () => {
   const config = resolveSweepConfig({
     env: 'Walker2d-v5',
     agents: 'sac,rpp-sac',
@@ -59,9 +59,10 @@ test('plan: env x agent x grid point x seed, grid only for non-SAC agents by def
   assert.equal(runs.length, 2 + 4 * 2);
   assert.deepEqual(
     runs.map((r) => r.id).slice(0, 4),
-    ['Walker2d-v5/sac/seed-0', 'Walker2d-v5/sac/seed-1', 'Walker2d-v5/rpp-sac/equiv_wd=1e-6,basic_wd=1e-6/seed-0', 'Walker2d-v5/rpp-sac/equiv_wd=1e-6,basic_wd=1e-6/seed-1'],
+    ['Walker2d-v5/sac/seed-0', 'Walker2d-v5/rpp-sac/equiv_wd=1e-6,basic_wd=1e-6/seed-0', 'Walker2d-v5/rpp-sac/equiv_wd=1e-6,basic_wd=0.01/seed-0', 'Walker2d-v5/rpp-sac/equiv_wd=1e-4,basic_wd=1e-6/seed-0'],
   );
-  const r = runs[5];
+  assert.deepEqual(runs.map((r) => r.seed), [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
+  const r = runs[7];
   assert.equal(r.gridLabel, 'equiv_wd=1e-6,basic_wd=0.01');
   assert.deepEqual(r.trainArgs, [
     'train', '--env', 'Walker2d-v5', '--agent', 'rpp-sac', '--seed', '1', '--steps', '1000', '--out', join('/s', r.id),

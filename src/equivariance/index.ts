@@ -1,7 +1,7 @@
 /** Public API of the equivariance machinery: signed permutations, cyclic groups, reps, solvers and projectors. */
 export { SignedPerm, type SignedPermMap } from './signed-perm.js';
 export { CyclicGroup, Z, Z2, Z4, groupFromName } from './group.js';
-export { Rep, trivial, pseudoscalar, regular, directSum, tensor, multiple, fromMaps, hiddenRep, equivariantDimension } from './rep.js';
+export { Rep, trivial, pseudoscalar, regular, directSum, tensor, multiple, fromMaps, unsignedRep, hiddenRep, equivariantDimension } from './rep.js';
 export { equivariantBasis, basisProjectionMatrix, weightAction, MAX_BASIS_SIZE, type EquivariantBasis } from './basis.js';
 export { symmetricEigen, type SymmetricEigen } from './jacobi-eigen.js';
 export { projectWeightArray, projectBiasArray } from './project-array.js';

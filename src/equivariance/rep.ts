@@ -148,6 +148,17 @@ export function multiple(rep: Rep, k: number): Rep {
   return new Rep(rep.group, r.generator, `${k}(${rep.label})`);
 }
 
+/**
+ * |rho|: the same permutation with every sign +1. The spread of an equivariant Gaussian
+ * policy transforms this way: if mean(g s) = rho(g) mean(s), then std(g s) = |rho(g)| std(s)
+ * (a standard deviation is moved with its actuator but never negated). For a rep that
+ * only flips signs (HalfCheetah's, Hopper's) this is the trivial rep.
+ */
+export function unsignedRep(rep: Rep): Rep {
+  const label = rep.isPermutationRep() ? rep.label : `|${rep.label}|`;
+  return new Rep(rep.group, new SignedPerm(rep.generator.perm), label);
+}
+
 /** A rep whose generator is given as a signed-permutation map (symmetries.json format). */
 export function fromMaps(group: CyclicGroup, map: SignedPermMap, label = 'map'): Rep {
   return new Rep(group, SignedPerm.fromMap(map), label);

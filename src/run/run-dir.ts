@@ -10,7 +10,7 @@ import { UserError } from './user-error.js';
 import { RUN_FILES, type EpisodeRecord, type EvaluationRecord, type RunStatus, type RunState } from '../run-files.js';
 
 /** CSV columns: EvaluationRecord without `returns` (it is in the JSONL). */
-export const EVALUATION_CSV_COLUMNS = ['step', 'meanReturn', 'stdReturn', 'meanLength', 'equivError', 'alpha', 'criticLoss', 'actorLoss', 'stepsPerSec', 'wallTime'] as const;
+export const EVALUATION_CSV_COLUMNS = ['step', 'meanReturn', 'stdReturn', 'meanLength', 'equivError', 'equivErrorStd', 'alpha', 'criticLoss', 'actorLoss', 'stepsPerSec', 'wallTime'] as const;
 export const EPISODE_CSV_COLUMNS = ['step', 'return', 'length'] as const;
 
 export function writeJsonAtomic(path: string, value: unknown): void {

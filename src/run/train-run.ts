@@ -83,10 +83,20 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   let removeHandlers = (): void => undefined;
   try {
     const backend = await initBackend({ ...(opts.backend === undefined ? {} : { backend: opts.backend }), logger });
+    const symmetry = resolveSymmetry(cfg.env, cfg);
     const meta: RunMeta & { resumes?: { command: string[]; startedAt: string; backend: string }[] } =
       opts.mode === 'new'
-        ? { backend: { name: backend.name, reason: backend.reason, versions: backend.versions }, command: opts.command, startedAt: new Date().toISOString(), hostname: hostname() }
+        ? {
+            backend: { name: backend.name, reason: backend.reason, versions: backend.versions },
+            command: opts.command,
+            startedAt: new Date().toISOString(),
+            hostname: hostname(),
+            ...(symmetry === null ? {} : { symmetry: { choice: cfg.symmetry, spec: symmetry.name, group: symmetry.group, exact: symmetry.exact } }),
+          }
         : readJson(run.path('meta'));
+    if (symmetry !== null && opts.mode === 'new') {
+      logger.info(`symmetry: '${symmetry.name}' (${symmetry.group}, ${symmetry.exact ? 'exact' : 'approximate/misspecified'}) from --symmetry ${cfg.symmetry}`);
+    }
     if (opts.mode === 'new') run.writeJson('config', cfg);
     else (meta.resumes ??= []).push({ command: opts.command, startedAt: new Date().toISOString(), backend: backend.name });
     run.writeJson('meta', meta);
@@ -97,7 +107,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     const trainEnvs = envs.slice(0, cfg.numEnvs);
     const obsDim = evalEnv.observationSpace.shape[0];
     const actDim = evalEnv.actionSpace.shape[0];
-    agent = new SacAgent({ config: sacPart(cfg), obsDim, actDim, actionLow: evalEnv.actionSpace.low, actionHigh: evalEnv.actionSpace.high, symmetry: resolveSymmetry(cfg.env, cfg), logger });
+    agent = new SacAgent({ config: sacPart(cfg), obsDim, actDim, actionLow: evalEnv.actionSpace.low, actionHigh: evalEnv.actionSpace.high, symmetry, logger });
     const replay = new ReplayBuffer({ capacity: cfg.bufferSize, obsDim, actDim, seed: cfg.seed + 1 });
 
     let startStep = 0;
@@ -141,13 +151,15 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       const t0 = performance.now();
       const res = evaluatePolicy(evalEnv, act, cfg.evalEpisodes, cfg.seed + 1000);
       const { mean, std } = meanStd(res.returns);
+      const equiv = a.policyEquivarianceErrors(seen.subarray(0, rows * obsDim), rows);
       const rec: EvaluationRecord = {
         step: b.step,
         meanReturn: mean,
         stdReturn: std,
         returns: res.returns,
         meanLength: meanStd(res.lengths).mean,
-        equivError: a.policyEquivarianceError(seen.subarray(0, rows * obsDim), rows),
+        equivError: equiv?.mean ?? null,
+        equivErrorStd: equiv?.std ?? null,
         alpha: b.latestUpdate?.alpha ?? a.alpha,
         criticLoss: b.latestUpdate?.criticLoss ?? null,
         actorLoss: b.latestUpdate?.actorLoss ?? null,
@@ -218,7 +230,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
             lastEvaluation = e.record;
             run.appendEvaluation(e.record);
             const r = e.record;
-            logger.info(`eval step ${r.step}: return ${r.meanReturn.toFixed(1)} ± ${r.stdReturn.toFixed(1)} (length ${r.meanLength.toFixed(0)}), alpha ${r.alpha.toFixed(3)}, ${r.stepsPerSec.toFixed(0)} steps/s${r.equivError === null ? '' : `, equiv error ${r.equivError.toExponential(2)}`}`);
+            logger.info(`eval step ${r.step}: return ${r.meanReturn.toFixed(1)} ± ${r.stdReturn.toFixed(1)} (length ${r.meanLength.toFixed(0)}), alpha ${r.alpha.toFixed(3)}, ${r.stepsPerSec.toFixed(0)} steps/s${r.equivError === null ? '' : `, equiv error mean ${r.equivError.toExponential(2)} std ${(r.equivErrorStd ?? NaN).toExponential(2)}`}`);
           } else {
             reporter.update({ step: e.step, lastEvalReturn: lastEvaluation?.meanReturn ?? null, updates: e.totalUpdates });
             if (performance.now() - lastStatusAt > 5000) {

@@ -1,5 +1,5 @@
 /**
- * Expand a sweep configuration into the list of runs: env x agent x grid point x seed,
+ * Expand a sweep configuration into the list of runs: seed x env x agent x grid point (seeds outermost),
  * each with its directory `<sweep>/<env>/<agent>[/<grid-point>]/seed-<n>` and its train flags.
  */
 import { join } from 'node:path';
@@ -102,5 +102,13 @@ export function planRuns(config: SweepConfig, sweepDir: string): PlannedRun[] {
       }
     }
   }
-  return runs;
+  // Seed-major order: every env x agent x grid cell gets seed 0 before any gets seed 1. A sweep
+  // that stops part-way (a session ends, a machine is lost) then leaves a balanced study (n
+  // seeds in every cell) instead of complete cells next to empty ones. Stable sort: within a
+  // seed, env x agent x grid order as written.
+  const seedRank = new Map(config.seeds.map((s, i) => [s, i]));
+  return runs
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => seedRank.get(a.r.seed)! - seedRank.get(b.r.seed)! || a.i - b.i)
+    .map(({ r }) => r);
 }
