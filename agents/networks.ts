@@ -5,15 +5,15 @@
  * - 'rpp-sac':  rppMlp with the residual (basic) pathway on: W = A + B.
  * - 'emlp-sac': rppMlp with basic off: strictly equivariant.
  *
- * With a symmetry (rpp/emlp), the actor maps the observation rep (after keeping
- * obs[0:obsPrefix] when the spec sets obsPrefix) to the action rep rho_act for the mean
- * head and to the unsigned action rep |rho_act| for the log-std / pre-std head. An
+ * With a symmetry (rpp/emlp), the actor maps the observation rep (the whole observation:
+ * every spec's map covers it) to the action rep rho_act for the mean head and to the
+ * unsigned action rep |rho_act| for the log-std / pre-std head. An
  * equivariant Gaussian policy needs std(g s) = |rho_act(g)| std(s): where the symmetry
  * swaps actuators (Walker2d's legs, Ant's, Humanoid's limbs) the spreads must swap with
  * them; a std is never negated. Where rho_act only flips signs this is the trivial rep,
  * the paper's action_std_rep = |A| T0 (Hopper, HalfCheetah, Swimmer). exp / softplus and
  * the clamps act per entry, so they commute with a permutation. A critic maps
- * obs (+) act to one invariant scalar. Plain critics see the full observation.
+ * obs (+) act to one invariant scalar.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Network } from '../src/nn/network.js';
@@ -36,7 +36,7 @@ export interface CriticNet {
   readonly net: Network;
   readonly variables: readonly tf.Variable[];
   q(obs: tf.Tensor2D, act: tf.Tensor2D): tf.Tensor2D;
-  /** The network input for (obs, act): concat of the (prefix of) obs and act. Shared by twin critics of the same kind. */
+  /** The network input for (obs, act): concat of obs and act. Shared by twin critics of the same kind. */
   input(obs: tf.Tensor2D, act: tf.Tensor2D): tf.Tensor2D;
   /**
    * Q from a prepared input (saves one concat per critic when two critics see the
@@ -61,20 +61,16 @@ export interface NetworkSpec {
 export interface SymmetryReps {
   obs: Rep;
   act: Rep;
-  /** Number of leading obs entries the networks see (obsDim without a prefix). */
-  obsUsed: number;
 }
 
 /** The observation and action reps of a symmetry spec, checked against the env's sizes. */
 export function symmetryReps(spec: SymmetrySpec, obsDim: number, actDim: number): SymmetryReps {
   const group = groupFromName(spec.group);
-  const obsUsed = spec.obsPrefix ?? obsDim;
-  if (obsUsed > obsDim) throw new Error(`Symmetry '${spec.name}': obsPrefix ${obsUsed} exceeds the observation size ${obsDim}.`);
-  if (spec.obs.length !== obsUsed) {
-    throw new Error(`Symmetry '${spec.name}': its obs map has ${spec.obs.length} entries but the network sees ${obsUsed} observation values (obsDim ${obsDim}${spec.obsPrefix === undefined ? '' : `, obsPrefix ${spec.obsPrefix}`}). Use the spec made for this env.`);
+  if (spec.obs.length !== obsDim) {
+    throw new Error(`Symmetry '${spec.name}': its obs map has ${spec.obs.length} entries but the observation has ${obsDim}. Use the spec made for this env.`);
   }
   if (spec.act.length !== actDim) throw new Error(`Symmetry '${spec.name}': its act map has ${spec.act.length} entries but the action has ${actDim}. Use the spec made for this env.`);
-  return { obs: fromMaps(group, spec.obs, `${spec.name}.obs`), act: fromMaps(group, spec.act, `${spec.name}.act`), obsUsed };
+  return { obs: fromMaps(group, spec.obs, `${spec.name}.obs`), act: fromMaps(group, spec.act, `${spec.name}.act`) };
 }
 
 function needSymmetry(spec: NetworkSpec): SymmetryReps {
@@ -82,20 +78,13 @@ function needSymmetry(spec: NetworkSpec): SymmetryReps {
   return symmetryReps(spec.symmetry, spec.obsDim, spec.actDim);
 }
 
-/** Keep obs[:, 0:used] when the network sees only a prefix (one slice kernel). */
-function prefix(obs: tf.Tensor2D, used: number): tf.Tensor2D {
-  return used === obs.shape[1] ? obs : tf.slice(obs, [0, 0], [-1, used]);
-}
-
 /** Build the actor. headInitScale applies to both heads (paper: 0.01). */
 export function makeActor(spec: NetworkSpec, headInitScale = 1): ActorNet {
   let net: Network;
-  let used = spec.obsDim;
   if (spec.kind === 'sac') {
     net = mlp({ inDim: spec.obsDim, outDims: [spec.actDim, spec.actDim], hidden: spec.hidden, headInitScale: [headInitScale, headInitScale], seed: spec.seed });
   } else {
     const reps = needSymmetry(spec);
-    used = reps.obsUsed;
     net = rppMlp({
       repIn: reps.obs,
       repsOut: [reps.act, unsignedRep(reps.act)],
@@ -110,7 +99,7 @@ export function makeActor(spec: NetworkSpec, headInitScale = 1): ActorNet {
     net,
     variables: net.variables,
     heads(obs) {
-      const [mean, std] = net.apply(prefix(obs, used));
+      const [mean, std] = net.apply(obs);
       return [mean, std];
     },
     penalty: (e, b) => net.penalty(e, b),
@@ -121,12 +110,10 @@ export function makeActor(spec: NetworkSpec, headInitScale = 1): ActorNet {
 /** Build one critic. rpp: whether this critic uses the symmetry (config rppCritic). */
 export function makeCritic(spec: NetworkSpec, rpp: boolean): CriticNet {
   let net: Network;
-  let used = spec.obsDim;
   if (spec.kind === 'sac' || !rpp) {
     net = mlp({ inDim: spec.obsDim + spec.actDim, outDims: [1], hidden: spec.hidden, seed: spec.seed });
   } else {
     const reps = needSymmetry(spec);
-    used = reps.obsUsed;
     net = rppMlp({
       repIn: directSum(reps.obs, reps.act),
       repsOut: [trivial(reps.obs.group, 1)],
@@ -140,10 +127,10 @@ export function makeCritic(spec: NetworkSpec, rpp: boolean): CriticNet {
     net,
     variables: net.variables,
     q(obs, act) {
-      return net.apply(tf.concat([prefix(obs, used), act], 1) as tf.Tensor2D)[0];
+      return net.apply(tf.concat([obs, act], 1) as tf.Tensor2D)[0];
     },
     input(obs, act) {
-      return tf.concat([prefix(obs, used), act], 1) as tf.Tensor2D;
+      return tf.concat([obs, act], 1) as tf.Tensor2D;
     },
     qFromInput(x, paramGrads = true) {
       return net.apply(x, { paramGrads })[0];

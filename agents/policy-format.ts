@@ -45,7 +45,11 @@ export interface PolicyManifest {
   envId: string;
   agentKind: string;
   obsDim: number;
-  /** The network reads obs[0:obsUsed] (Ant's Z4 map covers a prefix). */
+  /**
+   * The network reads obs[0:obsUsed]. Equal to obsDim in every policy exported now; Ant
+   * `paper` (Z4) policies exported before its map covered the contact forces have 27, and
+   * still load.
+   */
   obsUsed: number;
   actDim: number;
   actionLow: number[];

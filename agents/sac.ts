@@ -348,7 +348,7 @@ export class SacAgent {
       const gAct = reps.act.element(k);
       const x = Float32Array.from(obs);
       for (let i = 0; i < n; i++) {
-        const row = gObs.apply(Array.prototype.slice.call(obs, i * od, i * od + reps.obsUsed) as number[]);
+        const row = gObs.apply(Array.prototype.slice.call(obs, i * od, (i + 1) * od) as number[]);
         x.set(row, i * od);
       }
       const [m, sd] = headsOf(x);

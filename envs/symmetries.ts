@@ -154,8 +154,7 @@ const SPECS: Record<string, readonly SymmetrySpec[]> = {
       exact: false,
       obs: M.antPaperObs,
       act: M.antPaperAct,
-      obsPrefix: 27,
-      note: "the RPP paper's Z4 cyclic permutation of the legs without sign changes, on obs[0:27] only (contact forces dropped); z, quaternion and root velocities treated as invariant. Misspecified: ankle ranges alternate in sign.",
+      note: "the RPP paper's Z4 cyclic permutation of the legs without sign changes; z, quaternion and root velocities treated as invariant. The paper used obs[0:27] only (its contact forces were always 0); here the map covers the whole v5 observation: each leg body's contact-force block moves with its leg unchanged, the torso's is invariant (the paper's treatment of world-frame vectors). Misspecified: ankle ranges alternate in sign, and the true rotation also turns the quaternion and the x/y components of velocities and contact forces (rotation90).",
     },
   ],
   Humanoid: [

@@ -102,10 +102,24 @@ export const antExactMirrorQvel: SignedPermMap = [
   [0, 1], [1, -1], [2, 1], [3, -1], [4, 1], [5, -1], [12, -1], [13, 1], [10, -1], [11, 1], [8, -1], [9, 1],
   [6, -1], [7, 1],
 ];
+/**
+ * The RPP paper's Z4 leg cycle (leg k -> k+1 without signs; z, quaternion and root
+ * velocities invariant), extended from its obs[0:27] to the full v5 observation: each leg
+ * body's cfrc_ext block moves with its leg unchanged (no sign, no x/y rotation), the
+ * torso's block is invariant. That is the paper's own treatment of the other world-frame
+ * vectors (root velocities), so the map stays one consistent, misspecified choice; the true
+ * rotation (antRotation90Obs) also rotates each block's x and y components.
+ */
 export const antPaperObs: SignedPermMap = [
   [0, 1], [1, 1], [2, 1], [3, 1], [4, 1], [11, 1], [12, 1], [5, 1], [6, 1], [7, 1], [8, 1], [9, 1],
   [10, 1], [13, 1], [14, 1], [15, 1], [16, 1], [17, 1], [18, 1], [25, 1], [26, 1], [19, 1], [20, 1], [21, 1],
-  [22, 1], [23, 1], [24, 1],
+  [22, 1], [23, 1], [24, 1], [27, 1], [28, 1], [29, 1], [30, 1], [31, 1], [32, 1], [87, 1], [88, 1], [89, 1],
+  [90, 1], [91, 1], [92, 1], [93, 1], [94, 1], [95, 1], [96, 1], [97, 1], [98, 1], [99, 1], [100, 1], [101, 1],
+  [102, 1], [103, 1], [104, 1], [33, 1], [34, 1], [35, 1], [36, 1], [37, 1], [38, 1], [39, 1], [40, 1], [41, 1],
+  [42, 1], [43, 1], [44, 1], [45, 1], [46, 1], [47, 1], [48, 1], [49, 1], [50, 1], [51, 1], [52, 1], [53, 1],
+  [54, 1], [55, 1], [56, 1], [57, 1], [58, 1], [59, 1], [60, 1], [61, 1], [62, 1], [63, 1], [64, 1], [65, 1],
+  [66, 1], [67, 1], [68, 1], [69, 1], [70, 1], [71, 1], [72, 1], [73, 1], [74, 1], [75, 1], [76, 1], [77, 1],
+  [78, 1], [79, 1], [80, 1], [81, 1], [82, 1], [83, 1], [84, 1], [85, 1], [86, 1],
 ];
 export const antPaperAct: SignedPermMap = [
   [6, 1], [7, 1], [0, 1], [1, 1], [2, 1], [3, 1], [4, 1], [5, 1],

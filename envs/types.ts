@@ -54,12 +54,10 @@ export interface SymmetrySpec {
   group: 'Z2' | 'Z4';
   /** true when checked to map trajectories to trajectories with equal reward. */
   exact: boolean;
-  /** Generator action on the observation (length obsDim, or the prefix the map covers). */
+  /** Generator action on the observation (length obsDim: every map covers the whole default observation). */
   obs: SignedPermMap;
   /** Generator action on the action vector. */
   act: SignedPermMap;
-  /** When the map covers only obs[0:obsPrefix] (Ant Z4), the rest is dropped before the network. */
-  obsPrefix?: number;
   /** Generator on qpos/qvel (for dynamic tests), when known. */
   qpos?: SignedPermMap;
   qvel?: SignedPermMap;

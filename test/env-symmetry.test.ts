@@ -2,7 +2,9 @@
  * Symmetry dynamics: simulate a random state and its mirror image side by side (setState with
  * the qpos/qvel maps), apply a random action `a` to one and map(a) to the other, and compare
  * map(obs1) with obs2 (and the rewards, for reward-preserving maps). Exact maps are asserted to
- * 1e-9 (relative to max(1, |value|)); approximate ones are measured and reported.
+ * 1e-9 (relative to max(1, |value|)); approximate ones are measured and reported. Ant's maps
+ * are also checked on unclipped contact forces after the body has landed, and its paper map
+ * (a misspecified Z4) against the true 90 degree rotation, up to signs and x/y turns.
  */
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,22 +66,44 @@ interface Rollout {
   rewErr: number[];
 }
 
-/** Run env pairs side by side from a mirrored reset-like state. */
-function mirroredRollout(id: string, xmlFile: string, spec: SymmetrySpec, qpos: SignedPermMap, qvel: SignedPermMap, seed: number, steps = STEPS): Rollout {
+interface RolloutOptions {
+  /** Env options beside xmlFile (e.g. Ant's contactForceRange). */
+  envOpts?: Record<string, unknown>;
+  /** Random steps from the reset before the state is copied and mirrored (e.g. to land on the floor). */
+  warmup?: number;
+  /** Called after each step with both observations. */
+  onStep?: (obs1: Float64Array, obs2: Float64Array) => void;
+}
+
+/** Run env pairs side by side from a mirrored reset-like state (or the state after `warmup` random steps). */
+function mirroredRollout(id: string, xmlFile: string, spec: SymmetrySpec, qpos: SignedPermMap, qvel: SignedPermMap, seed: number, steps = STEPS, opts: RolloutOptions = {}): Rollout {
   const { ctor } = ENVS[id];
-  const e1 = new ctor({ xmlFile });
-  const e2 = new ctor({ xmlFile });
+  const make = (): MujocoEnv => new ctor({ xmlFile, ...opts.envOpts } as { xmlFile?: string });
+  const e1 = make();
+  const e2 = make();
   try {
     e1.reset({ seed });
     e2.reset({ seed: seed + 1000 });
-    const s = e1.getState();
+    let s = e1.getState();
+    if ((opts.warmup ?? 0) > 0) {
+      // A third env walks from the reset; both compared envs start fresh from its state.
+      const e0 = make();
+      try {
+        e0.reset({ seed });
+        const warm = new Box(e0.actionSpace.low, e0.actionSpace.high, seed + 3);
+        for (let t = 0; t < opts.warmup!; t++) e0.step(warm.sample());
+        s = e0.getState();
+      } finally {
+        e0.close();
+      }
+      e1.setState(s.qpos, s.qvel);
+    }
     e2.setState(applySignedPerm(qpos, s.qpos), applySignedPerm(qvel, s.qvel));
     const act = new Box(e1.actionSpace.low, e1.actionSpace.high, seed + 7);
-    const n = spec.obsPrefix ?? spec.obs.length;
     const err = (o1: Float64Array, o2: Float64Array): number => {
       const m = applySignedPerm(spec.obs, o1);
       let worst = 0;
-      for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(m[i] - o2[i]) / Math.max(1, Math.abs(o2[i])));
+      for (let i = 0; i < m.length; i++) worst = Math.max(worst, Math.abs(m[i] - o2[i]) / Math.max(1, Math.abs(o2[i])));
       return worst;
     };
     const out: Rollout = { obsErr: [err(e1.observe(), e2.observe())], rewErr: [0] };
@@ -89,6 +113,7 @@ function mirroredRollout(id: string, xmlFile: string, spec: SymmetrySpec, qpos: 
       const r2 = e2.step(applySignedPerm(spec.act, a));
       out.obsErr.push(err(r1.observation, r2.observation));
       out.rewErr.push(Math.abs(r1.reward - r2.reward) / Math.max(1, Math.abs(r2.reward)));
+      opts.onStep?.(r1.observation, r2.observation);
     }
     return out;
   } finally {
@@ -132,7 +157,7 @@ describe('symmetry specs are well-formed', () => {
     test(id, () => {
       const { obsDim, actDim } = envSpec(id);
       for (const s of symmetries(id)) {
-        checkSignedPerm(s.obs, s.obsPrefix ?? obsDim);
+        checkSignedPerm(s.obs, obsDim);
         checkSignedPerm(s.act, actDim);
         const order = s.group === 'Z2' ? 2 : 4;
         for (const m of [s.obs, s.act, s.qpos, s.qvel]) {
@@ -155,7 +180,6 @@ describe('symmetry specs are well-formed', () => {
     assert.throws(() => symmetries('Ant-v4'), /v5 observation layouts.*'Ant-v5'/);
     assert.equal(symmetries('Ant').length, 4);
     assert.ok(Object.isFrozen(symmetry('Ant-v5', 'paper')));
-    assert.equal(symmetry('Ant-v5', 'paper').obsPrefix, 27);
     assert.equal(symmetry('Walker2d-v5', 'exact_mirror').exact, true);
     assert.equal(symmetry('Humanoid-v5', 'exact_mirror').exact, false);
   });
@@ -181,6 +205,40 @@ describe('exact maps: mirrored trajectories agree to 1e-9', () => {
       for (const seed of [1, 2]) {
         const r = mirroredRollout(id, xml, spec, spec.qpos, spec.qvel, seed);
         t.diagnostic(`seed ${seed} obs error ${summary(r.obsErr)}; max reward error ${fmt(Math.max(...r.rewErr))}`);
+        assert.ok(Math.max(...r.obsErr) <= TOL, `obs error ${Math.max(...r.obsErr)}`);
+        if (rewardPreserved) assert.ok(Math.max(...r.rewErr) <= TOL, `reward error ${Math.max(...r.rewErr)}`);
+      }
+    });
+  }
+});
+
+/** Ant's contact forces unclipped (the observation layout is unchanged), so the maps are checked on real magnitudes, not on saturated +-1. */
+const ANT_UNCLIPPED = { contactForceRange: [-1e4, 1e4] };
+const ANT_CFRC = 27;
+const ANT_CONTACT_WARMUP = 10;
+
+/** Steps of a rollout whose observation has a nonzero leg-body contact force (obs[33:105]). */
+function legContactCounter(): { onStep: (o1: Float64Array) => void; steps: () => number } {
+  let n = 0;
+  return {
+    onStep: (o1) => {
+      if (o1.subarray(ANT_CFRC + 6).some((v) => v !== 0)) n++;
+    },
+    steps: () => n,
+  };
+}
+
+describe('Ant maps on the contact forces (after landing, unclipped)', () => {
+  for (const [name, rewardPreserved] of [['exact_mirror', true], ['front_back_reflection', false], ['rotation90', false]] as const) {
+    test(`${name}: all 105 entries agree to 1e-9 while the feet touch the floor`, (t) => {
+      const xml = modelPath('Ant-v5');
+      if (xml === null) return t.skip('no model');
+      const spec = symmetry('Ant-v5', name);
+      for (const seed of [1, 2]) {
+        const contacts = legContactCounter();
+        const r = mirroredRollout('Ant-v5', xml, spec, spec.qpos!, spec.qvel!, seed, STEPS, { envOpts: ANT_UNCLIPPED, warmup: ANT_CONTACT_WARMUP, onStep: contacts.onStep });
+        t.diagnostic(`seed ${seed}: ${contacts.steps()}/${STEPS} steps with leg contact forces; obs error ${summary(r.obsErr)}`);
+        assert.ok(contacts.steps() >= 5, `only ${contacts.steps()} steps with contacts: the contact-force blocks are hardly exercised`);
         assert.ok(Math.max(...r.obsErr) <= TOL, `obs error ${Math.max(...r.obsErr)}`);
         if (rewardPreserved) assert.ok(Math.max(...r.rewErr) <= TOL, `reward error ${Math.max(...r.rewErr)}`);
       }
@@ -245,20 +303,49 @@ describe("paper maps (misspecified): equivariance error measured, not asserted",
     }
   });
 
-  test('Swimmer paper (vy kept) and Ant paper Z4 (prefix 27, no signs)', (t) => {
+  test('Swimmer paper (vy kept)', (t) => {
     const sw = modelPath('Swimmer-v5');
-    if (sw !== null) {
-      const exact = symmetry('Swimmer-v5', 'exact_mirror');
-      const r = mirroredRollout('Swimmer-v5', sw, symmetry('Swimmer-v5', 'paper'), exact.qpos!, exact.qvel!, 5);
-      t.diagnostic(`Swimmer paper: obs error ${summary(r.obsErr)}`);
-      assert.ok(r.obsErr[1] > TOL, 'the paper map differs from the exact mirror at vy');
-    }
+    if (sw === null) return t.skip('no model');
+    const exact = symmetry('Swimmer-v5', 'exact_mirror');
+    const r = mirroredRollout('Swimmer-v5', sw, symmetry('Swimmer-v5', 'paper'), exact.qpos!, exact.qvel!, 5);
+    t.diagnostic(`Swimmer paper: obs error ${summary(r.obsErr)}`);
+    assert.ok(r.obsErr[1] > TOL, 'the paper map differs from the exact mirror at vy');
+  });
+
+  test('Ant paper Z4 (no signs, x/y kept): the true 90 degree rotation up to signs and x/y turns, contact forces included', (t) => {
     const ant = modelPath('Ant-v5');
-    if (ant !== null) {
-      const rot = symmetry('Ant-v5', 'rotation90');
-      const r = mirroredRollout('Ant-v5', ant, symmetry('Ant-v5', 'paper'), rot.qpos!, rot.qvel!, 5);
-      t.diagnostic(`Ant paper Z4 vs the true 90 degree rotation: obs[0:27] error ${summary(r.obsErr)}`);
-      assert.ok(r.obsErr[1] > TOL);
-    }
+    if (ant === null) return t.skip('no model');
+    const paper = symmetry('Ant-v5', 'paper');
+    const rot = symmetry('Ant-v5', 'rotation90');
+    // Where the paper's map takes an entry from the same source as the rotation, the two differ
+    // at most by a sign; elsewhere entries pair up as the x, y components of one vector
+    // (quaternion, velocities, torques and forces), which the rotation turns and the paper keeps.
+    const same: number[] = [];
+    const pairs: Array<[number, number]> = [];
+    paper.obs.forEach(([src], i) => {
+      if (src === rot.obs[i][0]) return same.push(i);
+      const j = paper.obs.findIndex(([s]) => s === rot.obs[i][0]);
+      assert.equal(rot.obs[j][0], src, `entries ${i} and ${j} are not an x/y pair`);
+      pairs.push([i, j]);
+    });
+    assert.equal(same.filter((i) => i >= ANT_CFRC).length, 26, 'the z components of the 13 contact-force blocks');
+    let worst = 0;
+    const contacts = legContactCounter();
+    const onStep = (o1: Float64Array, o2: Float64Array): void => {
+      contacts.onStep(o1);
+      const m = applySignedPerm(paper.obs, o1);
+      const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(1, Math.abs(b));
+      for (const i of same) worst = Math.max(worst, rel(Math.abs(m[i]), Math.abs(o2[i])));
+      for (const [i, j] of pairs) worst = Math.max(worst, rel(Math.hypot(m[i], m[j]), Math.hypot(o2[i], o2[j])));
+    };
+    // Used as a symmetry (paper actions on the rotated state) the paper's map is far off ...
+    const r = mirroredRollout('Ant-v5', ant, paper, rot.qpos!, rot.qvel!, 5);
+    // ... but on a truly rotated trajectory it moves every entry, contact forces included, to
+    // the right place, differing only by signs and x/y turns.
+    mirroredRollout('Ant-v5', ant, rot, rot.qpos!, rot.qvel!, 1, STEPS, { envOpts: ANT_UNCLIPPED, warmup: ANT_CONTACT_WARMUP, onStep });
+    t.diagnostic(`Ant paper as a symmetry: obs error ${summary(r.obsErr)}; on rotated trajectories, up to signs and x/y turns: ${fmt(worst)} (${contacts.steps()}/${STEPS} steps with leg contact forces)`);
+    assert.ok(r.obsErr[1] > TOL, 'the paper map is not the rotation');
+    assert.ok(contacts.steps() >= 5, `only ${contacts.steps()} steps with contacts`);
+    assert.ok(worst <= TOL, `paper map vs rotation up to signs and x/y turns: ${worst}`);
   });
 });

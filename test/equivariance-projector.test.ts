@@ -48,7 +48,8 @@ const cases: Array<{ name: string; repIn: Rep; repOut: Rep }> = [
   { name: 'Z2 pseudoscalar combos', repIn: directSum(P2, T0, regular(Z2), P2, P2), repOut: directSum(T0, P2, P2, regular(Z2)) },
   { name: 'Z2 hidden -> pseudoscalars', repIn: hiddenRep(Z2, 12), repOut: multiple(P2, 3) },
   { name: 'Z4 regular -> regular', repIn: regular(Z4), repOut: regular(Z4) },
-  { name: 'Z4 Ant paper obs[0:27] -> act', repIn: fromMaps(Z4, antPaperObs), repOut: fromMaps(Z4, antPaperAct) },
+  // The first 27 entries (root and joints) are closed under the map; the dense reference solver needs a small rep.
+  { name: 'Z4 Ant paper obs[0:27] -> act', repIn: fromMaps(Z4, antPaperObs.slice(0, 27)), repOut: fromMaps(Z4, antPaperAct) },
   { name: 'Z4 hidden -> hidden', repIn: hiddenRep(Z4, 8), repOut: hiddenRep(Z4, 12) },
   { name: 'Z4 signed (rot90 + pseudoscalar) -> regular', repIn: directSum(rot90, pseudoscalar(Z4), trivial(Z4)), repOut: directSum(regular(Z4), rot90) },
   { name: 'Z3 regular -> regular + trivial (odd order)', repIn: regular(Z(3)), repOut: directSum(regular(Z(3)), trivial(Z(3))) },

@@ -1,6 +1,6 @@
 /**
  * The RPP MLP as a Network: exact equivariance with the residual pathway zeroed
- * (Walker2d mirror, Ant exact mirror 105 -> 8, Ant Z4 paper map on obs[0:27]),
+ * (Walker2d mirror, Ant exact mirror 105 -> 8, Ant Z4 paper map),
  * measurable symmetry breaking with it on, penalties, gradients, leaks, seeds.
  */
 import { before, describe, it } from 'node:test';
@@ -35,7 +35,7 @@ function randomiseEquivBiases(net: Network, seed: number): void {
 const envs: Array<{ name: string; repIn: Rep; repOut: Rep; hidden: number[] }> = [
   { name: 'Walker2d exact mirror (Z2, 17 -> 6)', repIn: fromMaps(Z2, walker2dExactMirrorObs), repOut: fromMaps(Z2, walker2dExactMirrorAct), hidden: [256, 256] },
   { name: 'Ant exact mirror (Z2, 105 -> 8)', repIn: fromMaps(Z2, antExactMirrorObs), repOut: fromMaps(Z2, antExactMirrorAct), hidden: [64, 64] },
-  { name: 'Ant paper leg cycle (Z4, obs[0:27] -> 8)', repIn: fromMaps(Z4, antPaperObs), repOut: fromMaps(Z4, antPaperAct), hidden: [64, 64] },
+  { name: 'Ant paper leg cycle (Z4, 105 -> 8)', repIn: fromMaps(Z4, antPaperObs), repOut: fromMaps(Z4, antPaperAct), hidden: [64, 64] },
 ];
 
 for (const { name, repIn, repOut, hidden } of envs) {
