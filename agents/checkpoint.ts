@@ -24,6 +24,7 @@ import type { RngState } from '../src/random.js';
 import { REPLAY_FIELDS, type ReplayBuffer, type ReplayField, type ReplayState } from '../src/replay/replay-buffer.js';
 import type { SacAgent, SacAgentState } from './sac.js';
 import type { AdamState } from './adam.js';
+import { SacConfigSchema } from './sac-config.js';
 
 export const CHECKPOINT_FORMAT = 'rpp-sac-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -251,9 +252,12 @@ export function checkpointMismatches(m: CheckpointManifest, opts: LoadCheckpoint
   }
   if (!opts.allowConfigChange) {
     const live = { ...agent.config } as Record<string, unknown>;
-    const keys = new Set([...Object.keys(live), ...Object.keys(m.config ?? {})]);
-    const diff = [...keys].filter((k) => stableStringify(live[k]) !== stableStringify(m.config?.[k]));
-    if (diff.length > 0) out.push(`config: ${diff.map((k) => `${k} (checkpoint ${stableStringify(m.config?.[k])}, this run ${stableStringify(live[k])})`).join('; ')}`);
+    // A key added to the config after the checkpoint was written (e.g. actorActivation) is
+    // read as its default: what the version that wrote the checkpoint ran.
+    const saved = { ...(SacConfigSchema.safeParse({}).data ?? {}), ...(m.config ?? {}) } as Record<string, unknown>;
+    const keys = new Set([...Object.keys(live), ...Object.keys(saved)]);
+    const diff = [...keys].filter((k) => stableStringify(live[k]) !== stableStringify(saved[k]));
+    if (diff.length > 0) out.push(`config: ${diff.map((k) => `${k} (checkpoint ${stableStringify(saved[k])}, this run ${stableStringify(live[k])})`).join('; ')}`);
   }
   return out;
 }

@@ -20,7 +20,7 @@ import type { Network } from '../src/nn/network.js';
 import { mlp, rppMlp } from '../src/nn/index.js';
 import { directSum, fromMaps, groupFromName, trivial, unsignedRep, type Rep } from '../src/equivariance/index.js';
 import type { SymmetrySpec } from '../envs/types.js';
-import type { AgentKind } from './sac-config.js';
+import type { AgentKind, PlainActivation, PlainInit } from './sac-config.js';
 
 /** The policy network: obs -> [mean (pre-tanh), std head]. */
 export interface ActorNet {
@@ -56,6 +56,8 @@ export interface NetworkSpec {
   /** Required for 'rpp-sac' and 'emlp-sac', ignored for 'sac'. */
   symmetry: SymmetrySpec | null;
   seed: number;
+  /** Activation and init of a plain MLP (default relu, orthogonal); RPP/EMLP networks ignore them. */
+  plain?: { activation: PlainActivation; init: PlainInit };
 }
 
 export interface SymmetryReps {
@@ -82,7 +84,7 @@ function needSymmetry(spec: NetworkSpec): SymmetryReps {
 export function makeActor(spec: NetworkSpec, headInitScale = 1): ActorNet {
   let net: Network;
   if (spec.kind === 'sac') {
-    net = mlp({ inDim: spec.obsDim, outDims: [spec.actDim, spec.actDim], hidden: spec.hidden, headInitScale: [headInitScale, headInitScale], seed: spec.seed });
+    net = mlp({ inDim: spec.obsDim, outDims: [spec.actDim, spec.actDim], hidden: spec.hidden, ...spec.plain, headInitScale: [headInitScale, headInitScale], seed: spec.seed });
   } else {
     const reps = needSymmetry(spec);
     net = rppMlp({
@@ -111,7 +113,7 @@ export function makeActor(spec: NetworkSpec, headInitScale = 1): ActorNet {
 export function makeCritic(spec: NetworkSpec, rpp: boolean): CriticNet {
   let net: Network;
   if (spec.kind === 'sac' || !rpp) {
-    net = mlp({ inDim: spec.obsDim + spec.actDim, outDims: [1], hidden: spec.hidden, seed: spec.seed });
+    net = mlp({ inDim: spec.obsDim + spec.actDim, outDims: [1], hidden: spec.hidden, ...spec.plain, seed: spec.seed });
   } else {
     const reps = needSymmetry(spec);
     net = rppMlp({

@@ -11,6 +11,12 @@ import { z } from 'zod';
 export const AGENT_KINDS = ['sac', 'rpp-sac', 'emlp-sac'] as const;
 export type AgentKind = (typeof AGENT_KINDS)[number];
 
+/** Activations and inits of the plain MLPs (src/nn/mlp.ts); RPP/EMLP networks always use swish and LeCun normal. */
+export const PLAIN_ACTIVATIONS = ['relu', 'swish'] as const;
+export const PLAIN_INITS = ['orthogonal', 'lecun'] as const;
+export type PlainActivation = (typeof PLAIN_ACTIVATIONS)[number];
+export type PlainInit = (typeof PLAIN_INITS)[number];
+
 export const SacConfigSchema = z
   .object({
     agent: z
@@ -31,6 +37,22 @@ export const SacConfigSchema = z
       .min(1)
       .default([256, 256])
       .describe('Hidden layer widths of actor and critics (SB3, CleanRL, paper: [256, 256]).'),
+    actorActivation: z
+      .enum(PLAIN_ACTIVATIONS)
+      .default('relu')
+      .describe("Activation of a plain-MLP actor (agent 'sac'): 'relu' (SB3, CleanRL, paper's SAC baseline) or 'swish' (what the RPP/EMLP actors use). RPP/EMLP actors always use swish; with actorInit 'lecun' this gives a plain actor that differs from RPP-SAC's only in the prior (runs/README.md, 'A matched baseline')."),
+    actorInit: z
+      .enum(PLAIN_INITS)
+      .default('orthogonal')
+      .describe("Weight init of a plain-MLP actor (agent 'sac'): 'orthogonal' = orthogonal(sqrt 2) (paper's SAC baseline, CleanRL-style) or 'lecun' = LeCun normal, truncated, std 1/sqrt(fan_in) (the RPP/EMLP layers' equivariant-pathway draw). Biases 0 and heads times actorHeadInitScale either way."),
+    criticActivation: z
+      .enum(PLAIN_ACTIVATIONS)
+      .default('relu')
+      .describe("Activation of plain-MLP critics (every agent's critics unless rppCritic): 'relu' (all peers, paper) or 'swish'."),
+    criticInit: z
+      .enum(PLAIN_INITS)
+      .default('orthogonal')
+      .describe("Weight init of plain-MLP critics (every agent's critics unless rppCritic): 'orthogonal' (sqrt 2; paper) or 'lecun' (as the RPP layers)."),
     actorLr: z.number().positive().default(3e-4).describe('Adam learning rate of the actor (SB3, CleanRL, paper: 3e-4).'),
     criticLr: z.number().positive().default(3e-4).describe('Adam learning rate of the twin critics (SB3, paper: 3e-4; CleanRL: 1e-3).'),
     alphaLr: z.number().positive().default(3e-4).describe('Adam learning rate of log(alpha), the entropy temperature (SB3, paper: 3e-4; CleanRL uses the critic lr).'),

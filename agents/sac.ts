@@ -147,7 +147,15 @@ export class SacAgent {
     this.targetEntropy = resolveTargetEntropy(cfg.targetEntropy, actDim);
     this.rng = new Rng(cfg.seed * 7919 + 17);
 
-    const spec = (k: number): NetworkSpec => ({ kind: cfg.agent, obsDim, actDim, hidden: [...cfg.hidden], symmetry: this.symmetry, seed: cfg.seed * 1000 + k });
+    const spec = (k: number): NetworkSpec => ({
+      kind: cfg.agent,
+      obsDim,
+      actDim,
+      hidden: [...cfg.hidden],
+      symmetry: this.symmetry,
+      seed: cfg.seed * 1000 + k,
+      plain: k === 1 ? { activation: cfg.actorActivation, init: cfg.actorInit } : { activation: cfg.criticActivation, init: cfg.criticInit },
+    });
     this.actor = makeActor(spec(1), cfg.actorHeadInitScale);
     this.critic1 = makeCritic(spec(2), cfg.rppCritic);
     this.critic2 = makeCritic(spec(3), cfg.rppCritic);

@@ -24,6 +24,8 @@ const ACT = 2;
 /** A Z2 test symmetry: obs0, obs2 flip, obs1 invariant; the two actions swap. */
 const SYM: SymmetrySpec = { name: 'test_mirror', group: 'Z2', exact: true, obs: [[0, -1], [1, 1], [2, -1]], act: [[1, 1], [0, 1]] };
 const BASE: SacConfigInput = { hidden: [8, 8], batchSize: 16, learningStarts: 0, seed: 4 };
+/** Plain SAC with the RPP networks' activation and init (the matched baseline), critics too. */
+const MATCHED: SacConfigInput = { ...BASE, actorActivation: 'swish', actorInit: 'lecun', criticActivation: 'swish', criticInit: 'lecun' };
 
 let dir: string;
 before(async () => {
@@ -60,29 +62,31 @@ function assertStatesEqual(a: SacAgentState, b: SacAgentState): void {
 }
 
 describe('checkpoint round trip', () => {
-  it('restores every parameter, Adam moment and RNG bitwise, and training continues identically', async () => {
-    const a = agentOf();
-    const ra = filledReplay(1);
-    for (let i = 0; i < 4; i++) a.update(ra, { stats: false });
-    const path = join(dir, 'rt');
-    await saveCheckpoint(path, { envId: 'Test-v0', agent: a, replay: ra });
+  for (const [label, config] of [['sac (relu, orthogonal)', BASE], ['sac (swish, lecun)', MATCHED]] as const) {
+    it(`${label}: restores every parameter, Adam moment and RNG bitwise, and training continues identically`, async () => {
+      const a = agentOf(config);
+      const ra = filledReplay(1);
+      for (let i = 0; i < 4; i++) a.update(ra, { stats: false });
+      const path = join(dir, `rt-${config === BASE ? 'base' : 'matched'}`);
+      await saveCheckpoint(path, { envId: 'Test-v0', agent: a, replay: ra });
 
-    const b = agentOf();
-    const rb = new ReplayBuffer({ capacity: 200, obsDim: OBS, actDim: ACT, seed: 99 });
-    await loadCheckpoint(path, { envId: 'Test-v0', agent: b, replay: rb });
-    assertStatesEqual(a.getState(), b.getState());
-    assert.deepEqual(rb.getState(), ra.getState());
+      const b = agentOf(config);
+      const rb = new ReplayBuffer({ capacity: 200, obsDim: OBS, actDim: ACT, seed: 99 });
+      await loadCheckpoint(path, { envId: 'Test-v0', agent: b, replay: rb });
+      assertStatesEqual(a.getState(), b.getState());
+      assert.deepEqual(rb.getState(), ra.getState());
 
-    for (let i = 0; i < 3; i++) {
-      const sa = a.update(ra);
-      const sb = b.update(rb);
-      assert.deepEqual(sb, sa);
-    }
-    assertStatesEqual(a.getState(), b.getState());
-    assert.deepEqual(Array.from(b.act([0.1, -0.2, 0.3], 1, 'stochastic')), Array.from(a.act([0.1, -0.2, 0.3], 1, 'stochastic')));
-    a.dispose();
-    b.dispose();
-  });
+      for (let i = 0; i < 3; i++) {
+        const sa = a.update(ra);
+        const sb = b.update(rb);
+        assert.deepEqual(sb, sa);
+      }
+      assertStatesEqual(a.getState(), b.getState());
+      assert.deepEqual(Array.from(b.act([0.1, -0.2, 0.3], 1, 'stochastic')), Array.from(a.act([0.1, -0.2, 0.3], 1, 'stochastic')));
+      a.dispose();
+      b.dispose();
+    });
+  }
 
   it('overwrites atomically and leaves no temp directories', async () => {
     const a = agentOf();
@@ -130,6 +134,23 @@ describe('checkpoint refusal', () => {
 
   it('refuses another env', () => refuse(BASE, 'Other-v0', /env: checkpoint was made for 'Test-v0', this run is 'Other-v0'/));
   it('refuses another architecture', () => refuse({ ...BASE, hidden: [8, 4] }, 'Test-v0', /architecture of actor/));
+  it('refuses another plain-network activation (same shapes)', () => refuse({ ...BASE, actorActivation: 'swish' }, 'Test-v0', /config: actorActivation \(checkpoint "relu", this run "swish"\)/));
+  it('reads config keys a checkpoint predates as their defaults', async () => {
+    // A checkpoint written before the plain-network keys existed: its config lacks them.
+    const old = join(dir, 'old-keys');
+    const a = agentOf();
+    await saveCheckpoint(old, { envId: 'Test-v0', agent: a });
+    const manifestPath = join(old, 'manifest.json');
+    const m = JSON.parse(await readFile(manifestPath, 'utf8')) as { config: Record<string, unknown> };
+    for (const k of ['actorActivation', 'actorInit', 'criticActivation', 'criticInit']) delete m.config[k];
+    await writeFile(manifestPath, JSON.stringify(m));
+    const b = agentOf();
+    await loadCheckpoint(old, { envId: 'Test-v0', agent: b });
+    assertStatesEqual(a.getState(), b.getState());
+    a.dispose();
+    b.dispose();
+    await refuse(MATCHED, 'Test-v0', /config: actorActivation \(checkpoint "relu", this run "swish"\)/);
+  });
   it('refuses another agent kind', () => refuse({ ...BASE, agent: 'rpp-sac' }, 'Test-v0', /agent: checkpoint is 'sac', this run is 'rpp-sac'/, SYM));
   it('refuses changed hyperparameters unless allowed', async () => {
     await refuse({ ...BASE, actorLr: 1e-3 }, 'Test-v0', /config: actorLr \(checkpoint 0\.0003, this run 0\.001\)/);
@@ -159,11 +180,12 @@ describe('checkpoint refusal', () => {
 });
 
 describe('policy export', () => {
-  for (const [kind, sym] of [['sac', null], ['rpp-sac', SYM], ['emlp-sac', SYM]] as const) {
-    it(`${kind}: loadPolicy reproduces the agent's deterministic actions`, async () => {
-      const a = agentOf({ ...BASE, agent: kind }, sym);
+  for (const [kind, sym, extra] of [['sac', null, {}], ['sac', null, MATCHED], ['rpp-sac', SYM, {}], ['emlp-sac', SYM, {}]] as const) {
+    const label = extra === MATCHED ? 'sac (swish, lecun)' : kind;
+    it(`${label}: loadPolicy reproduces the agent's deterministic actions`, async () => {
+      const a = agentOf({ ...BASE, ...extra, agent: kind }, sym);
       a.update(filledReplay(7), { stats: false });
-      const path = join(dir, `policy-${kind}`);
+      const path = join(dir, `policy-${label.replace(/\W+/g, '-')}`);
       await exportPolicy(a, path, { envId: 'Test-v0' });
       const policy = await loadPolicy(path);
       const rng = new Rng(8);
@@ -171,6 +193,7 @@ describe('policy export', () => {
       const want = a.act(obs, 10, 'deterministic');
       const got = policy.act(obs);
       want.forEach((w, i) => assert.ok(Math.abs(w - got[i]) < 1e-5, `action ${i}: ${got[i]} vs ${w}`));
+      if (extra === MATCHED) assert.deepEqual(policy.manifest.trunk.map((l) => l.activation), ['swish', 'swish']);
       policy.dispose();
       a.dispose();
     });

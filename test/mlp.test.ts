@@ -1,5 +1,6 @@
 /**
- * The plain MLP (SAC baseline): init (orthogonal sqrt 2, zero bias, head scale),
+ * The plain MLP (SAC baseline): init (orthogonal sqrt 2 or LeCun normal as the RPP
+ * layers draw it, zero bias, head scale),
  * the fused dense ops' hand-written gradients against builtin-op autodiff, and
  * the Network contract (groups, penalty 0, no leaks).
  */
@@ -7,7 +8,8 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.js';
-import { mlp, orthogonal, type Activation } from '../src/nn/index.js';
+import { mlp, orthogonal, rppMlp, type Activation, type MlpInit } from '../src/nn/index.js';
+import { Z2, trivial } from '../src/equivariance/index.js';
 import { Rng } from '../src/random.js';
 import { relErr } from './numeric-helpers.js';
 
@@ -50,41 +52,76 @@ describe('mlp', () => {
     again.dispose();
   });
 
-  for (const activation of ['relu', 'swish', 'tanh'] as Activation[]) {
-    it(`${activation}: outputs and gradients equal builtin-op autodiff (<= 1e-5), no leaks`, () => {
-      const atStart = tf.memory().numTensors;
-      const net = mlp({ inDim: 11, outDims: [3, 1], hidden: [32, 24], activation, seed: 4 });
-      // Construction allocates exactly the variables (no stray init tensors).
-      assert.equal(tf.memory().numTensors, atStart + net.variables.length, 'mlp construction leaks tensors');
-      // Nonzero biases so their gradients and the bias add are exercised.
-      tf.tidy(() => net.variables.filter((v) => v.rank === 1).forEach((v, i) => v.assign(tf.randomNormal(v.shape, 0, 0.3, 'float32', i))));
-      const x = tf.randomNormal([20, 11], 0, 1, 'float32', 9) as tf.Tensor2D;
-      const act = (z: tf.Tensor): tf.Tensor => (activation === 'relu' ? tf.relu(z) : activation === 'tanh' ? tf.tanh(z) : tf.mul(z, tf.sigmoid(z)));
-      const reference = (): tf.Scalar => {
-        let h: tf.Tensor = x;
-        for (const l of net.trunk) h = act(tf.add(tf.matMul(h, l.w), l.b));
-        const [m, v] = net.heads.map((l) => tf.add(tf.matMul(h, l.w), l.b));
-        return tf.add(tf.sum(tf.square(m)), tf.sum(tf.mul(v, 3))) as tf.Scalar;
-      };
-      const ours = (): tf.Scalar => {
-        const [m, v] = net.apply(x);
-        return tf.add(tf.sum(tf.square(m)), tf.sum(tf.mul(v, 3))) as tf.Scalar;
-      };
-      const vars = net.variables as tf.Variable[];
-      const r = tf.variableGrads(reference, vars);
-      // Warm-up: the first backward pass creates each layer's cached w^T (TransposedWeight).
-      tf.dispose(tf.variableGrads(ours, vars) as unknown as tf.TensorContainer);
-      const before = tf.memory().numTensors;
-      const o = tf.variableGrads(ours, vars);
-      assert.ok(relErr(o.value.dataSync(), r.value.dataSync()) < 1e-5);
-      for (const v of vars) assert.ok(relErr(o.grads[v.name].dataSync(), r.grads[v.name].dataSync()) < 1e-5, `gradient of [${v.shape}]`);
-      tf.dispose([o.value, o.grads]);
-      assert.equal(tf.memory().numTensors, before);
-      tf.dispose([r.value, r.grads, x]);
-      net.dispose();
-      assert.equal(tf.memory().numTensors, atStart, 'construction + use + dispose leaves no tensors behind');
+  it("init 'lecun': the weights an EMLP MLP of the same seed and widths draws for w_equiv (before projection), heads scaled, biases 0", () => {
+    const opts = { hidden: [64, 32], headInitScale: [0.01, 1], seed: 7 };
+    const net = mlp({ inDim: 18, outDims: [6, 6], init: 'lecun', ...opts });
+    // Reps only fix the dims here (18 -> 64 -> 32 -> 6, 6): the draws do not depend on them.
+    const emlp = rppMlp({ repIn: trivial(Z2, 18), repsOut: [trivial(Z2, 6), trivial(Z2, 6)], basic: false, ...opts });
+    const emlpW = [...emlp.trunk.map((b) => b.linear.wEquiv), ...emlp.heads.map((h) => h.wEquiv)];
+    [...net.trunk, ...net.heads].forEach((l, i) => {
+      assert.deepEqual(l.w.shape, emlpW[i].shape);
+      assert.deepEqual(l.w.dataSync(), emlpW[i].dataSync(), `layer ${i}`);
+      assert.ok(l.b.dataSync().every((u) => u === 0));
     });
+    // std 1/sqrt(fan_in): the 18 -> 64 layer's 1152 draws, and the std head (scale 1) 32 -> 6.
+    const std = (v: tf.Variable): number => Math.sqrt(Array.from(v.dataSync()).reduce((s, u) => s + u * u, 0) / v.size);
+    assert.ok(Math.abs(std(net.trunk[0].w) * Math.sqrt(18) - 1) < 0.08, `trunk std ${std(net.trunk[0].w)}`);
+    assert.ok(Math.abs(std(net.heads[0].w) / std(net.heads[1].w) - 0.01) < 0.005, 'mean head scaled by 0.01');
+    assert.equal(net.init, 'lecun');
+    assert.throws(() => mlp({ inDim: 3, outDims: [1], hidden: [4], init: 'xavier' as MlpInit }), /unknown init 'xavier'/);
+    net.dispose();
+    emlp.dispose();
+  });
+
+  /** The network's outputs and every parameter gradient against builtin-op autodiff, and no leaks. */
+  const checkAgainstAutodiff = (activation: Activation, init: MlpInit): void => {
+    const atStart = tf.memory().numTensors;
+    const net = mlp({ inDim: 11, outDims: [3, 1], hidden: [32, 24], activation, init, seed: 4 });
+    // Construction allocates exactly the variables (no stray init tensors).
+    assert.equal(tf.memory().numTensors, atStart + net.variables.length, 'mlp construction leaks tensors');
+    // Nonzero biases so their gradients and the bias add are exercised.
+    tf.tidy(() => net.variables.filter((v) => v.rank === 1).forEach((v, i) => v.assign(tf.randomNormal(v.shape, 0, 0.3, 'float32', i))));
+    const x = tf.randomNormal([20, 11], 0, 1, 'float32', 9) as tf.Tensor2D;
+    const act = (z: tf.Tensor): tf.Tensor => (activation === 'relu' ? tf.relu(z) : activation === 'tanh' ? tf.tanh(z) : tf.mul(z, tf.sigmoid(z)));
+    const reference = (): tf.Scalar => {
+      let h: tf.Tensor = x;
+      for (const l of net.trunk) h = act(tf.add(tf.matMul(h, l.w), l.b));
+      const [m, v] = net.heads.map((l) => tf.add(tf.matMul(h, l.w), l.b));
+      return tf.add(tf.sum(tf.square(m)), tf.sum(tf.mul(v, 3))) as tf.Scalar;
+    };
+    const ours = (): tf.Scalar => {
+      const [m, v] = net.apply(x);
+      return tf.add(tf.sum(tf.square(m)), tf.sum(tf.mul(v, 3))) as tf.Scalar;
+    };
+    const vars = net.variables as tf.Variable[];
+    const r = tf.variableGrads(reference, vars);
+    // Warm-up: the first backward pass creates each layer's cached w^T (TransposedWeight).
+    tf.dispose(tf.variableGrads(ours, vars) as unknown as tf.TensorContainer);
+    const before = tf.memory().numTensors;
+    const o = tf.variableGrads(ours, vars);
+    assert.ok(relErr(o.value.dataSync(), r.value.dataSync()) < 1e-5);
+    for (const v of vars) assert.ok(relErr(o.grads[v.name].dataSync(), r.grads[v.name].dataSync()) < 1e-5, `gradient of [${v.shape}]`);
+    tf.dispose([o.value, o.grads]);
+    assert.equal(tf.memory().numTensors, before);
+    tf.dispose([r.value, r.grads, x]);
+    net.dispose();
+    assert.equal(tf.memory().numTensors, atStart, 'construction + use + dispose leaves no tensors behind');
+  };
+
+  for (const activation of ['relu', 'swish', 'tanh'] as Activation[]) {
+    it(`${activation}: outputs and gradients equal builtin-op autodiff (<= 1e-5), no leaks`, () => checkAgainstAutodiff(activation, 'orthogonal'));
   }
+
+  it('swish + lecun (the matched baseline) equals builtin-op autodiff on wasm and on the cpu backend', async () => {
+    checkAgainstAutodiff('swish', 'lecun');
+    await tf.setBackend('cpu');
+    try {
+      checkAgainstAutodiff('swish', 'lecun');
+      checkAgainstAutodiff('relu', 'lecun');
+    } finally {
+      await tf.setBackend('wasm');
+    }
+  });
 
   for (const activation of ['relu', 'swish'] as Activation[]) {
     it(`${activation}: paramGrads: false gives the same outputs and input gradients`, () => {

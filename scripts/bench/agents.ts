@@ -1,9 +1,11 @@
 /**
  * Benchmark 'agents': one full SAC update (obs 17, act 6, 256x256, batch 256) and
  * the same for RPP-SAC (Walker2d-v5 exact mirror, RPP actor, plain critics as in
- * the paper's default), median ms on the current backend, against the arithmetic
+ * the paper's default), and the matched baseline (plain SAC whose actor takes the RPP
+ * networks' swish and LeCun init: what the prior costs over the same activation), median ms on the current backend, against the arithmetic
  * bound: the update's FLOP count divided by the untransposed 256x256x256 matMul
- * rate measured in the same run. Targets: SAC / bound <= 1.6, RPP-SAC / SAC <= 1.15.
+ * rate measured in the same run. Targets: SAC / bound <= 1.6, RPP-SAC / SAC <= 1.15
+ * (matched / SAC: no target, reported).
  * Reported as ratios of medians (`wall`, `cpu`), of the fastest reps (`wallMin`), and
  * as medians of per-rep ratios (`wallPaired`: each update against the matmuls timed
  * just before it, which cancels slow drifts in machine speed).
@@ -14,7 +16,7 @@ import { median } from '../bench-util.js';
 import { Rng } from '../../src/random.js';
 import { ReplayBuffer } from '../../src/replay/replay-buffer.js';
 import { SacAgent } from '../../agents/sac.js';
-import type { AgentKind } from '../../agents/sac-config.js';
+import type { AgentKind, SacConfigInput } from '../../agents/sac-config.js';
 import { symmetry } from '../../envs/symmetries.js';
 
 export const name = 'agents';
@@ -54,9 +56,9 @@ function filledReplay(): ReplayBuffer {
   return rb;
 }
 
-function makeAgent(kind: AgentKind): SacAgent {
+function makeAgent(kind: AgentKind, extra: SacConfigInput = {}): SacAgent {
   const spec = kind === 'sac' ? null : symmetry('Walker2d-v5', 'exact_mirror');
-  return new SacAgent({ config: { agent: kind, hidden: [H, H], batchSize: B, seed: 0 }, obsDim: OBS, actDim: ACT, actionLow: new Array(ACT).fill(-1), actionHigh: new Array(ACT).fill(1), symmetry: spec });
+  return new SacAgent({ config: { agent: kind, hidden: [H, H], batchSize: B, seed: 0, ...extra }, obsDim: OBS, actDim: ACT, actionLow: new Array(ACT).fill(-1), actionHigh: new Array(ACT).fill(1), symmetry: spec });
 }
 
 async function kernelCount(agent: SacAgent, rb: ReplayBuffer): Promise<number> {
@@ -82,6 +84,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const reps = Number(process.env.RPP_SAC_BENCH_REPS ?? 20);
   const sac = makeAgent('sac');
   const rpp = makeAgent('rpp-sac');
+  const matched = makeAgent('sac', { actorActivation: 'swish', actorInit: 'lecun' });
   const a = tf.randomNormal([256, 256]) as tf.Tensor2D;
   const b = tf.randomNormal([256, 256]) as tf.Tensor2D;
   const matMul = (): void => {
@@ -93,12 +96,14 @@ export async function run(): Promise<Record<string, unknown>> {
     for (let i = 0; i < 5; i++) {
       sac.update(rb, { stats: false });
       rpp.update(rb, { stats: false });
+      matched.update(rb, { stats: false });
       matMul();
     }
     // Interleave the three measurements rep by rep, so load changes on a shared
     // machine hit all of them alike; ratios are taken between medians of the same run.
     const tSac: { wall: number; cpu: number }[] = [];
     const tRpp: { wall: number; cpu: number }[] = [];
+    const tMatched: { wall: number; cpu: number }[] = [];
     const tMm: { wall: number; cpu: number }[] = [];
     for (let r = 0; r < reps; r++) {
       // 5 matmuls timed together: one is near the cpuUsage resolution.
@@ -107,6 +112,7 @@ export async function run(): Promise<Record<string, unknown>> {
       }));
       tSac.push(timeOnce(() => sac.update(rb, { stats: false })));
       tRpp.push(timeOnce(() => rpp.update(rb, { stats: false })));
+      tMatched.push(timeOnce(() => matched.update(rb, { stats: false })));
     }
     const flops = updateFlops(OBS, ACT, [H, H], B);
     const min = (xs: number[]): number => Math.min(...xs);
@@ -116,6 +122,7 @@ export async function run(): Promise<Record<string, unknown>> {
       const boundMs = flops / (gflops * 1e6);
       const sacMs = stat(tSac.map((t) => t[key]));
       const rppMs = stat(tRpp.map((t) => t[key]));
+      const matchedMs = stat(tMatched.map((t) => t[key]));
       return {
         matMul256Ms: +mm.toFixed(3),
         matMul256Gflops: +gflops.toFixed(2),
@@ -124,6 +131,9 @@ export async function run(): Promise<Record<string, unknown>> {
         rppSacUpdateMs: +rppMs.toFixed(2),
         sacOverBound: +(sacMs / boundMs).toFixed(3),
         rppOverSac: +(rppMs / sacMs).toFixed(3),
+        matchedUpdateMs: +matchedMs.toFixed(2),
+        matchedOverSac: +(matchedMs / sacMs).toFixed(3),
+        rppOverMatched: +(rppMs / matchedMs).toFixed(3),
       };
     };
     // The same ratios rep by rep (each update against the matmuls timed just before it),
@@ -134,6 +144,7 @@ export async function run(): Promise<Record<string, unknown>> {
       return {
         sacOverBound: +median(reps_.map((r) => tSac[r][key] / bound(r))).toFixed(3),
         rppOverSac: +median(reps_.map((r) => tRpp[r][key] / tSac[r][key])).toFixed(3),
+        matchedOverSac: +median(reps_.map((r) => tMatched[r][key] / tSac[r][key])).toFixed(3),
       };
     };
     return {
@@ -149,11 +160,13 @@ export async function run(): Promise<Record<string, unknown>> {
       wallPaired: paired('wall'),
       sacKernels: await kernelCount(sac, rb),
       rppSacKernels: await kernelCount(rpp, rb),
+      matchedKernels: await kernelCount(matched, rb),
       targets: { sacOverBound: 1.6, rppOverSac: 1.15 },
     };
   } finally {
     sac.dispose();
     rpp.dispose();
+    matched.dispose();
     a.dispose();
     b.dispose();
   }

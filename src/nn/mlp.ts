@@ -4,20 +4,30 @@
  * default, a shared trunk and one linear head per output. Heads get
  * orthogonal(sqrt 2) * headInitScale (the paper's actor uses 0.01 for its mean
  * and pre-std heads). Weights are stored [in, out] (untransposed matmul).
+ *
+ * init 'lecun' draws every weight as the RPP layers draw their equivariant pathway
+ * (rpp-linear.ts, fan-in 'in'): truncated LeCun normal, std 1/sqrt(in), heads times
+ * headInitScale, biases 0, the same draws in the same order. With activation
+ * 'swish' (the same op as RppActivation's) the network is the RPP MLP without the
+ * prior: an EMLP MLP of the same seed and widths has w_equiv equal to these weights
+ * before projection.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random.js';
 import { denseLinear, denseRelu, swish, TransposedWeight } from './dense.js';
-import { orthogonal } from './init.js';
+import { lecunNormal, orthogonal } from './init.js';
 import type { ApplyOptions, Network, ParamGroups } from './network.js';
 
 export type Activation = 'relu' | 'swish' | 'tanh';
+export type MlpInit = 'orthogonal' | 'lecun';
 
 export interface MlpOptions {
   inDim: number;
   outDims: number[];
   hidden: number[];
   activation?: Activation;
+  /** Weight init: 'orthogonal' (gain sqrt 2, default) or 'lecun' (as the RPP layers' equivariant pathway). */
+  init?: MlpInit;
   /** Init scale per head; default 1. */
   headInitScale?: number[];
   seed?: number;
@@ -32,10 +42,15 @@ export interface DenseParams {
   wT: TransposedWeight;
 }
 
-function dense(rng: Rng, nIn: number, nOut: number, gain: number): DenseParams {
+/** init's weights [in, out] times scale (orthogonal: gain sqrt 2 * scale; lecun: std scale/sqrt(in)). */
+function initWeights(init: MlpInit, rng: Rng, nIn: number, nOut: number, scale: number): Float32Array {
+  return init === 'lecun' ? lecunNormal(rng, nIn * nOut, nIn, scale) : orthogonal(rng, nIn, nOut, Math.SQRT2 * scale);
+}
+
+function dense(init: MlpInit, rng: Rng, nIn: number, nOut: number, scale: number): DenseParams {
   // tidy: tf.variable(t) copies t, which would otherwise stay allocated.
   const vars = tf.tidy(() => ({
-    w: tf.variable(tf.tensor2d(orthogonal(rng, nIn, nOut, gain), [nIn, nOut]), true),
+    w: tf.variable(tf.tensor2d(initWeights(init, rng, nIn, nOut, scale), [nIn, nOut]), true),
     b: tf.variable(tf.zeros([nOut]), true),
   }));
   return { ...vars, wT: new TransposedWeight() };
@@ -54,6 +69,7 @@ export class Mlp implements Network {
   readonly inDim: number;
   readonly outDims: readonly number[];
   readonly activation: Activation;
+  readonly init: MlpInit;
   readonly trunk: readonly DenseParams[];
   readonly heads: readonly DenseParams[];
   readonly variables: readonly tf.Variable[];
@@ -66,21 +82,23 @@ export class Mlp implements Network {
     if (!hidden.every(positive)) throw new Error(`mlp: hidden widths must be positive integers, got [${hidden}].`);
     const activation = opts.activation ?? 'relu';
     if (!['relu', 'swish', 'tanh'].includes(activation)) throw new Error(`mlp: unknown activation '${activation}'; use 'relu', 'swish' or 'tanh'.`);
+    const init = opts.init ?? 'orthogonal';
+    if (init !== 'orthogonal' && init !== 'lecun') throw new Error(`mlp: unknown init '${init}'; use 'orthogonal' or 'lecun'.`);
     const headScale = opts.headInitScale ?? outDims.map(() => 1);
     if (headScale.length !== outDims.length) throw new Error(`mlp: headInitScale has ${headScale.length} entries but there are ${outDims.length} heads.`);
     const rng = new Rng(opts.seed ?? 0);
-    const gain = Math.SQRT2;
     this.inDim = inDim;
     this.outDims = [...outDims];
     this.activation = activation;
+    this.init = init;
     const trunk: DenseParams[] = [];
     let prev = inDim;
     for (const h of hidden) {
-      trunk.push(dense(rng, prev, h, gain));
+      trunk.push(dense(init, rng, prev, h, 1));
       prev = h;
     }
     this.trunk = trunk;
-    this.heads = outDims.map((d, k) => dense(rng, prev, d, gain * headScale[k]));
+    this.heads = outDims.map((d, k) => dense(init, rng, prev, d, headScale[k]));
     this.variables = [...trunk, ...this.heads].flatMap((l) => [l.w, l.b]);
   }
 
