@@ -24,6 +24,12 @@ export interface AdamOptions {
    * penalty in the loss, without its ~5 kernels per variable. Omitted or all 0 = none.
    */
   l2?: readonly number[];
+  /**
+   * Per-variable decoupled weight decay lambda (AdamW, Loshchilov & Hutter; PyTorch's
+   * order): w <- w (1 - lr lambda) before the Adam step, outside the gradient, so it is
+   * neither clipped nor normalised by Adam. Omitted or all 0 = none.
+   */
+  decay?: readonly number[];
 }
 
 export interface AdamState {
@@ -52,6 +58,8 @@ export class Adam {
   private readonly l2Grad: tf.Tensor1D | null;
   /** c per variable, or null when no variable is penalised (the host kernel's form). */
   private readonly l2PerVar: number[] | null;
+  /** (variable, 1 - lr lambda) for every decayed variable. */
+  private readonly decayFactors: readonly { x: tf.Variable; factor: number }[];
 
   constructor(vars: readonly tf.Variable[], opts: AdamOptions) {
     if (!(opts.lr > 0)) throw new Error(`Adam: lr must be > 0, got ${opts.lr}`);
@@ -70,6 +78,11 @@ export class Adam {
     const l2 = opts.l2 ?? [];
     if (l2.length !== 0 && l2.length !== vars.length) throw new Error(`Adam: l2 has ${l2.length} coefficients for ${vars.length} variables`);
     if (l2.some((c) => !(c >= 0) || !Number.isFinite(c))) throw new Error(`Adam: l2 coefficients must be finite and >= 0, got [${l2.join(', ')}]`);
+    const decay = opts.decay ?? [];
+    if (decay.length !== 0 && decay.length !== vars.length) throw new Error(`Adam: decay has ${decay.length} coefficients for ${vars.length} variables`);
+    if (decay.some((c) => !(c >= 0) || !Number.isFinite(c))) throw new Error(`Adam: decay coefficients must be finite and >= 0, got [${decay.join(', ')}]`);
+    if (decay.some((c) => this.lr * c >= 1)) throw new Error(`Adam: lr * decay must be < 1 (a step would flip or zero the weights), got lr ${this.lr} and decay up to ${Math.max(...decay)}`);
+    this.decayFactors = vars.flatMap((x, i) => (decay[i] > 0 ? [{ x, factor: 1 - this.lr * decay[i] }] : []));
     if (l2.some((c) => c > 0)) {
       const coef = new Float32Array(this.size);
       let off = 0;
@@ -107,6 +120,7 @@ export class Adam {
     const bc1 = 1 - Math.pow(b1, this.t);
     const bc2 = Math.sqrt(1 - Math.pow(b2, this.t));
     const stepSize = this.lr / bc1;
+    if (this.decayFactors.length > 0) tf.tidy(() => this.decayFactors.forEach(({ x, factor }) => x.assign(tf.mul(x, factor))));
     if (hasHostKernel(ADAM_KERNEL)) {
       // One kernel for the whole step (see optimizer-kernels.ts); same formulas as below.
       const spec: AdamKernelSpec = { sizes: this.sizes, l2: this.l2PerVar, beta1: b1, beta2: b2, stepScale: stepSize * bc2, epsScale: this.eps * bc2, clipNorm: this.clipNorm };

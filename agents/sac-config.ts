@@ -85,6 +85,12 @@ export const SacConfigSchema = z
       .describe('Global gradient-norm clip applied per optimiser (actor, critics, alpha) before Adam; null = off (SB3, CleanRL: off; paper: 0.5).'),
     actorEquivWd: z.number().nonnegative().default(1e-6).describe('Actor L2 penalty on the equivariant pathway, equivWd*sum(w^2) with no 1/2 (paper --equiv_wd: 1e-6). No effect on plain MLPs.'),
     actorBasicWd: z.number().nonnegative().default(1e-6).describe('Actor L2 penalty on the residual (basic) pathway (paper --basic_wd: 1e-6). No effect on plain MLPs.'),
+    penaltyMode: z
+      .enum(['l2', 'decoupled'])
+      .default('l2')
+      .describe(
+        "How the RPP penalties act (the *EquivWd / *BasicWd values). 'l2' (paper): wd*sum(w^2) in the loss; its gradient 2*wd*w enters Adam beside the loss gradient, so its pull is measured against the loss's scale (it weakens as Q grows, and differs between envs with different reward scales). 'decoupled': AdamW-style w <- w*(1 - lr*wd) every step, outside Adam's normalisation: the same shrink rate whatever the loss scale (wd = 100 at lr 3e-4 removes 3% of the residual pathway per step).",
+      ),
     criticEquivWd: z.number().nonnegative().default(0).describe('Critic L2 penalty on the equivariant pathway (paper --cequiv_wd: 0). Only used with rppCritic.'),
     criticBasicWd: z.number().nonnegative().default(0).describe('Critic L2 penalty on the residual pathway (paper --cbasic_wd: 0). Only used with rppCritic.'),
     stdParam: z

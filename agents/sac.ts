@@ -13,7 +13,8 @@
  *   2. critic  minimise mean((Q1 - y)^2 + (Q2 - y)^2)        (+ critic penalty with rppCritic)
  *   3. actor   minimise mean(alpha log pi(a|s) - min(Q1, Q2)(s, a)) + actor penalty, a ~ pi(s)
  *      (the RPP penalties equivWd*sum(w_equiv^2) + basicWd*sum(w_basic^2) enter as their
- *      gradient 2*wd*w inside Adam, before clipping: see l2Coefficients)
+ *      gradient 2*wd*w inside Adam, before clipping: see l2Coefficients; with penaltyMode
+ *      'decoupled' they are AdamW decay w <- w (1 - lr wd) instead)
  *   4. alpha   minimise -log(alpha) (mean log pi + targetEntropy), with log pi from step 3
  *   5. Polyak  target <- tau online + (1 - tau) target
  * alpha is read once at the start (as CleanRL/SB3). The paper's code orders it
@@ -169,8 +170,10 @@ export class SacAgent {
     const actorL2 = l2Coefficients(this.actor.net, cfg.agent === 'sac' ? 0 : cfg.actorEquivWd, cfg.agent === 'sac' ? 0 : cfg.actorBasicWd);
     const criticRpp = cfg.agent !== 'sac' && cfg.rppCritic;
     const criticL2 = [this.critic1, this.critic2].flatMap((c) => l2Coefficients(c.net, criticRpp ? cfg.criticEquivWd : 0, criticRpp ? cfg.criticBasicWd : 0));
-    this.actorOpt = new Adam(this.actor.variables, { lr: cfg.actorLr, clipNorm: cfg.gradClipNorm, l2: actorL2 });
-    this.criticOpt = new Adam(this.criticVars, { lr: cfg.criticLr, clipNorm: cfg.gradClipNorm, l2: criticL2 });
+    // penaltyMode 'l2': coefficients enter the gradient (2 c w); 'decoupled': AdamW decay.
+    const penalty = (c: number[]): { l2: number[] } | { decay: number[] } => (cfg.penaltyMode === 'decoupled' ? { decay: c } : { l2: c });
+    this.actorOpt = new Adam(this.actor.variables, { lr: cfg.actorLr, clipNorm: cfg.gradClipNorm, ...penalty(actorL2) });
+    this.criticOpt = new Adam(this.criticVars, { lr: cfg.criticLr, clipNorm: cfg.gradClipNorm, ...penalty(criticL2) });
     this.alphaOpt = new Adam([this.logAlpha], { lr: cfg.alphaLr, clipNorm: cfg.gradClipNorm });
   }
 

@@ -241,6 +241,36 @@ describe('Adam and clipping', () => {
     for (const x of [withL2, plain, a, b]) x.dispose();
   });
 
+  it('decoupled decay is AdamW: w <- w (1 - lr lambda) before the step, outside clipping and Adam scaling', () => {
+    const lr = 0.05;
+    const lambda = [2, 0];
+    const x = tf.variable(tf.tensor1d([0.5, -1.5]));
+    const y = tf.variable(tf.tensor1d([3]));
+    const opt = new Adam([x, y], { lr, decay: lambda, clipNorm: 0.1 });
+    const ref = { p: [0.5, -1.5, 3], m: [0, 0, 0], v: [0, 0, 0] };
+    const owner = [0, 0, 1];
+    for (let t = 1; t <= 4; t++) {
+      const g = [1, 2, -0.5];
+      tf.tidy(() => opt.apply([tf.tensor1d([g[0], g[1]]), tf.tensor1d([g[2]])]));
+      // Clipping sees the loss gradient only (its norm is 2.29 > 0.1).
+      const norm = Math.hypot(...g);
+      const s = 0.1 / Math.max(norm + 1e-6, 0.1);
+      for (let i = 0; i < 3; i++) {
+        ref.p[i] *= 1 - lr * lambda[owner[i]];
+        const gi = g[i] * s;
+        ref.m[i] = 0.9 * ref.m[i] + 0.1 * gi;
+        ref.v[i] = 0.999 * ref.v[i] + 0.001 * gi * gi;
+        ref.p[i] -= (lr * ref.m[i]) / (1 - 0.9 ** t) / (Math.sqrt(ref.v[i] / (1 - 0.999 ** t)) + 1e-8);
+      }
+    }
+    const px = x.dataSync();
+    close(px[0], ref.p[0], 1e-5, 'x0');
+    close(px[1], ref.p[1], 1e-5, 'x1');
+    close(y.dataSync()[0], ref.p[2], 1e-5, 'y (not decayed)');
+    assert.throws(() => new Adam([x], { lr: 0.1, decay: [10] }), /lr \* decay must be < 1/);
+    for (const z of [opt, x, y]) z.dispose();
+  });
+
   it('l2Coefficients reproduce the network penalty (equivWd on equiv, basicWd on basic)', () => {
     const g = groupFromName('Z2');
     const net = rppMlp({ repIn: fromMaps(g, [[0, -1], [1, 1]]), repsOut: [fromMaps(g, [[0, -1]])], hidden: [6], seed: 3 });
