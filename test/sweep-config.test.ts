@@ -80,6 +80,42 @@ test('plan: seed-major (seed x env x agent x grid point), grid only for non-SAC 
   assert.throws(() => resolveSweepConfig({ env: 'X', agents: 'sac', seeds: 0, steps: 10, gridAgents: 'rpp-sac' }), /not among/);
 });
 
+test('variants: a named kind + flags, planned into its own directory; grids skip variants of sac/emlp-sac by default', () => {
+  const config = resolveSweepConfig({
+    env: 'Walker2d-v5',
+    agents: 'sac,sac-matched,rpp-sac,rpp-wd',
+    variants: { 'rpp-wd': { agent: 'rpp-sac', trainArgs: ['--actor-basic-wd', '0.01'] } },
+    seeds: 0,
+    steps: 100,
+    grid: { equiv_wd: [1e-6, 1e-4] },
+    trainArgs: ['--eval-every', '50', '--actor-init', 'orthogonal'],
+  });
+  assert.deepEqual(config.gridAgents, ['rpp-sac', 'rpp-wd']);
+  assert.deepEqual(Object.keys(config.variants), ['sac', 'sac-matched', 'rpp-sac', 'rpp-wd']);
+  const runs = planRuns(config, '/s');
+  assert.deepEqual(runs.map((r) => `${r.id} ${r.kind}`), [
+    'Walker2d-v5/sac/seed-0 sac',
+    'Walker2d-v5/sac-matched/seed-0 sac',
+    'Walker2d-v5/rpp-sac/equiv_wd=1e-6/seed-0 rpp-sac',
+    'Walker2d-v5/rpp-sac/equiv_wd=1e-4/seed-0 rpp-sac',
+    'Walker2d-v5/rpp-wd/equiv_wd=1e-6/seed-0 rpp-sac',
+    'Walker2d-v5/rpp-wd/equiv_wd=1e-4/seed-0 rpp-sac',
+  ]);
+  // The variant's flags come after the sweep's trainArgs, so they win (--actor-init given twice: lecun is read last).
+  assert.deepEqual(runs[1].trainArgs, [
+    'train', '--env', 'Walker2d-v5', '--agent', 'sac', '--seed', '0', '--steps', '100', '--out', join('/s', 'Walker2d-v5/sac-matched/seed-0'),
+    '--eval-every', '50', '--actor-init', 'orthogonal', '--actor-activation', 'swish', '--actor-init', 'lecun',
+  ]);
+  assert.deepEqual(runs[4].trainArgs.slice(3, 5), ['--agent', 'rpp-sac']);
+  assert.deepEqual(runs[4].trainArgs.slice(-8), ['--actor-equiv-wd', '1e-6', '--eval-every', '50', '--actor-init', 'orthogonal', '--actor-basic-wd', '0.01']);
+  const base = { env: 'X', seeds: 0, steps: 10 };
+  assert.throws(() => resolveSweepConfig({ ...base, agents: 'sac,ppo' }), /Unknown agent "ppo": use a kind \(sac, rpp-sac, emlp-sac\) or a variant \(sac-matched/);
+  assert.throws(() => resolveSweepConfig({ ...base, agents: 'x', variants: { x: { agent: 'td3', trainArgs: [] } } }), /agent "td3" is not an agent kind/);
+  assert.throws(() => resolveSweepConfig({ ...base, agents: 'sac', variants: { sac: { agent: 'sac', trainArgs: [] } } }), /has the name of an agent kind/);
+  assert.throws(() => resolveSweepConfig({ ...base, agents: 'x', variants: { x: { agent: 'sac', trainArgs: ['--seed', '3'] } } }), /sets --seed, which the sweep plans/);
+  assert.throws(() => resolveSweepConfig({ ...base, agents: 'X Y', variants: { 'X Y': { agent: 'sac', trainArgs: [] } } }), /must be lower-case/);
+});
+
 test('sweep config file: YAML validated, unknown keys are errors naming the key', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sweep-config-'));
   const good = join(dir, 'prior-grid.yaml');
@@ -96,6 +132,11 @@ test('sweep config file: YAML validated, unknown keys are errors naming the key'
   const badType = join(dir, 'bad2.yaml');
   writeFileSync(badType, 'env: Hopper-v5\nagents: sac\nseeds: 0\nsteps: 100\nparallel: two\n');
   assert.throws(() => readSweepFile(badType), /parallel/);
+  const withVariant = join(dir, 'v.yaml');
+  writeFileSync(withVariant, 'env: Hopper-v5\nagents: [sac, big]\nvariants:\n  big: { agent: sac, trainArgs: [--hidden, "400,300"] }\nseeds: 0\nsteps: 100\n');
+  assert.deepEqual(resolveSweepConfig(readSweepFile(withVariant)).variants.big, { agent: 'sac', trainArgs: ['--hidden', '400,300'] });
+  writeFileSync(withVariant, 'env: Hopper-v5\nagents: [big]\nvariants:\n  big: { agent: sac, flags: [] }\nseeds: 0\nsteps: 100\n');
+  assert.throws(() => readSweepFile(withVariant), /flags/);
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -49,6 +49,7 @@ export function sweepInputFromCli(opts: SweepCliOptions, trainArgs: string[]): S
     name: opts.name ?? file.name,
     env: (opts.env ?? file.env) as string | string[],
     agents: (opts.agents ?? file.agents) as string | string[],
+    variants: file.variants,
     seeds: (opts.seeds ?? file.seeds) as string | number | number[],
     steps: (opts.steps ?? file.steps) as string | number,
     parallel: opts.parallel ?? file.parallel,
@@ -67,14 +68,14 @@ export function register(program: Command): Command {
     .argument('[trainArgs...]', 'extra flags for every `train` call, after --, e.g. -- --eval-every 10000')
     .option('--config <file>', 'sweep config file (YAML/JSON, e.g. runs/sweeps/x.yaml); flags override its values')
     .option('--env <ids>', 'environment id(s), comma-separated, e.g. Walker2d-v5')
-    .option('--agents <list>', 'agents, comma-separated: sac,rpp-sac,emlp-sac')
+    .option('--agents <list>', 'agents, comma-separated: kinds sac,rpp-sac,emlp-sac and variants: sac-matched (SAC with the RPP actor\'s swish and LeCun init) or those under variants: in the --config file')
     .option('--seeds <spec>', 'seeds: a range "0-4" or a list "0,3,7"')
     .option('--steps <n>', 'environment steps per run, e.g. 3e5')
     .option('--parallel <n>', 'runs at once (default 1; each run is one process)', positiveInt)
     .option('--out <dir>', 'sweep directory (default runs/sweeps/<name>)')
     .option('--name <name>', 'sweep name (default derived from env, agents, steps and grid axes)')
     .option('--grid <axes...>', 'hyperparameter grid, e.g. --grid equiv_wd=1e-6,1e-4 basic_wd=1e-6,1e-2 (paper names, passed as --actor-equiv-wd/--actor-basic-wd; other axes are run-config keys)')
-    .option('--grid-agents <list>', 'agents the grid applies to (default: all but sac and emlp-sac)')
+    .option('--grid-agents <list>', 'agents the grid applies to (default: all but sac, emlp-sac and their variants)')
     .option('--retries <n>', 'retries of a crashed run, resuming from its checkpoint if it has one (default 1)', positiveInt)
     .option('--train-command <cmd>', 'command prefix for `train`/`resume` (default: this CLI; also RPP_SAC_TRAIN_COMMAND)')
     .option('--progress-every <sec>', 'seconds between progress lines (default 30)', positiveInt)

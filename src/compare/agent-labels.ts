@@ -1,7 +1,7 @@
 /** Display names and a stable order for agents in tables and legends. */
 
-const KNOWN: Record<string, string> = { sac: 'SAC', 'rpp-sac': 'RPP-SAC', 'emlp-sac': 'EMLP-SAC' };
-const ORDER = ['sac', 'rpp-sac', 'emlp-sac'];
+const KNOWN: Record<string, string> = { sac: 'SAC', 'sac-matched': 'SAC swish+LeCun', 'rpp-sac': 'RPP-SAC', 'emlp-sac': 'EMLP-SAC' };
+const ORDER = ['sac', 'sac-matched', 'rpp-sac', 'emlp-sac'];
 
 export function agentDisplayName(agent: string): string {
   return KNOWN[agent] ?? agent.toUpperCase();
@@ -11,7 +11,7 @@ export function seriesName(agent: string, gridLabel: string | null): string {
   return gridLabel ? `${agentDisplayName(agent)} (${gridLabel.split(',').join(', ')})` : agentDisplayName(agent);
 }
 
-/** sac, rpp-sac, emlp-sac first, then others alphabetically. */
+/** sac, sac-matched, rpp-sac, emlp-sac first, then others (variants of a sweep file) alphabetically. */
 export function compareAgents(a: string, b: string): number {
   const ia = ORDER.indexOf(a);
   const ib = ORDER.indexOf(b);

@@ -63,6 +63,7 @@ export async function enqueueSweep(opts: EnqueueSweepOptions): Promise<EnqueueSw
       id: p.id,
       env: p.env,
       agent: p.agent,
+      kind: p.kind,
       seed: p.seed,
       grid: p.grid,
       gridLabel: p.gridLabel,

@@ -2,6 +2,7 @@
 export { resolveSweepConfig, readSweepFile, defaultSweepName, sweepFileSchema, type SweepConfig, type SweepInput, type SweepFile } from './sweep-config.js';
 export { parseSeeds, parseSteps, parseList, parseGridAxis, formatNumber } from './parse-values.js';
 export { planRuns, gridPoints, gridLabel, parseGridLabel, gridFlag, type PlannedRun } from './plan.js';
+export { BUILTIN_VARIANTS, resolveAgents, type AgentVariant } from './agent-variants.js';
 export { decideAction, readRunStatus, hasCheckpoint, type RunAction } from './run-state.js';
 export { defaultTrainCommand, parseTrainCommand } from './train-command.js';
 export { runChild, type ChildResult, type ChildRunOptions } from './child-run.js';

@@ -15,7 +15,10 @@ export type SweepRunState = 'pending' | 'running' | 'finished' | 'skipped' | 'fa
 export interface SweepRunEntry {
   id: string;
   env: string;
+  /** The name listed in the sweep's agents (a kind or a variant). */
   agent: string;
+  /** The agent kind trained; absent in manifests written before variants (then agent is the kind). */
+  kind?: string;
   seed: number;
   grid: Record<string, number> | null;
   gridLabel: string | null;

@@ -1,6 +1,8 @@
 /**
  * Expand a sweep configuration into the list of runs: seed x env x agent x grid point (seeds outermost),
- * each with its directory `<sweep>/<env>/<agent>[/<grid-point>]/seed-<n>` and its train flags.
+ * each with its directory `<sweep>/<env>/<agent>[/<grid-point>]/seed-<n>` and its train flags. `agent`
+ * is the name listed in the sweep (a kind, or a variant such as sac-matched, which trains its kind
+ * with the variant's flags in its own directory).
  */
 import { join } from 'node:path';
 import type { SweepConfig } from './sweep-config.js';
@@ -10,7 +12,10 @@ export interface PlannedRun {
   /** Path relative to the sweep dir, '/'-separated; unique id of the run in the sweep. */
   id: string;
   env: string;
+  /** The name listed in the sweep's agents: a kind or a variant (the run's directory and compare group). */
   agent: string;
+  /** The agent kind trained (`--agent`): agent itself, or the variant's kind. */
+  kind: string;
   seed: number;
   /** Hyperparameter values of the grid point, or null if the agent is not gridded. */
   grid: Record<string, number> | null;
@@ -88,15 +93,18 @@ export function planRuns(config: SweepConfig, sweepDir: string): PlannedRun[] {
           const parts = [env, agent, ...(label ? [label] : []), `seed-${seed}`];
           const dir = join(sweepDir, ...parts);
           const gridArgs = point ? Object.entries(point).flatMap(([k, v]) => [gridFlag(k), formatNumber(v)]) : [];
+          // A variant's flags come last: they win over the sweep's trainArgs.
+          const variant = config.variants[agent] ?? { agent, trainArgs: [] };
           runs.push({
             id: parts.join('/'),
             env,
             agent,
+            kind: variant.agent,
             seed,
             grid: point,
             gridLabel: label,
             dir,
-            trainArgs: ['train', '--env', env, '--agent', agent, '--seed', String(seed), '--steps', String(config.steps), '--out', dir, ...gridArgs, ...config.trainArgs],
+            trainArgs: ['train', '--env', env, '--agent', variant.agent, '--seed', String(seed), '--steps', String(config.steps), '--out', dir, ...gridArgs, ...config.trainArgs, ...variant.trainArgs],
           });
         }
       }

@@ -153,6 +153,7 @@ function newEntry(p: PlannedRun, sweepDir: string): SweepRunEntry {
     id: p.id,
     env: p.env,
     agent: p.agent,
+    kind: p.kind,
     seed: p.seed,
     grid: p.grid,
     gridLabel: p.gridLabel,

@@ -7,13 +7,14 @@ import { basename, extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { formatNumber, parseList, parseSeeds, parseSteps } from './parse-values.js';
+import { resolveAgents, type AgentVariant } from './agent-variants.js';
 
 const stringOrList = z.union([z.string(), z.array(z.string()).min(1)]);
 
 /**
- * Agents a grid skips unless named in gridAgents: plain SAC and the strictly equivariant
- * EMLP-SAC have no residual-pathway prior (equiv_wd/basic_wd), so gridding them would only
- * repeat identical runs.
+ * Agent kinds a grid skips unless named in gridAgents (with their variants, e.g. sac-matched):
+ * plain SAC and the strictly equivariant EMLP-SAC have no residual-pathway prior
+ * (equiv_wd/basic_wd), so gridding them would only repeat identical runs.
  */
 export const UNGRIDDED_BY_DEFAULT = ['sac', 'emlp-sac'];
 
@@ -23,8 +24,12 @@ export const sweepFileSchema = z.strictObject({
   name: z.string().min(1).optional(),
   /** One env id or a list. */
   env: stringOrList,
-  /** Agents: sac, rpp-sac, emlp-sac (comma string or list). */
+  /** Agents: kinds (sac, rpp-sac, emlp-sac) or variant names (sac-matched, or one defined under variants), comma string or list. */
   agents: stringOrList,
+  /** Named variants: { name: { agent: <kind>, trainArgs: [flags] } }, each its own directory and compare group. */
+  variants: z
+    .record(z.string(), z.strictObject({ agent: z.string(), trainArgs: z.array(z.string()), description: z.string().optional() }))
+    .optional(),
   /** "0-4", "0,1,2", a number or a list of numbers. */
   seeds: z.union([z.string(), z.number().int().nonnegative(), z.array(z.number().int().nonnegative()).min(1)]),
   /** Environment steps per run, e.g. 3e5. */
@@ -48,7 +53,10 @@ export type SweepFile = z.infer<typeof sweepFileSchema>;
 export interface SweepConfig {
   name: string;
   envs: string[];
+  /** Names as listed: kinds and variant names. */
   agents: string[];
+  /** What each name in agents runs: its kind and extra train flags (none for a kind). */
+  variants: Record<string, AgentVariant>;
   seeds: number[];
   steps: number;
   parallel: number;
@@ -65,6 +73,7 @@ export interface SweepInput {
   name?: string;
   env: string | string[];
   agents: string | string[];
+  variants?: Record<string, AgentVariant>;
   seeds: string | number | number[];
   steps: string | number;
   parallel?: number;
@@ -78,6 +87,7 @@ export interface SweepInput {
 export function resolveSweepConfig(input: SweepInput): SweepConfig {
   const envs = parseList(input.env, 'envs (--env)');
   const agents = parseList(input.agents, 'agents (--agents)');
+  const variants = resolveAgents(agents, input.variants);
   const seeds = parseSeeds(input.seeds);
   const steps = parseSteps(input.steps);
   const parallel = input.parallel ?? 1;
@@ -88,12 +98,12 @@ export function resolveSweepConfig(input: SweepInput): SweepConfig {
     if (vs.some((v) => !Number.isFinite(v))) throw new Error(`Grid axis ${k} has a non-finite value: ${vs.join(', ')}`);
   }
   const gridAgents =
-    input.gridAgents !== undefined ? parseList(input.gridAgents, 'grid agents (--grid-agents)') : agents.filter((a) => !UNGRIDDED_BY_DEFAULT.includes(a));
+    input.gridAgents !== undefined ? parseList(input.gridAgents, 'grid agents (--grid-agents)') : agents.filter((a) => !UNGRIDDED_BY_DEFAULT.includes(variants[a].agent));
   for (const a of gridAgents) {
     if (!agents.includes(a)) throw new Error(`Grid agent "${a}" is not among the sweep's agents (${agents.join(', ')})`);
   }
   if (Object.keys(grid).length > 0 && gridAgents.length === 0) {
-    throw new Error('A grid was given but no agent takes it (sac and emlp-sac are excluded by default); name them with --grid-agents / gridAgents');
+    throw new Error('A grid was given but no agent takes it (sac, emlp-sac and their variants are excluded by default); name them with --grid-agents / gridAgents');
   }
   const name = input.name ?? defaultSweepName(envs, agents, steps, grid);
   if (!/^[A-Za-z0-9._+=,-]+$/.test(name)) throw new Error(`Sweep name "${name}" may only contain letters, digits and . _ + = , -`);
@@ -103,6 +113,7 @@ export function resolveSweepConfig(input: SweepInput): SweepConfig {
     name,
     envs,
     agents,
+    variants,
     seeds,
     steps,
     parallel,
@@ -138,6 +149,7 @@ export function readSweepFile(path: string): SweepInput {
     name: f.name ?? basename(path, extname(path)),
     env: f.env,
     agents: f.agents,
+    variants: f.variants,
     seeds: f.seeds,
     steps: f.steps,
     parallel: f.parallel,
