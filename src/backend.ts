@@ -16,6 +16,7 @@ import { useHeapCopyKernels } from './kernels/heap-copy-kernels.js';
 import { useNativeTranspose } from './kernels/native-transpose.js';
 import { useZeroCopyIdentity } from './kernels/zero-copy-identity.js';
 import { getDefaultLogger, type Logger } from './logging.js';
+import { sourceVersion } from './source-version.js';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -134,7 +135,7 @@ export async function initBackend(opts: { backend?: BackendChoice | string; logg
     useHeapCopyKernels();
   }
 
-  const versions: Record<string, string> = { node: process.versions.node };
+  const versions: Record<string, string> = { ...sourceVersion(), node: process.versions.node };
   for (const p of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@mujoco/mujoco']) {
     const v = packageVersion(p);
     if (v !== undefined) versions[p] = v;

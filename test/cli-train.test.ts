@@ -68,8 +68,12 @@ describe('rpp-sac train / resume / eval on InvertedPendulum-v5', { concurrency: 
     assert.equal(config.totalSteps, 1500);
     assert.deepEqual(config.hidden, [16, 16]);
     assert.equal(config.gamma, 0.99); // default filled in
-    const meta = readJson<{ backend: { name: string }; command: string[]; startedAt: string; hostname: string }>(join(out, RUN_FILES.meta));
+    const meta = readJson<{ backend: { name: string; versions: Record<string, string> }; command: string[]; startedAt: string; hostname: string }>(join(out, RUN_FILES.meta));
     assert.equal(meta.backend.name, 'wasm');
+    // The code that ran: package version, and in a git checkout the commit it was at.
+    const pkg = readJson<{ version: string }>(join(import.meta.dirname, '..', 'package.json'));
+    assert.equal(meta.backend.versions['rpp-sac'], pkg.version);
+    if (existsSync(join(import.meta.dirname, '..', '.git'))) assert.match(meta.backend.versions['rpp-sac-commit'], /^[0-9a-f]{40}(\+dirty)?$/);
     assert.equal(meta.command[1], 'train');
     const status = readJson<RunStatus>(join(out, RUN_FILES.status));
     assert.deepEqual([status.state, status.step, status.totalSteps], ['finished', 1500, 1500]);
