@@ -34,7 +34,17 @@ before(async () => {
       state: short ? 'running' : 'finished',
       totalSteps: 10000,
     });
-    writeFixtureRun({ dir: join(sweep, 'Hopper-v5/emlp-sac', `seed-${seed}`), env: 'Hopper-v5', agent: 'emlp-sac', seed, steps: range(1000, 10000, 1000), meanReturn: (s) => s / 10 + emlpOffsets[seed], equivError: () => 0 });
+    // EMLP-SAC's runs record the std's equivariance error too; RPP-SAC's predate it.
+    writeFixtureRun({
+      dir: join(sweep, 'Hopper-v5/emlp-sac', `seed-${seed}`),
+      env: 'Hopper-v5',
+      agent: 'emlp-sac',
+      seed,
+      steps: range(1000, 10000, 1000),
+      meanReturn: (s) => s / 10 + emlpOffsets[seed],
+      equivError: () => 0,
+      equivErrorStd: (s) => 10 / s,
+    });
   }
   // A failed run is left out, and a half-written last line is skipped with a warning.
   writeFixtureRun({ dir: join(sweep, 'Hopper-v5/sac/seed-9'), env: 'Hopper-v5', agent: 'sac', seed: 9, steps: [1000, 2000], meanReturn: () => -500, state: 'failed' });
@@ -97,6 +107,31 @@ test('final return, AUC and steps-to-threshold are measured at the common end st
   // IQM per rliable: middle 3 of [800, 810, 830, 840, 850].
   close(emlp.finalReturn.iqm.estimate, 826.6666666666666, 1e-9);
   assert.equal(group('Hopper-v5', 'SAC').finalEquivError, null);
+});
+
+test("the std's equivariance error: summarised where runs record it; runs that predate it still load", () => {
+  const emlp = group('Hopper-v5', 'EMLP-SAC');
+  close(emlp.finalEquivErrorStd?.estimate ?? NaN, 10 / 8000, 1e-12);
+  assert.deepEqual(emlp.equivErrorStdCurve?.map((p) => p.step), range(1000, 10000, 1000));
+  close(emlp.equivErrorStdCurve?.[0].mean ?? NaN, 0.01, 1e-12);
+  const rpp = group('Hopper-v5', 'RPP-SAC');
+  assert.equal(rpp.finalEquivErrorStd, null);
+  assert.equal(rpp.equivErrorStdCurve, null);
+  assert.ok(rpp.finalEquivError !== null && rpp.equivErrorCurve !== null, "the mean's error of older runs is still read");
+  assert.equal(group('Hopper-v5', 'SAC').equivErrorStdCurve, null);
+
+  const md = readFileSync(result.reportPath, 'utf8');
+  assert.match(md, /Std's equivariance error at end \[95% CI\]/);
+  assert.match(md, /!\[Hopper-v5 policy std's equivariance error\]\(plots\/Hopper-v5-equiv-error-std\.svg\)/);
+  const svg = readFileSync(join(result.outDir, 'plots/Hopper-v5-equiv-error-std.svg'), 'utf8');
+  checkWellFormedXml(svg);
+  const series = svg
+    .split('class="mark-line role-mark center_marks"')
+    .slice(1)
+    .map((g) => /aria-label="[^"]*series: ([^;"]+)/.exec(g)?.[1]);
+  assert.deepEqual(series, ['EMLP-SAC'], 'only the runs that record it');
+  // Walker2d's runs all predate it: no column, no plot.
+  assert.ok(!existsSync(join(result.outDir, 'plots/Walker2d-v5-equiv-error-std.svg')));
 });
 
 test('curves: one point per common step up to the end step, all seeds contributing, bands around the mean', () => {

@@ -1,7 +1,8 @@
 /**
  * The comparison's figures for one env: return curves with 95% bands, final-return box
- * plots, policy equivariance error over training, and final-return heat maps over grid
- * sweeps. Each is written as SVG and, unless disabled or rasterising fails, PNG.
+ * plots, the policy's equivariance errors (its mean's and its std's) over training, and
+ * final-return heat maps over grid sweeps. Each is written as SVG and, unless disabled or
+ * rasterising fails, PNG.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { intervalPlotSpec } from '../plots/interval-plot.js';
 import { colorsFor } from '../plots/palette.js';
 import { renderSvg, svgToPng, type VegaLiteSpec } from '../plots/render.js';
 import { agentDisplayName } from './agent-labels.js';
-import type { AggregateSummary, EnvSummary, HeatMapSummary } from './summary.js';
+import type { AggregateSummary, EnvSummary, GroupSummary, HeatMapSummary } from './summary.js';
 
 export interface PlotWriteOptions {
   plotsDir: string;
@@ -73,21 +74,27 @@ export async function writeEnvPlots(env: EnvSummary, o: PlotWriteOptions): Promi
     o,
   );
 
-  const equivGroups = env.groups.filter((g) => g.equivErrorCurve !== null && g.equivErrorCurve.length > 0);
-  if (equivGroups.length > 0) {
+  // The policy mean's and std's equivariance errors, one plot each (the std's only from runs that record it).
+  const equivPlots = [
+    { key: 'equivError', curve: (g: GroupSummary) => g.equivErrorCurve, what: "policy mean's equivariance error", file: 'equiv-error' },
+    { key: 'equivErrorStd', curve: (g: GroupSummary) => g.equivErrorStdCurve, what: "policy std's equivariance error", file: 'equiv-error-std' },
+  ];
+  for (const { key, curve, what, file } of equivPlots) {
+    const equivGroups = env.groups.filter((g) => (curve(g)?.length ?? 0) > 0);
+    if (equivGroups.length === 0) continue;
     const pts: BandPoint[] = equivGroups.flatMap((g) =>
-      (g.equivErrorCurve ?? []).map((p) => ({ series: g.series, step: p.step, center: p.mean, low: p.low, high: p.high, nSeeds: p.nSeeds })),
+      (curve(g) ?? []).map((p) => ({ series: g.series, step: p.step, center: p.mean, low: p.low, high: p.high, nSeeds: p.nSeeds })),
     );
     const positive = pts.every((p) => p.low > 0);
-    env.plots.equivError = await writePlot(
+    env.plots[key] = await writePlot(
       bandCurveSpec(pts, {
-        title: `${env.env}: policy equivariance error (mean, 95% CI)`,
+        title: `${env.env}: ${what} (mean, 95% CI)`,
         yTitle: 'relative equivariance error',
         seriesOrder: equivGroups.map((g) => g.series),
         seriesColors: colors(equivGroups.map((g) => g.series)),
         yScale: positive ? 'log' : 'linear',
       }),
-      `${e}-equiv-error`,
+      `${e}-${file}`,
       o,
     );
   }

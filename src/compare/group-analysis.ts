@@ -1,7 +1,7 @@
 /**
  * Per-group (env, agent, grid point) numbers: final return, AUC and steps-to-threshold per
  * seed with bootstrap CIs of the mean and IQM, and the aligned return / equivariance-error
- * curves with 95% bands.
+ * (policy mean's and std's) curves with 95% bands.
  */
 import { bootstrapCi, bootstrapCis, stratifiedBootstrapCi, type ConfidenceInterval } from '../stats/bootstrap.js';
 import { iqm } from '../stats/trimmed-mean.js';
@@ -94,20 +94,9 @@ export function analyseGroup(runs: readonly LoadedRun[], range: EnvRange, thresh
     };
   }
 
-  const equivCurves = runs.map((r) => curveOf(r, (e) => e.equivError)).filter((c) => c.steps.length > 0);
-  let finalEquivError: ConfidenceInterval | null = null;
-  let equivErrorCurve: CurvePoint[] | null = null;
-  if (equivCurves.length > 0) {
-    // Equivariance error is measured at the last evaluation each run has at or before the end step.
-    const lastErr = equivCurves
-      .map((c) => {
-        const idx = c.steps.filter((s) => s <= range.endStep).length - 1;
-        return idx >= 0 ? c.values[idx] : Number.NaN;
-      })
-      .filter((v) => !Number.isNaN(v));
-    if (lastErr.length > 0) finalEquivError = bootstrapCi(lastErr, mean, { resamples: o.resamples, confidence: o.confidence, seed: seed + 7 });
-    equivErrorCurve = bandCurve(equivCurves, o, seed + 100_000, o.maxStep ?? Infinity);
-  }
+  const equivMean = equivSummary(runs, (e) => e.equivError, range, o, seed + 7, seed + 100_000);
+  // Runs written before equivErrorStd existed lack it: they drop out of this one only.
+  const equivStd = equivSummary(runs, (e) => e.equivErrorStd ?? null, range, o, seed + 8, seed + 150_000);
 
   return {
     key: groupKey(first),
@@ -122,8 +111,35 @@ export function analyseGroup(runs: readonly LoadedRun[], range: EnvRange, thresh
     finalReturn: metric(finals, seeds, o, seed + 10),
     auc: metric(aucs, seeds, o, seed + 20),
     stepsToThreshold: stt,
-    finalEquivError,
+    finalEquivError: equivMean.final,
+    finalEquivErrorStd: equivStd.final,
     returnCurve: bandCurve(returnCurves, o, seed + 50_000, o.maxStep ?? Infinity),
-    equivErrorCurve,
+    equivErrorCurve: equivMean.curve,
+    equivErrorStdCurve: equivStd.curve,
   };
+}
+
+/**
+ * One equivariance-error column of the evaluations (the policy mean's or std's): its value at
+ * the end step (the last evaluation each run has at or before it; mean and CI over seeds) and
+ * its band curve. Both null when no run of the group has the column.
+ */
+function equivSummary(
+  runs: readonly LoadedRun[],
+  pick: (e: LoadedRun['evaluations'][number]) => number | null,
+  range: EnvRange,
+  o: AnalysisOptions,
+  finalSeed: number,
+  curveSeed: number,
+): { final: ConfidenceInterval | null; curve: CurvePoint[] | null } {
+  const curves = runs.map((r) => curveOf(r, pick)).filter((c) => c.steps.length > 0);
+  if (curves.length === 0) return { final: null, curve: null };
+  const lastErr = curves
+    .map((c) => {
+      const idx = c.steps.filter((s) => s <= range.endStep).length - 1;
+      return idx >= 0 ? c.values[idx] : Number.NaN;
+    })
+    .filter((v) => !Number.isNaN(v));
+  const final = lastErr.length > 0 ? bootstrapCi(lastErr, mean, { resamples: o.resamples, confidence: o.confidence, seed: finalSeed }) : null;
+  return { final, curve: bandCurve(curves, o, curveSeed, o.maxStep ?? Infinity) };
 }

@@ -30,9 +30,11 @@ function row(cells: string[]): string {
 function groupTable(env: EnvSummary): string[] {
   const hasStt = env.threshold !== null;
   const hasEquiv = env.groups.some((g) => g.finalEquivError !== null);
+  const hasEquivStd = env.groups.some((g) => g.finalEquivErrorStd !== null);
   const head = ['Agent', 'Seeds', 'Final return, mean [95% CI]', 'Final return, IQM [95% CI]', 'AUC, mean [95% CI]'];
   if (hasStt) head.push(`Steps to ${fmt(env.threshold)}, mean of runs reaching it [95% CI]`, 'Reached');
   if (hasEquiv) head.push('Equivariance error at end [95% CI]');
+  if (hasEquivStd) head.push("Std's equivariance error at end [95% CI]");
   const lines = [row(head), row(head.map(() => '---'))];
   for (const g of env.groups) {
     const cells = [g.series, String(g.seeds.length), fmtCi(g.finalReturn.mean), fmtCi(g.finalReturn.iqm), fmtCi(g.auc.mean)];
@@ -41,6 +43,7 @@ function groupTable(env: EnvSummary): string[] {
       cells.push(s ? fmtCi(s.meanOfReached) : 'n/a', s ? `${s.reached}/${s.n}` : 'n/a');
     }
     if (hasEquiv) cells.push(fmtCi(g.finalEquivError));
+    if (hasEquivStd) cells.push(fmtCi(g.finalEquivErrorStd));
     lines.push(row(cells));
   }
   return lines;
@@ -100,6 +103,7 @@ function envSection(env: EnvSummary): string[] {
   if (env.plots.returnIqmCurves) figs.push(`![${env.env} IQM return curves](${env.plots.returnIqmCurves})`);
   if (env.plots.finalReturn) figs.push(`![${env.env} final return](${env.plots.finalReturn})`);
   if (env.plots.equivError) figs.push(`![${env.env} policy equivariance error](${env.plots.equivError})`);
+  if (env.plots.equivErrorStd) figs.push(`![${env.env} policy std's equivariance error](${env.plots.equivErrorStd})`);
   if (figs.length > 0) out.push('### Figures', '', ...figs.flatMap((f) => [f, '']));
   for (const hm of env.heatMaps) {
     out.push(`### Prior-strength grid: ${hm.agent}`, '');

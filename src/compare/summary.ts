@@ -57,8 +57,11 @@ export interface GroupSummary {
   stepsToThreshold: ThresholdSummary | null;
   /** Policy equivariance error at the end step (mean and CI), null if the agent has no symmetry. */
   finalEquivError: ConfidenceInterval | null;
+  /** The same for the policy's std (evaluations' equivErrorStd); null also when the runs predate it. */
+  finalEquivErrorStd: ConfidenceInterval | null;
   returnCurve: CurvePoint[];
   equivErrorCurve: CurvePoint[] | null;
+  equivErrorStdCurve: CurvePoint[] | null;
 }
 
 export type PairMetric = 'finalReturn' | 'auc' | 'stepsToThreshold';
