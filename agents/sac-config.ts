@@ -27,7 +27,7 @@ export const SacConfigSchema = z
       .string()
       .min(1)
       .default('auto')
-      .describe("Which symmetry of the env the RPP/EMLP networks use: 'auto' (the env's mirror where it has one, else the RPP paper's map), 'exact' (the env's mirror; an error where there is none), 'paper' (the RPP paper's choice) or a spec name from envs/symmetries. Ignored for agent 'sac'."),
+      .describe("Which symmetry of the env the RPP/EMLP networks use: 'auto' (the env's exact mirror where it has one, else the RPP paper's map: HalfCheetah's and Hopper's misspecified front/back flip), 'exact' (the env's mirror; an error where there is none), 'paper' (the RPP paper's choice) or a spec name from envs/symmetries. meta.json records the spec used. Ignored for agent 'sac'."),
     rppCritic: z
       .boolean()
       .default(false)

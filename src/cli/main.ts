@@ -11,21 +11,19 @@
  * User errors (bad flags, config files, run directories) print one clear message
  * and exit 2; interrupted runs exit 130 (SIGINT) or 143 (SIGTERM).
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { readJson } from '../run/run-dir.js';
-import { readConfigFile, readPreset, resolveRunConfig, checkLayer, type RunConfig } from '../run/run-config.js';
+import { resolveRunConfig, checkLayer, type RunConfig } from '../run/run-config.js';
 import type { TrainRunResult } from '../run/train-run.js';
 import { UserError, isUserError } from '../run/user-error.js';
 import { RUN_FILES, type RunStatus } from '../run-files.js';
-import { envIds } from '../../envs/registry.js';
-import { addConfigOptions, configFromFlags } from './config-flags.js';
+import { addTrainOptions, backendOption, trainConfigOf, type TrainFlags } from './train-options.js';
 
 // TensorFlow.js, the agents and the sweep/compare/queue modules take seconds to load,
 // so they are imported only by the commands that need them: a bad flag or config
 // file is reported at once.
-const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const; // as src/backend.ts (checked there again)
 const OWN_COMMANDS = ['train', 'resume', 'eval'];
 
 const require = createRequire(import.meta.url);
@@ -41,23 +39,7 @@ function packageVersion(): string {
   return 'unknown';
 }
 
-interface RunFlags {
-  out?: string;
-  config?: string;
-  preset?: string;
-  backend?: string;
-  logLevel?: string;
-  progress?: boolean;
-  [key: string]: unknown;
-}
-
-function backendOption(): Option {
-  return new Option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')} (auto: tfjs-node-gpu, then tfjs-node if installed, else wasm)`).argParser((v) => {
-    const b = v.trim().toLowerCase();
-    if (!(BACKEND_CHOICES as readonly string[]).includes(b)) throw new UserError(`Unknown backend '${v}'. Choose one of: ${BACKEND_CHOICES.join(', ')} (flag --backend or env RPP_SAC_BACKEND).`);
-    return b;
-  });
-}
+type RunFlags = TrainFlags;
 
 function readStatus(runDir: string): RunStatus | null {
   try {
@@ -65,10 +47,6 @@ function readStatus(runDir: string): RunStatus | null {
   } catch {
     return null;
   }
-}
-
-function checkEnv(env: string): void {
-  if (!envIds().includes(env)) throw new UserError(`Unknown env '${env}'. Valid ids: ${envIds().join(', ')}. Fix --env (or "env" in the config file).`);
 }
 
 function stamp(d = new Date()): string {
@@ -122,25 +100,9 @@ export async function buildProgram(withOthers: boolean): Promise<Command> {
     .description(
       'Train one agent on one env. Config resolution (later wins): defaults < --preset < --config file < flags. ' +
         'Writes config.json, meta.json, status.json, log.jsonl, episodes.jsonl/csv, evaluations.jsonl/csv, checkpoints/ and policy/ under --out.',
-    )
-    .option('--config <file>', 'JSON or YAML file with config keys (the [key: ...] names below); unknown keys and wrong types are errors')
-    .option('--preset <name>', "per-env settings from runs/presets/<name>.yaml (e.g. Walker2d-v5), 'auto' for the --env's preset, or a path to a .yaml file; presets are never applied unless asked for")
-    .option('--out <dir>', 'run directory (default: runs/<env>-<agent>-seed<seed>-<time>)')
-    .addOption(backendOption())
-    .option('--log-level <level>', 'winston level for the console and log.jsonl (error, warn, info, debug)')
-    .option('--no-progress', 'no progress bar: periodic log lines instead (the default when stderr is not a TTY)');
-  addConfigOptions(train);
-  train.action(async (opts: RunFlags) => {
-    const flags = checkLayer(configFromFlags(opts), 'flags');
-    const file = opts.config === undefined ? undefined : readConfigFile(opts.config);
-    let preset: Record<string, unknown> | undefined;
-    if (opts.preset !== undefined) {
-      const env = (flags.env ?? file?.env) as string | undefined;
-      if (opts.preset === 'auto' && env === undefined) throw new UserError("--preset auto needs --env (or env in the --config file) to pick runs/presets/<env>.yaml.");
-      preset = readPreset(opts.preset === 'auto' ? env! : opts.preset);
-    }
-    const config = resolveRunConfig({ ...(preset ? { preset } : {}), ...(file ? { file } : {}), flags });
-    checkEnv(config.env);
+    );
+  addTrainOptions(train).action(async (opts: RunFlags) => {
+    const config = trainConfigOf(opts);
     await startTraining(opts.out ?? defaultRunDir(config), config, 'new', opts);
   });
 
