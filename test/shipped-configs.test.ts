@@ -32,8 +32,8 @@ const SMALL = 16;
 interface Spaces {
   obsDim: number;
   actDim: number;
-  low: Float32Array;
-  high: Float32Array;
+  low: ArrayLike<number>;
+  high: ArrayLike<number>;
 }
 const spaces = new Map<string, Spaces>();
 let scratch: string;
@@ -46,13 +46,12 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** The env's observation and action spaces, as train-run.ts reads them (one env per id). */
 async function spacesOf(envId: string): Promise<Spaces> {
-  let s = spaces.get(envId);
-  if (s === undefined) {
-    const env = await make(envId);
-    s = { obsDim: env.observationSpace.shape[0], actDim: env.actionSpace.shape[0], low: env.actionSpace.low, high: env.actionSpace.high };
-    env.close();
-    spaces.set(envId, s);
-  }
+  const known = spaces.get(envId);
+  if (known !== undefined) return known;
+  const env = await make(envId);
+  const s: Spaces = { obsDim: env.observationSpace.shape[0], actDim: env.actionSpace.shape[0], low: env.actionSpace.low, high: env.actionSpace.high };
+  env.close();
+  spaces.set(envId, s);
   return s;
 }
 
