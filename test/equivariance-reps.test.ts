@@ -75,7 +75,7 @@ describe('reps', () => {
     const w = fromMaps(Z2, walker2dExactMirrorObs);
     assert.equal(w.dim, 17);
     const a = fromMaps(Z4, antPaperObs);
-    assert.equal(a.dim, 27);
+    assert.equal(a.dim, 105);
     assert.ok(!a.generator.pow(2).isIdentity(), 'the Ant paper map is a genuine 4-cycle');
     assert.equal(fromMaps(Z4, antPaperAct).dim, 8);
     // A 4-cycle is not a Z2 rep.

@@ -48,7 +48,8 @@ function referenceForward(layer: RppLinear, actW: tf.Tensor | null, x: tf.Tensor
 const cases: Array<{ name: string; repIn: Rep; repOut: Rep; activation?: 'swish' | 'relu' }> = [
   { name: 'Z2 Walker2d obs -> hidden 8', repIn: fromMaps(Z2, walker2dExactMirrorObs), repOut: hiddenRep(Z2, 8) },
   { name: 'Z2 Walker2d obs -> hidden 8, relu option', repIn: fromMaps(Z2, walker2dExactMirrorObs), repOut: hiddenRep(Z2, 8), activation: 'relu' },
-  { name: 'Z4 Ant paper obs[0:27] -> hidden 8', repIn: fromMaps(Z4, antPaperObs), repOut: hiddenRep(Z4, 8) },
+  // The first 27 entries (root and joints) are closed under the map; the dense reference solver needs a small rep.
+  { name: 'Z4 Ant paper obs[0:27] -> hidden 8', repIn: fromMaps(Z4, antPaperObs.slice(0, 27)), repOut: hiddenRep(Z4, 8) },
   { name: 'Z2 hidden 6 -> hidden 6', repIn: hiddenRep(Z2, 6), repOut: hiddenRep(Z2, 6) },
 ];
 
