@@ -14,7 +14,8 @@ import { analyseGroup, envRange, groupKey } from './group-analysis.js';
 import { loadSweepRuns, type LoadedRun } from './load-runs.js';
 import { comparePair } from './pairwise.js';
 import { renderReport } from './report-markdown.js';
-import type { CompareSummary, EnvSummary, GroupSummary, HeatMapSummary, PairMetric } from './summary.js';
+import { setupDifferences } from './run-setup.js';
+import type { CompareSummary, EnvSummary, GroupSummary, HeatMapSummary, PairMetric, SetupComparison } from './summary.js';
 import { parseThresholds } from './thresholds.js';
 
 export interface CompareOptions {
@@ -112,10 +113,12 @@ export async function compareSweep(sweepDir: string, opts: CompareOptions = {}):
     }
     const baseline = groups.find((g) => g.agent === baselineAgent && g.gridLabel === null) ?? groups.find((g) => g.agent === baselineAgent) ?? null;
     const pairwise = [];
+    const setupComparisons: SetupComparison[] = [];
     if (baseline) {
       const metrics: PairMetric[] = ['finalReturn', 'auc', ...(thresholdFor(env) !== null ? (['stepsToThreshold'] as const) : [])];
       for (const g of groups) {
         if (g === baseline) continue;
+        setupComparisons.push({ candidate: g.series, baseline: baseline.series, differences: setupDifferences(g.setup, baseline.setup) });
         for (const m of metrics) {
           seedBase += 17;
           pairwise.push(comparePair(g, baseline, m, { resamples: options.resamples, confidence: options.confidence, alpha: options.alpha, seed: seedBase }));
@@ -132,6 +135,7 @@ export async function compareSweep(sweepDir: string, opts: CompareOptions = {}):
       baseline: baseline?.series ?? null,
       groups,
       pairwise,
+      setupDifferences: setupComparisons,
       heatMaps: heatMaps(groups, warnings, env),
       plots: {},
     };

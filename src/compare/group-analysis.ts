@@ -10,6 +10,7 @@ import { normalizedAuc, stepsToThreshold } from '../stats/curve-metrics.js';
 import { alignCurves, interpolateAt, type Curve } from './align-curves.js';
 import { seriesName } from './agent-labels.js';
 import type { LoadedRun } from './load-runs.js';
+import { groupSetup } from './run-setup.js';
 import type { CurvePoint, GroupSummary, MetricSummary, SeedValue, ThresholdSummary } from './summary.js';
 
 export interface AnalysisOptions {
@@ -116,6 +117,7 @@ export function analyseGroup(runs: readonly LoadedRun[], range: EnvRange, thresh
     returnCurve: bandCurve(returnCurves, o, seed + 50_000, o.maxStep ?? Infinity),
     equivErrorCurve: equivMean.curve,
     equivErrorStdCurve: equivStd.curve,
+    setup: groupSetup(runs),
   };
 }
 

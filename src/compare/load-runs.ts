@@ -2,11 +2,12 @@
  * Find and read the runs of a sweep directory (or any directory of run dirs): every
  * directory holding evaluations.jsonl. Env, agent, seed and grid point come from
  * sweep.json when the run is listed there, else from the path
- * `<env>/<agent>[/<grid-point>]/seed-<n>`, else from the run's config.json.
+ * `<env>/<agent>[/<grid-point>]/seed-<n>`, else from the run's config.json. Each run's
+ * config.json and the symmetry spec meta.json records are read too (run-setup.ts).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { RUN_FILES, type EvaluationRecord, type RunStatus } from '../run-files.js';
+import { RUN_FILES, type EvaluationRecord, type RunMeta, type RunStatus } from '../run-files.js';
 import { readManifest, type SweepRunEntry } from '../sweep/manifest.js';
 import { parseGridLabel, gridLabel } from '../sweep/plan.js';
 import { readRunStatus } from '../sweep/run-state.js';
@@ -21,6 +22,10 @@ export interface LoadedRun {
   grid: Record<string, number> | null;
   gridLabel: string | null;
   status: RunStatus | null;
+  /** config.json as written (null if missing or unreadable). */
+  config: Record<string, unknown> | null;
+  /** The symmetry spec the run's networks used, as meta.json records it (null: plain SAC, or a run that predates the record). */
+  symmetrySpec: string | null;
   /** Sorted by step, one record per step (the last one written wins, as after a resume). */
   evaluations: EvaluationRecord[];
   /** Problems met while reading (bad lines), for the report. */
@@ -58,7 +63,9 @@ export function loadSweepRuns(sweepDir: string): LoadedSweep {
       unusable.push({ id, reason: 'no evaluations yet' });
       continue;
     }
-    runs.push({ id, dir, ...identity, status: readRunStatus(dir), evaluations, warnings });
+    const config = readJsonObject(join(dir, RUN_FILES.config));
+    const meta = readJsonObject(join(dir, RUN_FILES.meta)) as Partial<RunMeta> | null;
+    runs.push({ id, dir, ...identity, status: readRunStatus(dir), config, symmetrySpec: meta?.symmetry?.spec ?? null, evaluations, warnings });
   }
   // Manifest runs that never produced a directory are worth a line in the report.
   for (const e of manifest?.runs ?? []) {
@@ -146,6 +153,16 @@ function identify(id: string, dir: string, entry: SweepRunEntry | undefined): Id
     }
   }
   return 'cannot tell env/agent/seed: not in sweep.json, path is not <env>/<agent>[/<grid>]/seed-<n>, and config.json lacks env/agent/seed';
+}
+
+function readJsonObject(path: string): Record<string, unknown> | null {
+  if (!existsSync(path)) return null;
+  try {
+    const v: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }
 
 function readEvaluations(path: string): { evaluations: EvaluationRecord[]; warnings: string[] } {

@@ -83,6 +83,41 @@ function seedsAlongCurves(g: GroupSummary): string {
     .join(', ')}`;
 }
 
+/** A config value or network fact as table text: lists joined, numbers short, n/a for missing. */
+function fmtSetting(v: unknown): string {
+  if (v === null || v === undefined) return 'n/a';
+  if (Array.isArray(v)) return v.map(fmtSetting).join(',');
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 1e9 ? String(v) : formatNumber(v);
+  if (typeof v === 'object') {
+    const varies = (v as { varies?: unknown[] }).varies;
+    return Array.isArray(varies) ? `varies: ${varies.map(fmtSetting).join(' / ')}` : JSON.stringify(v);
+  }
+  return String(v);
+}
+
+/** Every config key and network fact in which each compared agent differs from the baseline. */
+function setupSection(env: EnvSummary): string[] {
+  if (env.setupDifferences.length === 0) return [];
+  const base = env.baseline ?? 'baseline';
+  const out = [
+    `### What differs from ${base}`,
+    '',
+    `Every config key (config.json; keys a run predates at their defaults; the seed left out) and network fact derived from it in which each agent's runs differ from ${base}'s. A difference in return can only be credited to these. "(unused)": the agent does not use the key.`,
+    '',
+    row(['Agent', 'Setting', "Agent's value", `${base}'s value`]),
+    row(['---', '---', '---', '---']),
+  ];
+  for (const c of env.setupDifferences) {
+    if (c.differences.length === 0) out.push(row([c.candidate, '(none)', '', '']));
+    for (const d of c.differences) {
+      const mark = (side: 'candidate' | 'baseline'): string => (d.unusedBy.includes(side) ? ' (unused)' : '');
+      out.push(row([c.candidate, d.source === 'config' ? `\`${d.key}\`` : d.key, fmtSetting(d.candidate) + mark('candidate'), fmtSetting(d.baseline) + mark('baseline')]));
+    }
+  }
+  const notes = env.groups.filter((g) => g.setup.note !== null).map((g) => `- ${g.series}: ${g.setup.note}`);
+  return [...out, '', ...(notes.length > 0 ? [...notes, ''] : [])];
+}
+
 function envSection(env: EnvSummary): string[] {
   const out: string[] = [`## ${env.env}`, ''];
   const n = env.groups.reduce((a, g) => a + g.seeds.length, 0);
@@ -95,7 +130,7 @@ function envSection(env: EnvSummary): string[] {
   if (env.pairwise.length > 0) {
     out.push(`### Against ${env.baseline}`, '', ...pairTable(env), '');
     for (const p of env.pairwise) out.push(`- ${p.verdict}`);
-    out.push('');
+    out.push('', ...setupSection(env));
   } else if (env.groups.length > 1) {
     out.push('No baseline agent found for pairwise comparisons.', '');
   }

@@ -39,6 +39,35 @@ export interface CurvePoint {
   iqmHigh: number;
 }
 
+/** What a group's runs ran (src/compare/run-setup.ts). A value that is not the same in every run is { varies: [values] }. */
+export interface GroupSetup {
+  /** config.json's keys (keys a run predates at their defaults), seed left out. */
+  config: Record<string, unknown>;
+  /** Config keys this agent does not use (e.g. actorActivation of an RPP actor). */
+  unused: string[];
+  /** Facts derived from the config: symmetry used, and per network (actor, one critic) kind, activation, init, hidden widths, parameters, equivariant parameters, penalty. */
+  derived: Record<string, unknown>;
+  /** Why some facts are missing (no config.json, an unknown env, ...), else null. */
+  note: string | null;
+}
+
+/** One key in which a compared agent's setup differs from the baseline's. */
+export interface SetupDifference {
+  key: string;
+  source: 'config' | 'derived';
+  candidate: unknown;
+  baseline: unknown;
+  /** Which side does not use this config key (it differs on paper only there). */
+  unusedBy: ('candidate' | 'baseline')[];
+}
+
+/** For one pair compared: every setting in which the candidate differs from the baseline. */
+export interface SetupComparison {
+  candidate: string;
+  baseline: string;
+  differences: SetupDifference[];
+}
+
 export interface GroupSummary {
   /** env|agent|gridLabel */
   key: string;
@@ -60,6 +89,8 @@ export interface GroupSummary {
   /** The same for the policy's std (evaluations' equivErrorStd); null also when the runs predate it. */
   finalEquivErrorStd: ConfidenceInterval | null;
   returnCurve: CurvePoint[];
+  /** What the group's runs ran: config, unused keys, network facts. */
+  setup: GroupSetup;
   equivErrorCurve: CurvePoint[] | null;
   equivErrorStdCurve: CurvePoint[] | null;
 }
@@ -99,6 +130,8 @@ export interface EnvSummary {
   baseline: string | null;
   groups: GroupSummary[];
   pairwise: PairwiseSummary[];
+  /** For each agent compared with the baseline: every config key and network fact in which they differ. */
+  setupDifferences: SetupComparison[];
   heatMaps: HeatMapSummary[];
   plots: Record<string, string>;
 }
