@@ -16,5 +16,6 @@ done < <(find "$study" -name status.json | sort)
 git add -- "${paths[@]}"
 if git diff --cached --quiet -- "${paths[@]}"; then echo "nothing new to commit under $study"; exit 0; fi
 n=$(git diff --cached --name-only -- "${paths[@]}" | grep -c '/status.json$' || true)
-git commit -q -m "$(basename "$study"): light files of $n newly finished run(s)" -- "${paths[@]}"
+if [ "$n" -eq 0 ]; then msg="$(basename "$study"): sweep manifest (runs in progress)"; else msg="$(basename "$study"): light files of $n newly finished run(s)"; fi
+git commit -q -m "$msg" -- "${paths[@]}"
 git log --oneline -1
