@@ -21,6 +21,8 @@ import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { RngState } from '../src/random.js';
+import type { RolloutEnvsState } from '../src/pipeline/rollout-envs.js';
+import type { UpdateStats } from '../src/pipeline/types.js';
 import { REPLAY_FIELDS, type ReplayBuffer, type ReplayField, type ReplayState } from '../src/replay/replay-buffer.js';
 import type { SacAgent, SacAgentState } from './sac.js';
 import type { AdamState } from './adam.js';
@@ -29,16 +31,19 @@ import { SacConfigSchema } from './sac-config.js';
 export const CHECKPOINT_FORMAT = 'rpp-sac-checkpoint';
 export const CHECKPOINT_VERSION = 1;
 
-/** Training-loop counters and the env's place in its episode. */
+/** The training run's own state (src/run/train-run.ts): counters and where the envs are. */
 export interface LoopState {
+  /** Env steps taken. */
   step: number;
+  /** Training episodes finished. */
   episode: number;
-  evalEpisode: number;
-  episodeReturn: number;
-  episodeLength: number;
-  obs: number[];
-  envQpos: number[] | null;
-  envQvel: number[] | null;
+  /** Stats of the latest gradient step that reported them (evaluation records carry them until the next). */
+  latestUpdate?: UpdateStats | null;
+  /**
+   * Each training env's place in its episode (src/pipeline/rollout-envs.ts), so a resume
+   * continues mid-episode exactly. Absent in checkpoints written before it existed.
+   */
+  rollout?: RolloutEnvsState;
 }
 
 type ParamGroup = keyof SacAgentState['params'];

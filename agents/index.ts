@@ -1,16 +1,17 @@
 /**
  * Public entry `rpp-sac/agents`: the SAC / RPP-SAC / EMLP-SAC agent, its config
- * schema, checkpoints, policy export, and the minimal reference training loop.
+ * schema, checkpoints and policy export. Training runs go through `rpp-sac train`
+ * (src/run/train-run.ts: the RxJS pipeline of src/pipeline); the agent on its own:
  *
- * Typical use by a rollout pipeline:
  *   const cfg = parseSacConfig(userConfig);
  *   const agent = new SacAgent({ config: cfg, obsDim, actDim, actionLow: env.actionSpace.low,
  *                               actionHigh: env.actionSpace.high, symmetry: resolveSymmetry(envId, cfg) });
  *   const replay = new ReplayBuffer({ capacity: cfg.bufferSize, obsDim, actDim, seed: cfg.seed + 1 });
+ *   // step = env steps taken before this one (0-based), as the pipeline's rules:
  *   const unit = step < cfg.learningStarts ? agent.randomUnitAction(1) : agent.actUnit(obs, 1, 'stochastic');
  *   const r = env.step(agent.toEnvUnits(unit));
  *   replay.add(obs, unit, r.reward, r.observation, r.terminated);   // never truncated
- *   if (step >= cfg.learningStarts) for (let g = 0; g < cfg.gradientSteps; g++) agent.update(replay, { stats: false });
+ *   if (step + 1 > cfg.learningStarts) for (let g = 0; g < cfg.gradientSteps; g++) agent.update(replay, { stats: false });
  */
 export { SacConfigSchema, parseSacConfig, resolveTargetEntropy, PAPER_OVERRIDES, AGENT_KINDS, type SacConfig, type SacConfigInput, type AgentKind } from './sac-config.js';
 export { SacAgent, type SacAgentOptions, type SacAgentState, type UpdateStats, type ActMode } from './sac.js';
@@ -23,5 +24,4 @@ export { saveCheckpoint, loadCheckpoint, readManifest, checkpointMismatches, con
 export { exportPolicy } from './policy-export.js';
 export { loadPolicy, policyFromParts, type LoadedPolicy } from './policy-loader.js';
 export { POLICY_FORMAT, POLICY_VERSION, type PolicyManifest } from './policy-format.js';
-export { TrainLoop, episodeSeed, type TrainLoopOptions, type LoopEvaluation, type LoopEpisode } from './train-loop.js';
 export { ReplayBuffer, REPLAY_FIELDS, type ReplayBatch, type ReplayState, type ReplayField } from '../src/replay/replay-buffer.js';

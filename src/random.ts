@@ -99,3 +99,13 @@ export class Rng {
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
+
+/**
+ * Seed of training env `env`'s episode `episode` in a run seeded `seed`: a fixed 32-bit
+ * mix, so every episode's reset is reproducible on its own (see src/pipeline/rollout-envs.ts).
+ */
+export function episodeSeed(seed: number, env: number, episode: number): number {
+  let h = Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1);
+  h = (h + Math.imul(env + 1, 0x27d4eb2d)) | 0;
+  return (h + Math.imul(episode, 0x85ebca6b)) >>> 0;
+}

@@ -40,7 +40,7 @@ function assertNoStack(stderr: string): void {
 
 test('malformed configs, unknown env and bad flag values are reported clearly', async () => {
   const out = join(dir, 'never');
-  const [unknownKey, wrongType, broken, unknownEnv, badFlag, badBackend, missingEnv, badResume, finishedResume] = await Promise.all([
+  const [unknownKey, wrongType, broken, unknownEnv, badFlag, badBackend, missingEnv, badResume, finishedResume, badStopAt] = await Promise.all([
     run(['train', '--config', join(dir, 'unknown-key.yaml'), '--out', out]),
     run(['train', '--config', join(dir, 'wrong-type.json'), '--out', out]),
     run(['train', '--config', join(dir, 'broken.yaml'), '--out', out]),
@@ -50,6 +50,7 @@ test('malformed configs, unknown env and bad flag values are reported clearly', 
     run(['train', '--steps', '1e3', '--out', out]),
     run(['resume', join(dir, 'no-such-run')]),
     run(['resume', join(dir, 'done-run')]),
+    run(['train', '--env', 'InvertedPendulum-v5', '--stop-at', '1.5', '--out', out]),
   ]);
 
   assert.equal(unknownKey.code, 2);
@@ -80,7 +81,10 @@ test('malformed configs, unknown env and bad flag values are reported clearly', 
   assert.equal(finishedResume.code, 2);
   assert.match(finishedResume.stderr, /already finished its 100 steps.*--steps/);
 
-  for (const r of [unknownKey, wrongType, broken, unknownEnv, badFlag, badBackend, missingEnv, badResume, finishedResume]) assertNoStack(r.stderr);
+  assert.equal(badStopAt.code, 2);
+  assert.match(badStopAt.stderr, /--stop-at 1\.5: expected a positive integer/);
+
+  for (const r of [unknownKey, wrongType, broken, unknownEnv, badFlag, badBackend, missingEnv, badResume, finishedResume, badStopAt]) assertNoStack(r.stderr);
   assert.equal(existsSync(out), false); // nothing written for a rejected command
 });
 

@@ -51,8 +51,9 @@ export class FakeEnv implements Env {
 }
 
 export class CountingLearner implements Learner {
-  calls = 0;
   statsCalls = 0;
+  /** `calls`: updates already done (a resumed learner). */
+  constructor(public calls = 0) {}
   update(wantStats: boolean): UpdateStats | null {
     this.calls += 1;
     if (!wantStats) return null;
@@ -68,8 +69,16 @@ export class ArrayReplay implements ReplaySink {
   }
 }
 
-/** A hand-made batch for operator tests. */
-export function batch(step: number, n = 1, rewards: number[] = new Array(n).fill(1), done: number[] = new Array(n).fill(0), terminated: number[] = new Array(n).fill(0)): StepBatch {
+/** A hand-made batch for operator tests (episode totals default to one-step episodes). */
+export function batch(
+  step: number,
+  n = 1,
+  rewards: number[] = new Array(n).fill(1),
+  done: number[] = new Array(n).fill(0),
+  terminated: number[] = new Array(n).fill(0),
+  episodeReturn: number[] = rewards,
+  episodeLength: number[] = new Array(n).fill(1),
+): StepBatch {
   return {
     step,
     n,
@@ -81,5 +90,7 @@ export function batch(step: number, n = 1, rewards: number[] = new Array(n).fill
     nextObs: new Float32Array(2 * n).fill(step + 1),
     terminated: Uint8Array.from(terminated),
     truncated: Uint8Array.from(done),
+    episodeReturn: Float64Array.from(episodeReturn),
+    episodeLength: Int32Array.from(episodeLength),
   };
 }

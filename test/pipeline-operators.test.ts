@@ -9,9 +9,11 @@ import { checkpointEvery } from '../src/pipeline/checkpoint-every.js';
 import { storeTransitions } from '../src/pipeline/store-transitions.js';
 import { PendingWork } from '../src/pipeline/pending-work.js';
 import { rollout } from '../src/pipeline/rollout.js';
+import { RolloutEnvs } from '../src/pipeline/rollout-envs.js';
 import { trainingEvents, type TrainingEvent } from '../src/pipeline/training-pipeline.js';
 import { evaluatePolicy, meanStd } from '../src/pipeline/evaluate-policy.js';
 import { sampleEveryMs } from '../src/pipeline/sample-every-ms.js';
+import type { TrainedBatch } from '../src/pipeline/types.js';
 import { ArrayReplay, CountingLearner, FakeEnv, batch } from './pipeline-fakes.js';
 
 const newScheduler = (): TestScheduler => new TestScheduler((actual, expected) => assert.deepStrictEqual(actual, expected));
@@ -47,15 +49,28 @@ describe('trainAtRatio', () => {
     assert.equal(out[49].latestUpdate?.actorLoss, -100);
     assert.equal(out[48].latestUpdate?.actorLoss, -76);
   });
+
+  test('resumeFrom: a resumed run continues the count, the stats grid and the latest stats', async () => {
+    const schedule = { learningStarts: 0, gradientSteps: 2, statsEvery: 25 };
+    const steps = Array.from({ length: 50 }, (_, i) => batch(i + 1));
+    const whole = await lastValueFrom(of(...steps).pipe(trainAtRatio(new CountingLearner(), schedule), toArray()));
+    const first = await lastValueFrom(of(...steps.slice(0, 20)).pipe(trainAtRatio(new CountingLearner(), schedule), toArray()));
+    const resumedLearner = new CountingLearner(40);
+    const last = first[first.length - 1];
+    const second = await lastValueFrom(of(...steps.slice(20)).pipe(trainAtRatio(resumedLearner, schedule, { totalUpdates: last.totalUpdates, latestUpdate: last.latestUpdate }), toArray()));
+    const view = (b: TrainedBatch): string => `${b.step}:${b.totalUpdates}:${b.latestUpdate?.actorLoss ?? 'none'}`;
+    assert.deepEqual([...first, ...second].map(view), whole.map(view));
+    assert.equal(resumedLearner.statsCalls, 3); // updates 50, 76, 100, as in the whole run
+  });
 });
 
 describe('episodeRecords', () => {
-  test('marble: one record per finished episode with return and length, per env', () => {
+  test('marble: one record per finished episode with the batch\'s episode totals, per env', () => {
     newScheduler().run(({ cold, expectObservable }) => {
       const src = cold('a-b-c|', {
-        a: batch(2, 2, [1, 2], [0, 0]),
-        b: batch(4, 2, [3, 4], [1, 0]),
-        c: batch(6, 2, [5, 6], [0, 1]),
+        a: batch(2, 2, [1, 2], [0, 0], [0, 0], [1, 2], [1, 1]),
+        b: batch(4, 2, [3, 4], [1, 0], [0, 0], [4, 6], [2, 2]),
+        c: batch(6, 2, [5, 6], [0, 1], [0, 0], [5, 12], [1, 3]),
       });
       expectObservable(src.pipe(episodeRecords())).toBe('--b-c|', {
         b: { step: 4, return: 4, length: 2 },
@@ -126,33 +141,40 @@ describe('checkpointEvery + PendingWork', () => {
   });
 });
 
+/** Seeds for fakes: env i's episode k resets with 100 i + k (FakeEnv shows it in obs[0]). */
+const fakeSeeds = (i: number, k: number): number => 100 * i + k;
+const fakeEnvs = (...envs: FakeEnv[]): RolloutEnvs => RolloutEnvs.start(envs, fakeSeeds);
+
 describe('rollout source', () => {
-  test('steps n envs, resets finished ones in the same step, seeds env i with resetSeed+i', async () => {
+  test('steps n envs, resets finished ones in the same step with the seed of their next episode', async () => {
     const envs = [new FakeEnv(3), new FakeEnv(3)];
-    const batches = await lastValueFrom(rollout({ envs, policy: (_o, n) => new Float32Array(n).fill(0.5), totalSteps: 8, resetSeed: 7 }).pipe(toArray()));
+    const batches = await lastValueFrom(rollout({ envs: fakeEnvs(...envs), policy: (_o, n) => new Float32Array(n).fill(0.5), totalSteps: 8 }).pipe(toArray()));
     assert.deepEqual(batches.map((b) => b.step), [2, 4, 6, 8]);
-    assert.deepEqual(Array.from(batches[0].obs), [7, 0, 8, 0]);
+    assert.deepEqual(Array.from(batches[0].obs), [0, 0, 100, 0]);
     // t hits the horizon 3 at the third vector step: truncated, true final obs in nextObs, then reset.
     assert.deepEqual(Array.from(batches[2].truncated), [1, 1]);
-    assert.deepEqual(Array.from(batches[2].nextObs), [7, 3, 8, 3]);
-    assert.deepEqual(Array.from(batches[3].obs), [7, 0, 8, 0]);
+    assert.deepEqual(Array.from(batches[2].nextObs), [0, 3, 100, 3]);
+    assert.deepEqual(Array.from(batches[2].episodeReturn), [1.5, 1.5]);
+    assert.deepEqual(Array.from(batches[2].episodeLength), [3, 3]);
+    assert.deepEqual(Array.from(batches[3].obs), [1, 0, 101, 0]);
+    assert.deepEqual(Array.from(batches[3].episodeLength), [1, 1]);
     assert.equal(envs[0].steps, 4); // no step wasted on autoreset
   });
 
   test('policy sees the step count and the current obs; resumes from startStep', async () => {
     const seen: number[] = [];
     const env = new FakeEnv(10);
-    await lastValueFrom(rollout({ envs: [env], policy: (o, _n, step) => (seen.push(step, o[1]), Float32Array.of(1)), totalSteps: 103, startStep: 100, resetSeed: 0 }).pipe(toArray()));
+    await lastValueFrom(rollout({ envs: fakeEnvs(env), policy: (o, _n, step) => (seen.push(step, o[1]), Float32Array.of(1)), totalSteps: 103, startStep: 100 }).pipe(toArray()));
     assert.deepEqual(seen, [100, 0, 101, 1, 102, 2]);
   });
 
   test('a wrong action length is an error naming the expected size', async () => {
-    await assert.rejects(lastValueFrom(rollout({ envs: [new FakeEnv()], policy: () => new Float32Array(3), totalSteps: 5, resetSeed: 0 })), /expected n\*actDim = 1/);
+    await assert.rejects(lastValueFrom(rollout({ envs: fakeEnvs(new FakeEnv()), policy: () => new Float32Array(3), totalSteps: 5 })), /expected n\*actDim = 1/);
   });
 
   test('unsubscribing stops stepping (cancellation between chunks)', async () => {
     const env = new FakeEnv(1000);
-    const last = await lastValueFrom(rollout({ envs: [env], policy: () => Float32Array.of(1), totalSteps: 1e9, resetSeed: 0, chunkMs: 1 }).pipe(take(10)));
+    const last = await lastValueFrom(rollout({ envs: fakeEnvs(env), policy: () => Float32Array.of(1), totalSteps: 1e9, chunkMs: 1 }).pipe(take(10)));
     assert.equal(last.step, 10);
     const stepsAfter = env.steps;
     await new Promise((r) => setTimeout(r, 20));
@@ -163,7 +185,7 @@ describe('rollout source', () => {
   test('marble (virtual time): chunks are scheduled on the given scheduler', () => {
     newScheduler().run(({ expectObservable }) => {
       // chunkMs 0: one step per chunk, each chunk one scheduler turn at virtual time 0.
-      const src = rollout({ envs: [new FakeEnv(2)], policy: () => Float32Array.of(1), totalSteps: 3, resetSeed: 0, chunkMs: -1, scheduler: asyncScheduler });
+      const src = rollout({ envs: fakeEnvs(new FakeEnv(2)), policy: () => Float32Array.of(1), totalSteps: 3, chunkMs: -1, scheduler: asyncScheduler });
       const steps = src.pipe(map((b) => b.step));
       expectObservable(steps).toBe('(abc|)', { a: 1, b: 2, c: 3 });
     });
@@ -175,7 +197,7 @@ describe('rollout source', () => {
     let release!: () => void;
     const events: string[] = [];
     const done = lastValueFrom(
-      rollout({ envs: [env], policy: () => Float32Array.of(1), totalSteps: 4, resetSeed: 0, pause: work }).pipe(
+      rollout({ envs: fakeEnvs(env), policy: () => Float32Array.of(1), totalSteps: 4, pause: work }).pipe(
         checkpointEvery(2, async (b) => {
           events.push('save-start');
           if (b.step === 2) await new Promise<void>((r) => (release = r));
@@ -193,6 +215,38 @@ describe('rollout source', () => {
   });
 });
 
+describe('RolloutEnvs', () => {
+  const act = (v: number): Float32Array => Float32Array.of(v);
+
+  test('save mid-episode, resume on fresh envs: the same batches follow', () => {
+    const actions = [0.5, 0.25, 1, 0.75, -1, 0.5, 0.125, 1, 0.5];
+    const whole = fakeEnvs(new FakeEnv(4), new FakeEnv(4));
+    const all = actions.map((v, t) => whole.step(Float32Array.of(v, -v / 2 + 0.5), 2 * (t + 1)));
+    const a = fakeEnvs(new FakeEnv(4), new FakeEnv(4));
+    for (let t = 0; t < 6; t++) a.step(Float32Array.of(actions[t], -actions[t] / 2 + 0.5), 2 * (t + 1));
+    const saved = JSON.parse(JSON.stringify(a.save())) as ReturnType<RolloutEnvs['save']>;
+    // env 0: truncated at t=3 (horizon 4), terminated at t=4 (action < 0); env 1: truncated at t=3.
+    assert.deepEqual(saved.envs.map((e) => [e.episode, e.length]), [[2, 1], [1, 2]]);
+    const fresh = [new FakeEnv(4), new FakeEnv(4)];
+    const { envs: b, mismatched } = RolloutEnvs.resume(fresh, fakeSeeds, saved);
+    assert.deepEqual(mismatched, []);
+    assert.equal(b.finishedEpisodes, a.finishedEpisodes);
+    assert.deepEqual(Array.from(b.obs), Array.from(a.obs));
+    const rest = actions.slice(6).map((v, t) => b.step(Float32Array.of(v, -v / 2 + 0.5), 2 * (t + 7)));
+    assert.deepEqual(rest, all.slice(6));
+  });
+
+  test('a replay that does not reproduce the saved place is reported', () => {
+    const a = fakeEnvs(new FakeEnv(10));
+    a.step(act(0.5), 1);
+    a.step(act(0.5), 2);
+    const saved = a.save();
+    saved.envs[0].return = 0.75;
+    assert.deepEqual(RolloutEnvs.resume([new FakeEnv(10)], fakeSeeds, saved).mismatched, [0]);
+    assert.throws(() => RolloutEnvs.resume([new FakeEnv(10), new FakeEnv(10)], fakeSeeds, saved), /saved state has 1 envs, this rollout 2/);
+  });
+});
+
 describe('trainingEvents (composition with fakes)', () => {
   test('episodes, evaluations and progress from one shared rollout; counts match', async () => {
     const envs = [new FakeEnv(5), new FakeEnv(5)];
@@ -201,7 +255,7 @@ describe('trainingEvents (composition with fakes)', () => {
     const evals: number[] = [];
     const events = await lastValueFrom(
       trainingEvents({
-        source: rollout({ envs, policy: (_o, n) => new Float32Array(n).fill(1), totalSteps: 40, resetSeed: 0 }),
+        source: rollout({ envs: fakeEnvs(...envs), policy: (_o, n) => new Float32Array(n).fill(1), totalSteps: 40 }),
         replay,
         learner,
         schedule: { learningStarts: 10, gradientSteps: 1 },

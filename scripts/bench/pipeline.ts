@@ -20,10 +20,11 @@ import { lastValueFrom } from 'rxjs';
 import { median, timeIt } from '../bench-util.js';
 import { make } from '../../envs/registry.js';
 import type { Env } from '../../envs/types.js';
-import { Rng } from '../../src/random.js';
+import { Rng, episodeSeed } from '../../src/random.js';
 import { ReplayBuffer } from '../../src/replay/replay-buffer.js';
 import { SacAgent } from '../../agents/sac.js';
 import { rollout } from '../../src/pipeline/rollout.js';
+import { RolloutEnvs } from '../../src/pipeline/rollout-envs.js';
 import { trainingEvents } from '../../src/pipeline/training-pipeline.js';
 import type { PolicyFn, ReplaySink } from '../../src/pipeline/types.js';
 import { explorationPolicy, learner, replaySink } from '../../src/run/agent-adapter.js';
@@ -58,7 +59,7 @@ const fakeEval = (b: { step: number }): EvaluationRecord => ({ step: b.step, mea
 async function pipelineRun(env: Env, steps: number, policy: PolicyFn, replay: ReplaySink): Promise<void> {
   await lastValueFrom(
     trainingEvents({
-      source: rollout({ envs: [env], policy, totalSteps: steps, resetSeed: 0 }),
+      source: rollout({ envs: RolloutEnvs.start([env], (i, k) => episodeSeed(0, i, k)), policy, totalSteps: steps }),
       replay,
       learner: { update: () => null },
       schedule: { learningStarts: 0, gradientSteps: 1 },
@@ -142,7 +143,7 @@ async function realLearner(steps: number, reps: number): Promise<Record<string, 
       const t0 = performance.now();
       await lastValueFrom(
         trainingEvents({
-          source: rollout({ envs: [env], policy: explorationPolicy(agent, 64), totalSteps: steps, resetSeed: r }),
+          source: rollout({ envs: RolloutEnvs.start([env], (i, k) => episodeSeed(r, i, k)), policy: explorationPolicy(agent, 64), totalSteps: steps }),
           replay: replaySink(agent, replay),
           learner: learner(agent, replay),
           schedule: { learningStarts: 64, gradientSteps: 1 },

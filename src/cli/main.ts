@@ -19,7 +19,7 @@ import { resolveRunConfig, checkLayer, type RunConfig } from '../run/run-config.
 import type { TrainRunResult } from '../run/train-run.js';
 import { UserError, isUserError } from '../run/user-error.js';
 import { RUN_FILES, type RunStatus } from '../run-files.js';
-import { addTrainOptions, backendOption, trainConfigOf, type TrainFlags } from './train-options.js';
+import { addTrainOptions, backendOption, stopAtOption, trainConfigOf, type TrainFlags } from './train-options.js';
 
 // TensorFlow.js, the agents and the sweep/compare/queue modules take seconds to load,
 // so they are imported only by the commands that need them: a bad flag or config
@@ -60,7 +60,7 @@ export function defaultRunDir(cfg: Pick<RunConfig, 'env' | 'agent' | 'seed'>): s
 }
 
 function exitCodeOf(r: TrainRunResult): number {
-  if (r.state === 'finished') return 0;
+  if (r.state === 'finished' || r.stoppedBy === 'stopAtStep') return 0;
   return r.stoppedBy === 'SIGTERM' ? 143 : 130;
 }
 
@@ -83,6 +83,7 @@ async function startTraining(runDir: string, config: Readonly<RunConfig>, mode: 
     ...(opts.backend === undefined ? {} : { backend: opts.backend }),
     ...(opts.logLevel === undefined ? {} : { logLevel: opts.logLevel }),
     ...(opts.progress === false ? { progressBar: false } : {}),
+    ...(opts.stopAt === undefined ? {} : { stopAtStep: opts.stopAt }),
   });
   report(result);
   process.exitCode = exitCodeOf(result);
@@ -117,6 +118,7 @@ export async function buildProgram(withOthers: boolean): Promise<Command> {
     .addOption(backendOption())
     .option('--log-level <level>', 'winston level')
     .option('--no-progress', 'no progress bar')
+    .addOption(stopAtOption())
     .action(async (runDir: string, opts: RunFlags & { steps?: number }) => {
       const configPath = join(runDir, RUN_FILES.config);
       let saved: Record<string, unknown>;

@@ -21,6 +21,7 @@ export interface TrainFlags {
   backend?: string;
   logLevel?: string;
   progress?: boolean;
+  stopAt?: number;
   [key: string]: unknown;
 }
 
@@ -32,7 +33,16 @@ export function backendOption(): Option {
   });
 }
 
-/** Add the `train` options to a command: --config, --preset, --out, --backend, --log-level, --no-progress and one flag per config key. */
+/** --stop-at (train and resume): stop cleanly at this env step; a later `resume` continues exactly. */
+export function stopAtOption(): Option {
+  return new Option('--stop-at <steps>', 'stop cleanly once this many env steps are done (final checkpoint, status interrupted, exit 0), e.g. to train in slices; `rpp-sac resume` continues exactly as if uninterrupted').argParser((v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new UserError(`--stop-at ${v}: expected a positive integer (1e6 notation is fine).`);
+    return n;
+  });
+}
+
+/** Add the `train` options to a command: --config, --preset, --out, --backend, --log-level, --no-progress, --stop-at and one flag per config key. */
 export function addTrainOptions(cmd: Command): Command {
   cmd
     .option('--config <file>', 'JSON or YAML file with config keys (the [key: ...] names below); unknown keys and wrong types are errors')
@@ -40,7 +50,8 @@ export function addTrainOptions(cmd: Command): Command {
     .option('--out <dir>', 'run directory (default: runs/<env>-<agent>-seed<seed>-<time>)')
     .addOption(backendOption())
     .option('--log-level <level>', 'winston level for the console and log.jsonl (error, warn, info, debug)')
-    .option('--no-progress', 'no progress bar: periodic log lines instead (the default when stderr is not a TTY)');
+    .option('--no-progress', 'no progress bar: periodic log lines instead (the default when stderr is not a TTY)')
+    .addOption(stopAtOption());
   addConfigOptions(cmd);
   return cmd;
 }

@@ -2,8 +2,9 @@
 export * from './types.js';
 export { PendingWork } from './pending-work.js';
 export { rollout, type RolloutOptions } from './rollout.js';
+export { RolloutEnvs, type EpisodeSeedFn, type EnvPlace, type RolloutEnvsState } from './rollout-envs.js';
 export { storeTransitions } from './store-transitions.js';
-export { trainAtRatio, updatesDue, type TrainSchedule } from './train-at-ratio.js';
+export { trainAtRatio, updatesDue, type TrainSchedule, type UpdatesSoFar } from './train-at-ratio.js';
 export { episodeRecords } from './episode-records.js';
 export { evaluateEvery, type EvaluateEveryOptions } from './evaluate-every.js';
 export { checkpointEvery } from './checkpoint-every.js';

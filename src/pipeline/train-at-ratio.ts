@@ -3,7 +3,9 @@
  * taken after `learningStarts` earns `gradientSteps` gradient steps; with n envs a
  * batch of n steps earns n*gradientSteps. Emits the batch with update counters.
  * Stats are requested from the last update of a batch once every `statsEvery`
- * updates (each request is a device->host sync).
+ * updates (each request is a device->host sync). A resumed run passes the count and
+ * latest stats it stopped with (`resumeFrom`), so its stats requests and reported
+ * stats are those of the uninterrupted run.
  */
 import { defer, map, type OperatorFunction, type Observable } from 'rxjs';
 import type { Learner, StepBatch, TrainedBatch, UpdateStats } from './types.js';
@@ -15,16 +17,24 @@ export interface TrainSchedule {
   statsEvery?: number;
 }
 
+/** Where a resumed run's updates left off. */
+export interface UpdatesSoFar {
+  /** Gradient steps done before this pipeline started. */
+  totalUpdates: number;
+  /** Stats of the latest of them that reported stats (null if none did). */
+  latestUpdate: UpdateStats | null;
+}
+
 /** Gradient steps earned by the env steps (prevStep, step]. */
 export function updatesDue(prevStep: number, step: number, s: TrainSchedule): number {
   return Math.max(0, step - Math.max(prevStep, s.learningStarts)) * s.gradientSteps;
 }
 
-export function trainAtRatio(learner: Learner, schedule: TrainSchedule): OperatorFunction<StepBatch, TrainedBatch> {
+export function trainAtRatio(learner: Learner, schedule: TrainSchedule, resumeFrom?: UpdatesSoFar): OperatorFunction<StepBatch, TrainedBatch> {
   return (source: Observable<StepBatch>) =>
     defer(() => {
-      let totalUpdates = 0;
-      let latestUpdate: UpdateStats | null = null;
+      let totalUpdates = resumeFrom?.totalUpdates ?? 0;
+      let latestUpdate: UpdateStats | null = resumeFrom?.latestUpdate ?? null;
       return source.pipe(
         map((b: StepBatch): TrainedBatch => {
           const updates = updatesDue(b.step - b.n, b.step, schedule);
@@ -47,6 +57,8 @@ export function trainAtRatio(learner: Learner, schedule: TrainSchedule): Operato
             nextObs: b.nextObs,
             terminated: b.terminated,
             truncated: b.truncated,
+            episodeReturn: b.episodeReturn,
+            episodeLength: b.episodeLength,
             updates,
             totalUpdates,
             latestUpdate,

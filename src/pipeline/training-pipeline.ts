@@ -15,7 +15,7 @@ import { evaluateEvery } from './evaluate-every.js';
 import type { PendingWork } from './pending-work.js';
 import { sampleEveryMs } from './sample-every-ms.js';
 import { storeTransitions } from './store-transitions.js';
-import { trainAtRatio, type TrainSchedule } from './train-at-ratio.js';
+import { trainAtRatio, type TrainSchedule, type UpdatesSoFar } from './train-at-ratio.js';
 import type { Learner, ReplaySink, StepBatch, TrainedBatch } from './types.js';
 
 export type TrainingEvent =
@@ -28,6 +28,8 @@ export interface TrainingPipelineParts {
   replay: ReplaySink;
   learner: Learner;
   schedule: TrainSchedule;
+  /** When resuming: the update count and latest stats the run stopped with (see trainAtRatio). */
+  resumeFrom?: UpdatesSoFar;
   evalEvery: number;
   evaluate: (b: TrainedBatch) => EvaluationRecord;
   /** Evaluate once more when this step is reached (the run's budget). */
@@ -40,7 +42,7 @@ export interface TrainingPipelineParts {
 }
 
 export function trainingEvents(p: TrainingPipelineParts): Observable<TrainingEvent> {
-  const learned$: Observable<TrainedBatch> = p.source.pipe(storeTransitions(p.replay), trainAtRatio(p.learner, p.schedule));
+  const learned$: Observable<TrainedBatch> = p.source.pipe(storeTransitions(p.replay), trainAtRatio(p.learner, p.schedule, p.resumeFrom));
   const checkpointed$ = p.checkpoint === undefined ? learned$ : learned$.pipe(checkpointEvery(p.checkpoint.every, p.checkpoint.save, p.checkpoint.work));
   const trained$ = checkpointed$.pipe(share());
 

@@ -45,13 +45,16 @@ export interface StepBatch {
   nextObs: Float32Array;
   terminated: Uint8Array;
   truncated: Uint8Array;
+  /** Each env's episode so far, this step included (for an env whose episode ended here: the whole episode). */
+  episodeReturn: Float64Array;
+  episodeLength: Int32Array;
 }
 
 /** A StepBatch after the learner ran on it. */
 export interface TrainedBatch extends StepBatch {
   /** Gradient steps done for this batch. */
   updates: number;
-  /** Gradient steps done since the pipeline started (this process). */
+  /** Gradient steps done in the run so far (a resumed run continues its count). */
   totalUpdates: number;
   /** Stats of the most recent gradient step that reported them (at most `statsEvery` updates old), null before any. */
   latestUpdate: UpdateStats | null;

@@ -4,7 +4,7 @@
  */
 import type { SacAgent } from '../../agents/sac.js';
 import type { ReplayBuffer } from '../replay/replay-buffer.js';
-import type { Learner, PolicyFn, ReplaySink } from '../pipeline/types.js';
+import type { Learner, PolicyFn, ReplaySink, UpdateStats } from '../pipeline/types.js';
 
 /** Uniform random actions for the first learningStarts steps, then stochastic policy samples (env units). */
 export function explorationPolicy(agent: SacAgent, learningStarts: number): PolicyFn {
@@ -16,7 +16,27 @@ export function replaySink(agent: SacAgent, replay: ReplayBuffer): ReplaySink {
   return { add: (obs, action, reward, nextObs, terminated) => replay.add(obs, agent.toUnit(action), reward, nextObs, terminated) };
 }
 
-/** One gradient step on the buffer; skipped (null) while it holds fewer rows than a minibatch. */
-export function learner(agent: SacAgent, replay: ReplayBuffer): Learner {
-  return { update: (wantStats) => (replay.size < agent.config.batchSize ? null : agent.update(replay, { stats: wantStats })) };
+/** A Learner that remembers the stats of its latest update that reported them (checkpoints keep them). */
+export interface AgentLearner extends Learner {
+  readonly latestStats: UpdateStats | null;
+}
+
+/**
+ * One gradient step on the buffer per call, never skipped: the buffer samples with
+ * replacement, so a minibatch can be drawn from fewer rows than its size (as SB3 does
+ * when learningStarts < batchSize), and the pipeline's update count is the agent's.
+ * `latestStats`: where a resumed run's stats left off.
+ */
+export function learner(agent: SacAgent, replay: ReplayBuffer, latestStats: UpdateStats | null = null): AgentLearner {
+  let latest = latestStats;
+  return {
+    update: (wantStats) => {
+      const stats = agent.update(replay, { stats: wantStats });
+      if (stats !== null) latest = stats;
+      return stats;
+    },
+    get latestStats() {
+      return latest;
+    },
+  };
 }

@@ -3,11 +3,18 @@
  * the RxJS pipeline, progress, checkpoints, and clean cancellation. Used by
  * `rpp-sac train` and `rpp-sac resume`.
  *
- * Cancellation (SIGINT/SIGTERM, or an AbortSignal): the pipeline is unsubscribed
- * between two rollout chunks (never inside a step), any checkpoint in flight
- * finishes, then a final checkpoint and the exported policy are written and
- * status.json says 'interrupted'. A resumed run starts fresh episodes (the partial
- * episode at the interrupt is dropped), with env seeds derived from (seed, step).
+ * Cancellation (SIGINT/SIGTERM, an AbortSignal, or `stopAtStep`): the pipeline is
+ * unsubscribed between two env steps, any checkpoint in flight finishes, then a final
+ * checkpoint and the exported policy are written and status.json says 'interrupted'.
+ *
+ * Resume is exact: a run stopped at any step and resumed from that checkpoint writes
+ * the same episodes, evaluations (but for wall time and steps/s) and final checkpoint
+ * as the uninterrupted run (test/checkpoint-resume.test.ts). The checkpoint holds the
+ * agent, optimisers, RNGs and replay buffer, the update count and latest update stats,
+ * and each training env's place in its episode, which the resume replays
+ * (src/pipeline/rollout-envs.ts). Not exact: a checkpoint without its replay buffer
+ * (checkpointReplay false), another backend, or one written before env places were saved
+ * (its envs start fresh episodes).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -18,17 +25,18 @@ import { addJsonFile, createLogger, type Logger } from '../logging.js';
 import type { EvaluationRecord, RunMeta } from '../run-files.js';
 import { ReplayBuffer } from '../replay/replay-buffer.js';
 import { SacAgent } from '../../agents/sac.js';
-import { loadCheckpoint, saveCheckpoint, type LoopState } from '../../agents/checkpoint.js';
+import { loadCheckpoint, readManifest, saveCheckpoint, type LoopState } from '../../agents/checkpoint.js';
 import { exportPolicy } from '../../agents/policy-export.js';
 import { resolveSymmetry } from '../../agents/symmetry-choice.js';
-import { episodeSeed } from '../../agents/train-loop.js';
 import { make, envIds } from '../../envs/registry.js';
 import type { Env } from '../../envs/types.js';
+import { episodeSeed } from '../random.js';
 import { PendingWork } from '../pipeline/pending-work.js';
 import { rollout } from '../pipeline/rollout.js';
+import { RolloutEnvs } from '../pipeline/rollout-envs.js';
 import { trainingEvents } from '../pipeline/training-pipeline.js';
 import { evaluatePolicy, meanStd } from '../pipeline/evaluate-policy.js';
-import type { TrainedBatch } from '../pipeline/types.js';
+import type { TrainedBatch, UpdateStats } from '../pipeline/types.js';
 import { explorationPolicy, learner, replaySink } from './agent-adapter.js';
 import { closeLogger } from './close-logger.js';
 import { ProgressReporter } from './progress.js';
@@ -51,6 +59,17 @@ export interface TrainRunOptions {
   handleSignals?: boolean;
   /** Stop the run cleanly when aborted (tests, embedding). */
   signal?: AbortSignal;
+  /**
+   * Stop cleanly (final checkpoint, status 'interrupted') once this many env steps are
+   * done, as if interrupted there: e.g. to train a long run in slices, each continued by
+   * a resume (`--stop-at`). At or beyond totalSteps it has no effect.
+   */
+  stopAtStep?: number;
+  /**
+   * Called with each evaluation record after it is written (embedding: live plots, early
+   * stopping through `signal`). If it throws, the run fails with that error.
+   */
+  onEvaluation?: (record: EvaluationRecord) => void;
 }
 
 export interface TrainRunResult {
@@ -58,8 +77,8 @@ export interface TrainRunResult {
   step: number;
   runDir: string;
   lastEvaluation: EvaluationRecord | null;
-  /** The signal that interrupted the run, if any. */
-  stoppedBy?: 'SIGINT' | 'SIGTERM' | 'abort';
+  /** What interrupted the run, if anything. */
+  stoppedBy?: 'SIGINT' | 'SIGTERM' | 'abort' | 'stopAtStep';
 }
 
 /** Obs rows kept from evaluation episodes to measure the policy's equivariance error. */
@@ -70,10 +89,17 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   if (!envIds().includes(cfg.env)) {
     throw new UserError(`Unknown env '${cfg.env}'. Valid ids: ${envIds().join(', ')}. Fix --env (or "env" in the config file).`);
   }
+  const checkStopAt = (from: number): void => {
+    if (opts.stopAtStep !== undefined && !(Number.isInteger(opts.stopAtStep) && opts.stopAtStep > from)) {
+      throw new UserError(`stopAtStep (--stop-at) must be an integer above the run's current step ${from}, got ${opts.stopAtStep}.`);
+    }
+  };
+  if (opts.mode === 'new') checkStopAt(0);
   const run = opts.mode === 'new' ? RunDir.create(opts.runDir) : RunDir.open(opts.runDir);
   if (opts.mode === 'resume' && !existsSync(join(run.checkpointDir, 'manifest.json'))) {
     throw new UserError(`${opts.runDir} has no checkpoint to resume from (${run.checkpointDir} is missing). Start it again with \`rpp-sac train --config ${join(opts.runDir, 'config.json')} --out <new dir>\`.`);
   }
+  if (opts.mode === 'resume' && opts.stopAtStep !== undefined) checkStopAt((await readManifest(run.checkpointDir)).loop?.step ?? 0);
   const logger = createLogger(opts.logLevel === undefined ? {} : { level: opts.logLevel });
   addJsonFile(logger, run.path('log'));
   const envs: Env[] = [];
@@ -110,27 +136,45 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     agent = new SacAgent({ config: sacPart(cfg), obsDim, actDim, actionLow: evalEnv.actionSpace.low, actionHigh: evalEnv.actionSpace.high, symmetry, logger });
     const replay = new ReplayBuffer({ capacity: cfg.bufferSize, obsDim, actDim, seed: cfg.seed + 1 });
 
+    // Every training episode starts with its own seeded reset (see rollout-envs.ts).
+    const seedOf = (env: number, episode: number): number => episodeSeed(cfg.seed, env, episode);
     let startStep = 0;
-    let episodes = 0;
+    let latestStats: UpdateStats | null = null;
     let wallOffset = 0;
     let lastEvaluation: EvaluationRecord | null = null;
+    let rolloutEnvs: RolloutEnvs;
     if (opts.mode === 'resume') {
       const { manifest, loop } = await loadCheckpoint(run.checkpointDir, { envId: cfg.env, agent, replay });
       startStep = loop?.step ?? 0;
-      episodes = loop?.episode ?? 0;
-      if (manifest.replay === null) logger.warn('the checkpoint has no replay buffer (checkpointReplay false): learning continues from an empty buffer');
+      latestStats = loop?.latestUpdate ?? null;
+      if (manifest.replay === null) logger.warn('the checkpoint has no replay buffer (checkpointReplay false): learning continues from an empty buffer (its first minibatches repeat the few transitions collected since)');
+      if (loop?.rollout !== undefined) {
+        const resumed = RolloutEnvs.resume(trainEnvs, seedOf, loop.rollout);
+        rolloutEnvs = resumed.envs;
+        if (resumed.mismatched.length > 0) {
+          logger.warn(`replaying the episode in progress of env(s) ${resumed.mismatched.join(', ')} did not reproduce the checkpoint (another MuJoCo build?): training continues from the replayed state, not exactly as uninterrupted`);
+        }
+      } else {
+        logger.warn('the checkpoint does not hold the envs\' places in their episodes (written by an older rpp-sac): training envs start fresh episodes');
+        rolloutEnvs = RolloutEnvs.start(trainEnvs, seedOf, { firstEpisode: startStep, finished: loop?.episode ?? 0 });
+      }
       const kept = run.truncateAfter(startStep);
       wallOffset = lastWallTime(run) ?? 0;
       logger.info(`resuming ${opts.runDir} at step ${startStep} (${kept.episodes} episodes, ${kept.evaluations} evaluations kept)`);
     } else {
+      rolloutEnvs = RolloutEnvs.start(trainEnvs, seedOf);
       logger.info(`training ${cfg.agent} on ${cfg.env} (seed ${cfg.seed}) for ${cfg.totalSteps} steps -> ${opts.runDir}`);
     }
+    const untilStep = Math.min(cfg.totalSteps, opts.stopAtStep ?? Infinity);
     step = startStep;
     run.writeStatus('running', step, cfg.totalSteps);
     const startedAt = performance.now();
 
     const a = agent;
-    const loopState = (atStep: number): LoopState => ({ step: atStep, episode: episodes, evalEpisode: 0, episodeReturn: 0, episodeLength: 0, obs: [], envQpos: null, envQvel: null });
+    const learn = learner(a, replay, latestStats);
+    const envsNow = rolloutEnvs;
+    // Read synchronously when a save starts: the rollout does not step again until it is written.
+    const loopState = (atStep: number): LoopState => ({ step: atStep, episode: envsNow.finishedEpisodes, latestUpdate: learn.latestStats, rollout: envsNow.save() });
     let lastSavedStep = -1;
     const save = async (atStep: number): Promise<void> => {
       lastSavedStep = atStep;
@@ -172,14 +216,13 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     };
 
     const work = new PendingWork();
-    const source = rollout({ envs: trainEnvs, policy: explorationPolicy(a, cfg.learningStarts), totalSteps: cfg.totalSteps, startStep, resetSeed: episodeSeed(cfg.seed, startStep), pause: work }).pipe(
-      tap((b) => (step = b.step)),
-    );
+    const source = rollout({ envs: rolloutEnvs, policy: explorationPolicy(a, cfg.learningStarts), totalSteps: untilStep, startStep, pause: work }).pipe(tap((b) => (step = b.step)));
     const events$ = trainingEvents({
       source,
       replay: replaySink(a, replay),
-      learner: learner(a, replay),
+      learner: learn,
       schedule: { learningStarts: cfg.learningStarts, gradientSteps: cfg.gradientSteps },
+      resumeFrom: { totalUpdates: a.updates, latestUpdate: latestStats },
       evalEvery: cfg.evalEvery,
       evaluate,
       finalStep: cfg.totalSteps,
@@ -224,12 +267,18 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       sub = events$.subscribe({
         next: (e) => {
           if (e.kind === 'episode') {
-            episodes += 1;
             run.appendEpisode(e.record);
           } else if (e.kind === 'evaluation') {
             lastEvaluation = e.record;
             run.appendEvaluation(e.record);
             const r = e.record;
+            try {
+              opts.onEvaluation?.(r);
+            } catch (err) {
+              sub?.unsubscribe();
+              reject(err);
+              return;
+            }
             logger.info(`eval step ${r.step}: return ${r.meanReturn.toFixed(1)} ± ${r.stdReturn.toFixed(1)} (length ${r.meanLength.toFixed(0)}), alpha ${r.alpha.toFixed(3)}, ${r.stepsPerSec.toFixed(0)} steps/s${r.equivError === null ? '' : `, equiv error mean ${r.equivError.toExponential(2)} std ${(r.equivErrorStd ?? NaN).toExponential(2)}`}`);
           } else {
             reporter.update({ step: e.step, lastEvalReturn: lastEvaluation?.meanReturn ?? null, updates: e.totalUpdates });
@@ -240,7 +289,12 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
           }
         },
         error: (err: unknown) => reject(err),
-        complete: () => resolve('finished'),
+        complete: () => {
+          if (step >= cfg.totalSteps) return resolve('finished');
+          stoppedBy = 'stopAtStep';
+          logger.info(`stopping at step ${step} (stopAtStep); writing a final checkpoint`);
+          resolve('interrupted');
+        },
       });
     });
 
