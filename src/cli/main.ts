@@ -145,12 +145,13 @@ export async function buildProgram(withOthers: boolean): Promise<Command> {
       return n;
     })
     .option('--json', 'print the result as one JSON object')
+    .option('--record <file>', 'also write every frame of the episodes (qpos/qvel, actions, rewards) to this JSON file, for `rpp-sac view` (format: src/run/episode-record.ts)')
     .addOption(backendOption())
-    .action(async (runDir: string, opts: { episodes: number; seed?: number; json?: boolean; backend?: string }) => {
+    .action(async (runDir: string, opts: { episodes: number; seed?: number; json?: boolean; backend?: string; record?: string }) => {
       const { createLogger } = await import('../logging.js');
       const { evalRun } = await import('../run/eval-run.js');
       const logger = createLogger({ level: process.env.RPP_SAC_LOG_LEVEL ?? 'warn' });
-      const r = await evalRun({ runDir, episodes: opts.episodes, logger, ...(opts.seed === undefined ? {} : { seed: opts.seed }), ...(opts.backend === undefined ? {} : { backend: opts.backend }) });
+      const r = await evalRun({ runDir, episodes: opts.episodes, logger, ...(opts.seed === undefined ? {} : { seed: opts.seed }), ...(opts.backend === undefined ? {} : { backend: opts.backend }), ...(opts.record === undefined ? {} : { record: opts.record }) });
       if (opts.json) process.stdout.write(JSON.stringify(r) + '\n');
       else process.stdout.write(`${r.env}: mean return ${r.meanReturn.toFixed(2)} ± ${r.stdReturn.toFixed(2)} (std) over ${r.episodes} deterministic episodes, mean length ${r.meanLength.toFixed(1)}, seed ${r.seed}\n`);
     });

@@ -2,13 +2,16 @@
  * `rpp-sac eval <runDir>`: deterministic episodes of a run's exported policy
  * (<run>/policy) on a fresh env. Needs only the policy export, not a checkpoint.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initBackend } from '../backend.js';
 import type { Logger } from '../logging.js';
 import { loadPolicy } from '../../agents/policy-loader.js';
+import type { MujocoEnv } from '../../envs/mujoco-env.js';
 import { make } from '../../envs/registry.js';
+import { unwrap } from '../../envs/wrappers/wrapper.js';
 import { evaluatePolicy, meanStd } from '../pipeline/evaluate-policy.js';
+import { recordEpisodes } from './episode-record.js';
 import { RunDir, readJson } from './run-dir.js';
 import type { RunConfig } from './run-config.js';
 import { UserError } from './user-error.js';
@@ -19,6 +22,8 @@ export interface EvalRunOptions {
   /** Seed of the first reset (default: the run's seed + 1000, the training-time evaluation seed). */
   seed?: number;
   backend?: string;
+  /** Also write every frame of the episodes to this file (format: src/run/episode-record.ts). */
+  record?: string;
   logger: Logger;
 }
 
@@ -44,7 +49,14 @@ export async function evalRun(opts: EvalRunOptions): Promise<EvalRunResult> {
   const env = await make(cfg.env);
   try {
     const seed = opts.seed ?? cfg.seed + 1000;
-    const res = evaluatePolicy(env, (obs) => policy.act(obs), opts.episodes, seed);
+    let res: { returns: number[]; lengths: number[] };
+    if (opts.record === undefined) {
+      res = evaluatePolicy(env, (obs) => policy.act(obs), opts.episodes, seed);
+    } else {
+      const rec = recordEpisodes(env, unwrap(env) as MujocoEnv, (obs) => policy.act(obs), opts.episodes, seed);
+      writeFileSync(opts.record, JSON.stringify(rec));
+      res = { returns: rec.episodes.map((e) => e.return), lengths: rec.episodes.map((e) => e.length) };
+    }
     const { mean, std } = meanStd(res.returns);
     return { env: cfg.env, episodes: opts.episodes, seed, meanReturn: mean, stdReturn: std, meanLength: meanStd(res.lengths).mean, returns: res.returns };
   } finally {
