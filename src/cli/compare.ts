@@ -37,7 +37,7 @@ export function register(program: Command): Command {
   return program
     .command('compare')
     .description('Compare the agents of a sweep: aligned curves, tables with bootstrap CIs, Welch tests, plots, report.md and summary.json, and for each pair compared every config key and network fact in which the two differ')
-    .argument('<sweepDir>', 'sweep directory (from `rpp-sac sweep`) or any directory of <env>/<agent>/seed-<n> run dirs')
+    .argument('<sweepDir>', 'sweep directory (from `npx rpp-sac sweep`) or any directory of <env>/<agent>/seed-<n> run dirs')
     .option('--out <dir>', 'output directory (default <sweepDir>/compare)')
     .option('--threshold <x>', 'return threshold for steps-to-threshold: one number or per env, e.g. Hopper-v5=3000,Walker2d-v5=4000')
     .option('--baseline <agent>', 'agent (or sweep variant, e.g. sac-matched) the others are compared with (default sac)')

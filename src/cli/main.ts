@@ -125,12 +125,12 @@ export async function buildProgram(withOthers: boolean): Promise<Command> {
       try {
         saved = readJson<Record<string, unknown>>(configPath);
       } catch {
-        throw new UserError(`${runDir} is not a run directory (cannot read ${configPath}). Pass the --out directory of an earlier \`rpp-sac train\`.`);
+        throw new UserError(`${runDir} is not a run directory (cannot read ${configPath}). Pass the --out directory of an earlier \`npx rpp-sac train\`.`);
       }
       const config = resolveRunConfig({ file: checkLayer(saved, configPath), flags: opts.steps === undefined ? {} : { totalSteps: opts.steps } });
       const status = readStatus(runDir);
       if (status?.state === 'finished' && status.step >= config.totalSteps) {
-        throw new UserError(`${runDir} already finished its ${status.step} steps. To train further, raise the budget: rpp-sac resume ${runDir} --steps <more than ${status.step}>.`);
+        throw new UserError(`${runDir} already finished its ${status.step} steps. To train further, raise the budget: npx rpp-sac resume ${runDir} --steps <more than ${status.step}>.`);
       }
       await startTraining(runDir, config, 'resume', opts);
     });

@@ -80,7 +80,7 @@ export function register(program: Command): Command {
     .option('--train-command <cmd>', 'command prefix for `train`/`resume` (default: this CLI; also RPP_SAC_TRAIN_COMMAND)')
     .option('--progress-every <sec>', 'seconds between progress lines (default 30)', positiveInt)
     .option('--dry-run', 'print the planned runs and what would happen to each, start nothing')
-    .option('--queue <url>', 'enqueue the runs on Redis (redis://host:6379) for `rpp-sac worker` machines instead of running them here; see docs/distributed-sweeps.md')
+    .option('--queue <url>', 'enqueue the runs on Redis (redis://host:6379) for `npx rpp-sac worker` machines instead of running them here; see docs/distributed-sweeps.md')
     .option('--results <dir>', 'with --queue: shared results root (same as the workers\' --results); the sweep goes to <dir>/<name>')
     .option('--status', 'with --queue: show queued/running/finished/failed runs of the sweep (needs --name, or the sweep\'s flags)')
     .action(async (trainArgs: string[], opts: SweepCliOptions) => {
@@ -117,7 +117,7 @@ export function register(program: Command): Command {
         process.stdout.write(
           `${r.manifest.state}: ${r.finished} trained, ${r.skipped} skipped, ${r.failed.length} failed of ${r.manifest.runs.length} runs in ${r.sweepDir}\n` +
             (r.failed.length > 0 ? `failed: ${r.failed.map((f) => f.id).join(', ')}\n` : '') +
-            `compare with: rpp-sac compare ${r.sweepDir}\n`,
+            `compare with: npx rpp-sac compare ${r.sweepDir}\n`,
         );
         process.exitCode = r.interrupted ? 130 : r.failed.length > 0 ? 1 : 0;
       } finally {

@@ -35,7 +35,7 @@ export function backendOption(): Option {
 
 /** --stop-at (train and resume): stop cleanly at this env step; a later `resume` continues exactly. */
 export function stopAtOption(): Option {
-  return new Option('--stop-at <steps>', 'stop cleanly once this many env steps are done (final checkpoint, status interrupted, exit 0), e.g. to train in slices; `rpp-sac resume` continues exactly as if uninterrupted').argParser((v) => {
+  return new Option('--stop-at <steps>', 'stop cleanly once this many env steps are done (final checkpoint, status interrupted, exit 0), e.g. to train in slices; `npx rpp-sac resume` continues exactly as if uninterrupted').argParser((v) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n <= 0) throw new UserError(`--stop-at ${v}: expected a positive integer (1e6 notation is fine).`);
     return n;

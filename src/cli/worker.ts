@@ -11,6 +11,7 @@ import { createLogger } from '../logging.js';
 import { enqueueSweep, formatQueueStatus, queueStatus, startWorker } from '../queue/index.js';
 import type { SweepConfig } from '../sweep/sweep-config.js';
 import { parseTrainCommand } from '../sweep/train-command.js';
+import { redactRedisUrl } from '../queue/redis-url.js';
 
 function positiveInt(flag: string) {
   return (text: string): number => {
@@ -117,16 +118,17 @@ export async function sweepViaQueue(opts: SweepViaQueueOptions): Promise<number>
     return status.failed.length > 0 ? 1 : 0;
   }
   if (opts.resultsDir === undefined) {
-    throw new Error('sweep --queue needs --results <dir>: the shared results root that every `rpp-sac worker --results` also uses');
+    throw new Error('sweep --queue needs --results <dir>: the shared results root that every `npx rpp-sac worker --results` also uses');
   }
+  const shown = redactRedisUrl(opts.queueUrl);
   const { sweepId, sweepDir, report } = await enqueueSweep({ queueUrl: opts.queueUrl, resultsDir: opts.resultsDir, config: opts.config() });
   process.stdout.write(
-    `sweep ${sweepId} on ${opts.queueUrl}: ${report.added.length} added, ${report.present.length} already queued, ` +
+    `sweep ${sweepId} on ${shown}: ${report.added.length} added, ${report.present.length} already queued, ` +
       `${report.retried.length} failed runs retried, ${report.skippedFinished.length} finished (skipped)\n` +
       `sweep dir: ${sweepDir}\n` +
-      `start workers: rpp-sac worker --queue ${opts.queueUrl} --results ${opts.resultsDir}\n` +
-      `watch:         rpp-sac sweep --status --queue ${opts.queueUrl} --name ${sweepId}\n` +
-      `compare:       rpp-sac compare ${sweepDir}\n`,
+      `start workers: npx rpp-sac worker --queue ${shown} --results ${opts.resultsDir}\n` +
+      `watch:         npx rpp-sac sweep --status --queue ${shown} --name ${sweepId}\n` +
+      `compare:       npx rpp-sac compare ${sweepDir}\n`,
   );
   return 0;
 }

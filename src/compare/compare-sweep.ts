@@ -54,7 +54,7 @@ export interface CompareResult {
 export async function compareSweep(sweepDir: string, opts: CompareOptions = {}): Promise<CompareResult> {
   const logger = opts.logger ?? getDefaultLogger();
   const dir = resolve(sweepDir);
-  if (!existsSync(dir)) throw new Error(`Sweep directory ${dir} does not exist; pass the --out dir of \`rpp-sac sweep\``);
+  if (!existsSync(dir)) throw new Error(`Sweep directory ${dir} does not exist; pass the --out dir of \`npx rpp-sac sweep\``);
   const outDir = resolve(opts.outDir ?? join(dir, 'compare'));
   const plotsDir = join(outDir, 'plots');
   mkdirSync(plotsDir, { recursive: true });

@@ -74,7 +74,7 @@ export function loadSweepRuns(sweepDir: string): LoadedSweep {
   }
   runs.sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true }));
   if (runs.length === 0) {
-    throw new Error(`No runs with evaluations found under ${sweepDir}; expected <env>/<agent>/seed-<n>/${RUN_FILES.evaluationsJsonl} (run \`rpp-sac sweep\` first)`);
+    throw new Error(`No runs with evaluations found under ${sweepDir}; expected <env>/<agent>/seed-<n>/${RUN_FILES.evaluationsJsonl} (run \`npx rpp-sac sweep\` first)`);
   }
   return { runs, unusable };
 }

@@ -1,7 +1,7 @@
 /** Open an ioredis connection for bullmq from a `redis://host:port[/db]` URL. */
 import { Redis } from 'ioredis';
 import { getDefaultLogger, type Logger } from '../logging.js';
-import { parseRedisUrl } from './redis-url.js';
+import { parseRedisUrl, redactRedisUrl } from './redis-url.js';
 
 /**
  * A new, auto-connecting client; the caller owns it and must `quit()` it.
@@ -13,7 +13,7 @@ export function openRedis(queueUrl: string, logger: Logger = getDefaultLogger())
   const { host, port, db, username, password, tls } = parseRedisUrl(queueUrl);
   const client = new Redis({ host, port, db, username, password, ...(tls ? { tls: {} } : {}), maxRetriesPerRequest: null });
   // Without a listener ioredis prints every reconnect failure to stderr; route it through winston.
-  client.on('error', (error: Error) => logger.debug('redis connection error', { url: queueUrl, error: error.message }));
+  client.on('error', (error: Error) => logger.debug('redis connection error', { url: redactRedisUrl(queueUrl), error: error.message }));
   return client;
 }
 
@@ -27,7 +27,7 @@ export async function openRedisChecked(queueUrl: string, opts: { timeoutMs?: num
       client.ping(),
       new Promise((_, reject) => {
         timer = setTimeout(
-          () => reject(new Error(`Cannot reach Redis at ${queueUrl} within ${timeoutMs} ms: is redis-server running and listening on that address (see scripts/redis.sh)?`)),
+          () => reject(new Error(`Cannot reach Redis at ${redactRedisUrl(queueUrl)} within ${timeoutMs} ms: is redis-server running and listening on that address (see scripts/redis.sh)?`)),
           timeoutMs,
         );
       }),

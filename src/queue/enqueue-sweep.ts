@@ -14,6 +14,7 @@ import { readManifest, writeManifest, type SweepManifest } from '../sweep/manife
 import type { SweepConfig } from '../sweep/sweep-config.js';
 import { enqueueRuns, type EnqueueReport } from './enqueue.js';
 import type { RunJob } from './run-job.js';
+import { redactRedisUrl } from './redis-url.js';
 
 export interface EnqueueSweepOptions {
   queueUrl: string;
@@ -58,7 +59,7 @@ export async function enqueueSweep(opts: EnqueueSweepOptions): Promise<EnqueueSw
     createdAt: previous?.createdAt ?? now,
     updatedAt: now,
     config: opts.config,
-    trainCommand: ['rpp-sac', 'worker', '--queue', opts.queueUrl],
+    trainCommand: ['rpp-sac', 'worker', '--queue', redactRedisUrl(opts.queueUrl)],
     runs: planned.map((p) => ({
       id: p.id,
       env: p.env,

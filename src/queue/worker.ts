@@ -22,6 +22,7 @@ import { decideAction } from '../sweep/run-state.js';
 import { pathExists, readRunProgress, readRunStatus, type RunProgress } from './run-dir-state.js';
 import { parseRunJob, RUN_QUEUE_NAME, runDirOf, runLogOf, type RunJob } from './run-job.js';
 import { defaultTrainCommand, startGuarded, trainInvocation, type GuardedProcess } from './train-process.js';
+import { redactRedisUrl } from './redis-url.js';
 
 export interface RunWorkerOptions {
   /** redis://host:port[/db] */
@@ -111,7 +112,7 @@ class QueueRunWorker extends EventEmitter<QueueWorkerEvents> implements RunWorke
       }
     });
     await this.worker.waitUntilReady();
-    this.logger.info('queue worker ready', { worker: this.name, queue: this.opts.queueUrl, results: this.opts.resultsDir });
+    this.logger.info('queue worker ready', { worker: this.name, queue: redactRedisUrl(this.opts.queueUrl), results: this.opts.resultsDir });
   }
 
   private async process(job: Job<RunJob, RunJobResult>, token: string | undefined): Promise<RunJobResult> {

@@ -76,7 +76,7 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], source: stri
 export function checkLayer(values: Record<string, unknown>, source: string): Record<string, unknown> {
   const r = RunConfigSchema.partial().strict().safeParse(values);
   if (!r.success) {
-    throw new UserError(`Invalid config in ${source}:\n${describeIssues(r.error.issues, source)}\nValid keys and their types: rpp-sac train --help (flags are the keys in kebab-case).`);
+    throw new UserError(`Invalid config in ${source}:\n${describeIssues(r.error.issues, source)}\nValid keys and their types: npx rpp-sac train --help (flags are the keys in kebab-case).`);
   }
   return values;
 }

@@ -40,7 +40,7 @@ export class RunDir {
   /** Create the directory for a new run; refuse one that already holds a run. */
   static create(dir: string): RunDir {
     if (existsSync(join(dir, RUN_FILES.config))) {
-      throw new UserError(`${dir} already holds a run (config.json exists). Continue it with \`rpp-sac resume ${dir}\`, or pass a new --out directory.`);
+      throw new UserError(`${dir} already holds a run (config.json exists). Continue it with \`npx rpp-sac resume ${dir}\`, or pass a new --out directory.`);
     }
     mkdirSync(join(dir, RUN_FILES.checkpoints), { recursive: true });
     return new RunDir(dir);
@@ -49,7 +49,7 @@ export class RunDir {
   /** Open an existing run directory (for resume/eval). */
   static open(dir: string): RunDir {
     if (!existsSync(join(dir, RUN_FILES.config))) {
-      throw new UserError(`${dir} is not a run directory (no ${RUN_FILES.config}). Pass the --out directory of an earlier \`rpp-sac train\`.`);
+      throw new UserError(`${dir} is not a run directory (no ${RUN_FILES.config}). Pass the --out directory of an earlier \`npx rpp-sac train\`.`);
     }
     return new RunDir(dir);
   }

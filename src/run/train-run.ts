@@ -97,7 +97,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   if (opts.mode === 'new') checkStopAt(0);
   const run = opts.mode === 'new' ? RunDir.create(opts.runDir) : RunDir.open(opts.runDir);
   if (opts.mode === 'resume' && !existsSync(join(run.checkpointDir, 'manifest.json'))) {
-    throw new UserError(`${opts.runDir} has no checkpoint to resume from (${run.checkpointDir} is missing). Start it again with \`rpp-sac train --config ${join(opts.runDir, 'config.json')} --out <new dir>\`.`);
+    throw new UserError(`${opts.runDir} has no checkpoint to resume from (${run.checkpointDir} is missing). Start it again with \`npx rpp-sac train --config ${join(opts.runDir, 'config.json')} --out <new dir>\`.`);
   }
   if (opts.mode === 'resume' && opts.stopAtStep !== undefined) checkStopAt((await readManifest(run.checkpointDir)).loop?.step ?? 0);
   const logger = createLogger(opts.logLevel === undefined ? {} : { level: opts.logLevel });
@@ -302,7 +302,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     if (lastSavedStep !== step) await save(step);
     progress.stop();
     run.writeStatus(outcome, step, cfg.totalSteps);
-    logger.info(outcome === 'finished' ? `finished ${step} steps; final policy in ${run.policyDir}` : `interrupted at step ${step}; continue with \`rpp-sac resume ${opts.runDir}\``);
+    logger.info(outcome === 'finished' ? `finished ${step} steps; final policy in ${run.policyDir}` : `interrupted at step ${step}; continue with \`npx rpp-sac resume ${opts.runDir}\``);
     return { state: outcome, step, runDir: opts.runDir, lastEvaluation, ...(stoppedBy === undefined ? {} : { stoppedBy }) };
   } catch (err) {
     progress?.stop();
