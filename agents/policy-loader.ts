@@ -16,6 +16,8 @@ export interface LoadedPolicy {
   act(obs: ArrayLike<number>): Float32Array;
   /** The pre-tanh mean [n*actDim]. */
   mean(obs: ArrayLike<number>): Float32Array;
+  /** The pre-tanh standard deviation [n*actDim] (the std head through manifest.std.param and its clamps), for stochastic actions. */
+  std(obs: ArrayLike<number>): Float32Array;
   dispose(): void;
 }
 
@@ -69,11 +71,12 @@ export function policyFromParts(manifest: PolicyManifest, weights: ArrayBuffer):
   }));
   const head = (h: PolicyHead): { w: tf.Tensor2D; b: tf.Tensor } => ({ w: t(h.w) as tf.Tensor2D, b: t(h.b) });
   const meanHead = head(manifest.mean);
+  const stdHead = head(manifest.std);
   const { obsDim, obsUsed, actDim } = manifest;
   const low = Float32Array.from(manifest.actionLow);
   const high = Float32Array.from(manifest.actionHigh);
 
-  const forwardMean = (obs: ArrayLike<number>): Float32Array => {
+  const forwardHead = (obs: ArrayLike<number>, which: 'mean' | 'std'): Float32Array => {
     if (obs.length % obsDim !== 0) throw new Error(`policy: obs has ${obs.length} values, not a multiple of obsDim ${obsDim}`);
     const n = obs.length / obsDim;
     return tf.tidy(() => {
@@ -88,13 +91,19 @@ export function policyFromParts(manifest: PolicyManifest, weights: ArrayBuffer):
         else y = tf.add(tf.mul(l.mask!, tf.tanh(z)), tf.mul(tf.sub(1, l.mask!), tf.mul(z, tf.sigmoid(z)))) as tf.Tensor2D;
         h = (l.scale === null ? y : tf.mul(y, l.scale)) as tf.Tensor2D;
       }
-      return tf.add(tf.matMul(h, meanHead.w), meanHead.b).dataSync() as Float32Array;
+      if (which === 'mean') return tf.add(tf.matMul(h, meanHead.w), meanHead.b).dataSync() as Float32Array;
+      const z = tf.add(tf.matMul(h, stdHead.w), stdHead.b);
+      const { param, logStdMin, logStdMax } = manifest.std;
+      const std = param === 'log-std' ? tf.exp(tf.clipByValue(z, logStdMin, logStdMax)) : tf.clipByValue(tf.softplus(z), Math.exp(logStdMin), Math.exp(logStdMax));
+      return std.dataSync() as Float32Array;
     });
   };
+  const forwardMean = (obs: ArrayLike<number>): Float32Array => forwardHead(obs, 'mean');
 
   return {
     manifest,
     mean: forwardMean,
+    std: (obs) => forwardHead(obs, 'std'),
     act(obs) {
       const m = forwardMean(obs);
       const out = new Float32Array(m.length);
