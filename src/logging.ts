@@ -9,7 +9,9 @@ export type Logger = winston.Logger;
 const consoleFormat = winston.format.combine(
   winston.format.timestamp({ format: 'HH:mm:ss' }),
   winston.format.printf((info) => {
-    const { level, message, timestamp, ...rest } = info as Record<string, unknown> & { level: string; message: unknown; timestamp: string };
+    const { level, message, timestamp, stack, ...rest } = info as Record<string, unknown> & { level: string; message: unknown; timestamp: string };
+    // A stack trace reaches the console only with RPP_SAC_DEBUG (the JSON file always keeps it).
+    if (stack !== undefined && process.env.RPP_SAC_DEBUG) rest.stack = stack;
     const extra = Object.keys(rest).length > 0 ? ' ' + JSON.stringify(rest) : '';
     return `${timestamp} ${level} ${String(message)}${extra}`;
   }),

@@ -3,7 +3,9 @@
  * agents of a sweep. Registered on the main program by src/cli/main.ts through `register(program)`.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { CompareInputError } from '../compare/compare-input-error.js';
 import { compareSweep } from '../compare/compare-sweep.js';
+import { UserError } from '../run/user-error.js';
 
 interface CompareCliOptions {
   out?: string;
@@ -62,6 +64,8 @@ export function register(program: Command): Command {
         maxStep: opts.maxStep,
         includeFailed: opts.includeFailed,
         png: opts.png,
+      }).catch((err: unknown) => {
+        throw err instanceof CompareInputError ? new UserError(err.message) : err;
       });
       const lines = [`report: ${r.reportPath}`, `summary: ${r.summaryPath}`];
       for (const env of r.summary.envs) {

@@ -11,7 +11,7 @@
  * User errors (bad flags, config files, run directories) print one clear message
  * and exit 2; interrupted runs exit 130 (SIGINT) or 143 (SIGTERM).
  */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { readJson } from '../run/run-dir.js';
@@ -94,7 +94,9 @@ export async function buildProgram(withOthers: boolean): Promise<Command> {
   const program = new Command('rpp-sac')
     .description('Soft Actor-Critic and RPP-SAC for MuJoCo locomotion (TensorFlow.js + MuJoCo WebAssembly)')
     .version(packageVersion())
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    // Commander's own errors (unknown option, bad flag value) are thrown to main(), which exits 2 like every user error.
+    .exitOverride();
 
   const train = program
     .command('train')
@@ -160,7 +162,6 @@ export async function buildProgram(withOthers: boolean): Promise<Command> {
     (await import('./sweep.js')).register(program);
     (await import('./compare.js')).register(program);
     (await import('./worker.js')).register(program);
-    (await import('./view.js')).register(program);
   }
   return program;
 }
@@ -172,7 +173,10 @@ async function main(): Promise<void> {
     await program.parseAsync(process.argv);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    if (isUserError(err)) {
+    if (err instanceof CommanderError) {
+      // Commander has printed its message (or the help / version).
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+    } else if (isUserError(err)) {
       process.stderr.write(`error: ${msg}\n`);
       process.exitCode = 2;
     } else {

@@ -11,6 +11,7 @@ import { childArgs, runSweep } from '../sweep/run-sweep.js';
 import { readSweepFile, resolveSweepConfig, type SweepInput } from '../sweep/sweep-config.js';
 import { defaultTrainCommand, parseTrainCommand } from '../sweep/train-command.js';
 import { resolve } from 'node:path';
+import { asUserError, UserError } from '../run/user-error.js';
 import { sweepViaQueue } from './worker.js';
 
 interface SweepCliOptions {
@@ -85,16 +86,16 @@ export function register(program: Command): Command {
     .option('--status', 'with --queue: show queued/running/finished/failed runs of the sweep (needs --name, or the sweep\'s flags)')
     .action(async (trainArgs: string[], opts: SweepCliOptions) => {
       if (opts.queue !== undefined || opts.status) {
-        if (opts.queue === undefined) throw new Error('sweep --status needs --queue <url> (the status of local sweeps is in <sweep dir>/sweep.json)');
-        const config = () => resolveSweepConfig(sweepInputFromCli(opts, trainArgs));
+        if (opts.queue === undefined) throw new UserError('sweep --status needs --queue <url> (the status of local sweeps is in <sweep dir>/sweep.json)');
+        const config = () => asUserError(() => resolveSweepConfig(sweepInputFromCli(opts, trainArgs)));
         process.exitCode = await sweepViaQueue({ queueUrl: opts.queue, resultsDir: opts.results, status: opts.status === true, name: opts.name, config });
         return;
       }
-      const config = resolveSweepConfig(sweepInputFromCli(opts, trainArgs));
-      const trainCommand = opts.trainCommand ? parseTrainCommand(opts.trainCommand) : defaultTrainCommand();
+      const config = asUserError(() => resolveSweepConfig(sweepInputFromCli(opts, trainArgs)));
+      const trainCommand = asUserError(() => (opts.trainCommand ? parseTrainCommand(opts.trainCommand) : defaultTrainCommand()));
       if (opts.dryRun) {
         const sweepDir = resolve(config.out);
-        for (const run of planRuns(config, sweepDir)) {
+        for (const run of asUserError(() => planRuns(config, sweepDir))) {
           const action = decideAction(run.dir, config.steps);
           const cmd = action === 'skip' ? '' : `  $ ${[...trainCommand, ...childArgs(action, run, config.steps)].join(' ')}`;
           process.stdout.write(`${action.padEnd(6)} ${run.id}${cmd}\n`);

@@ -11,7 +11,8 @@ import { createLogger } from '../logging.js';
 import { enqueueSweep, formatQueueStatus, queueStatus, startWorker } from '../queue/index.js';
 import type { SweepConfig } from '../sweep/sweep-config.js';
 import { parseTrainCommand } from '../sweep/train-command.js';
-import { redactRedisUrl } from '../queue/redis-url.js';
+import { parseRedisUrl, redactRedisUrl } from '../queue/redis-url.js';
+import { asUserError, UserError } from '../run/user-error.js';
 
 function positiveInt(flag: string) {
   return (text: string): number => {
@@ -47,6 +48,7 @@ export function register(program: Command): void {
       name?: string;
       logLevel: string;
     }) => {
+      asUserError(() => parseRedisUrl(opts.queue));
       const logger = createLogger({ level: opts.logLevel });
       const fromEnv = process.env.RPP_SAC_TRAIN_COMMAND;
       const trainCommand = opts.trainCommand ? parseTrainCommand(opts.trainCommand) : fromEnv?.trim() ? parseTrainCommand(fromEnv) : undefined;
@@ -111,6 +113,7 @@ export interface SweepViaQueueOptions {
  * Returns the process exit code.
  */
 export async function sweepViaQueue(opts: SweepViaQueueOptions): Promise<number> {
+  asUserError(() => parseRedisUrl(opts.queueUrl));
   if (opts.status) {
     const name = opts.name ?? opts.config().name;
     const status = await queueStatus(opts.queueUrl, name);
@@ -118,7 +121,7 @@ export async function sweepViaQueue(opts: SweepViaQueueOptions): Promise<number>
     return status.failed.length > 0 ? 1 : 0;
   }
   if (opts.resultsDir === undefined) {
-    throw new Error('sweep --queue needs --results <dir>: the shared results root that every `npx rpp-sac worker --results` also uses');
+    throw new UserError('sweep --queue needs --results <dir>: the shared results root that every `npx rpp-sac worker --results` also uses');
   }
   const shown = redactRedisUrl(opts.queueUrl);
   const { sweepId, sweepDir, report } = await enqueueSweep({ queueUrl: opts.queueUrl, resultsDir: opts.resultsDir, config: opts.config() });

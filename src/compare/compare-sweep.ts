@@ -2,6 +2,7 @@
  * `rpp-sac compare <sweepDir>`: load the runs, compute per-agent statistics and
  * comparisons against SAC, draw the plots, write report.md and summary.json.
  */
+import { CompareInputError } from './compare-input-error.js';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { getDefaultLogger, type Logger } from '../logging.js';
@@ -54,10 +55,9 @@ export interface CompareResult {
 export async function compareSweep(sweepDir: string, opts: CompareOptions = {}): Promise<CompareResult> {
   const logger = opts.logger ?? getDefaultLogger();
   const dir = resolve(sweepDir);
-  if (!existsSync(dir)) throw new Error(`Sweep directory ${dir} does not exist; pass the --out dir of \`npx rpp-sac sweep\``);
+  if (!existsSync(dir)) throw new CompareInputError(`Sweep directory ${dir} does not exist; pass the --out dir of \`npx rpp-sac sweep\``);
   const outDir = resolve(opts.outDir ?? join(dir, 'compare'));
   const plotsDir = join(outDir, 'plots');
-  mkdirSync(plotsDir, { recursive: true });
   const options: CompareSummary['options'] = {
     resamples: opts.resamples ?? 2000,
     curveResamples: opts.curveResamples ?? 1000,
@@ -80,7 +80,13 @@ export async function compareSweep(sweepDir: string, opts: CompareOptions = {}):
     if (r.status?.state === 'failed' && !options.includeFailed) excluded.push({ id: r.id, reason: `status failed at step ${r.status.step} (use --include-failed to keep it)` });
     else runs.push(r);
   }
-  if (runs.length === 0) throw new Error(`All runs under ${dir} are failed or unusable; nothing to compare (see --include-failed)`);
+  if (runs.length === 0) throw new CompareInputError(`All runs under ${dir} are failed or unusable; nothing to compare (see --include-failed)`);
+  const agentsFound = [...new Set(runs.map((r) => r.agent))].sort();
+  if (opts.baseline !== undefined && !agentsFound.includes(baselineAgent)) {
+    throw new CompareInputError(`--baseline ${baselineAgent}: no runs of that agent under ${dir}; choose one of: ${agentsFound.join(', ')}. Nothing was written.`);
+  }
+  // Written only once the input is known to be comparable: a refused comparison leaves no compare/ behind.
+  mkdirSync(plotsDir, { recursive: true });
 
   const envNames = [...new Set(runs.map((r) => r.env))].sort();
   const envs: EnvSummary[] = [];

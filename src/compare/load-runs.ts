@@ -5,6 +5,7 @@
  * `<env>/<agent>[/<grid-point>]/seed-<n>`, else from the run's config.json. Each run's
  * config.json and the symmetry spec meta.json records are read too (run-setup.ts).
  */
+import { CompareInputError } from './compare-input-error.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { RUN_FILES, type EvaluationRecord, type RunMeta, type RunStatus } from '../run-files.js';
@@ -43,7 +44,7 @@ export interface LoadedSweep {
 }
 
 export function loadSweepRuns(sweepDir: string): LoadedSweep {
-  if (!existsSync(sweepDir)) throw new Error(`Sweep directory ${sweepDir} does not exist`);
+  if (!existsSync(sweepDir)) throw new CompareInputError(`Sweep directory ${sweepDir} does not exist`);
   const manifest = readManifest(sweepDir);
   const manifests = new ManifestLookup(sweepDir);
 
@@ -74,7 +75,7 @@ export function loadSweepRuns(sweepDir: string): LoadedSweep {
   }
   runs.sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true }));
   if (runs.length === 0) {
-    throw new Error(`No runs with evaluations found under ${sweepDir}; expected <env>/<agent>/seed-<n>/${RUN_FILES.evaluationsJsonl} (run \`npx rpp-sac sweep\` first)`);
+    throw new CompareInputError(`No runs with evaluations found under ${sweepDir}; expected <env>/<agent>/seed-<n>/${RUN_FILES.evaluationsJsonl} (run \`npx rpp-sac sweep\` first)`);
   }
   return { runs, unusable };
 }

@@ -4,8 +4,8 @@
  * are appended one whole line per write call, synchronously, so an interrupt or
  * crash loses at most the line being produced, never corrupts one.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { UserError } from './user-error.js';
 import { RUN_FILES, type EpisodeRecord, type EvaluationRecord, type RunStatus, type RunState } from '../run-files.js';
 
@@ -37,12 +37,43 @@ export class RunDir {
     return join(this.dir, RUN_FILES[name]);
   }
 
-  /** Create the directory for a new run; refuse one that already holds a run. */
-  static create(dir: string): RunDir {
-    if (existsSync(join(dir, RUN_FILES.config))) {
+  /**
+   * Check, writing nothing, that a new run may start in `dir`: it holds no run (a run
+   * whose start failed before step 0, with no checkpoint, may be started again), and
+   * it can be created and written to.
+   */
+  static checkNew(dir: string): void {
+    if (existsSync(join(dir, RUN_FILES.config)) && !RunDir.failedBeforeStart(dir)) {
       throw new UserError(`${dir} already holds a run (config.json exists). Continue it with \`npx rpp-sac resume ${dir}\`, or pass a new --out directory.`);
     }
-    mkdirSync(join(dir, RUN_FILES.checkpoints), { recursive: true });
+    let existing = resolve(dir);
+    while (!existsSync(existing)) existing = dirname(existing);
+    if (!statSync(existing).isDirectory()) throw new UserError(`cannot write to ${dir}: ${existing} is not a directory. Pass another --out.`);
+    try {
+      accessSync(existing, constants.W_OK);
+    } catch {
+      throw new UserError(`cannot write to ${dir}: ${existing} is not writable. Pass another --out.`);
+    }
+  }
+
+  /** A run whose start failed before its first step: status failed at step 0 and no checkpoint. */
+  static failedBeforeStart(dir: string): boolean {
+    try {
+      const status = readJson<RunStatus>(join(dir, RUN_FILES.status));
+      return status.state === 'failed' && status.step === 0 && !existsSync(join(dir, RUN_FILES.checkpoints, 'latest', 'manifest.json'));
+    } catch {
+      return false;
+    }
+  }
+
+  /** Create the directory for a new run (see checkNew for what is refused). */
+  static create(dir: string): RunDir {
+    RunDir.checkNew(dir);
+    try {
+      mkdirSync(join(dir, RUN_FILES.checkpoints), { recursive: true });
+    } catch (err) {
+      throw new UserError(`cannot write to ${dir}: ${(err as Error).message}. Pass another --out.`);
+    }
     return new RunDir(dir);
   }
 

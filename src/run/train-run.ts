@@ -42,7 +42,7 @@ import { closeLogger } from './close-logger.js';
 import { ProgressReporter } from './progress.js';
 import { RunDir, readJson } from './run-dir.js';
 import { sacPart, type RunConfig } from './run-config.js';
-import { UserError } from './user-error.js';
+import { UserError, asUserError, isUserError } from './user-error.js';
 
 export interface TrainRunOptions {
   runDir: string;
@@ -94,39 +94,28 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       throw new UserError(`stopAtStep (--stop-at) must be an integer above the run's current step ${from}, got ${opts.stopAtStep}.`);
     }
   };
+  // Everything that can be checked is checked before anything is written: a refused
+  // start leaves no run directory behind, a refused resume changes nothing on disk.
   if (opts.mode === 'new') checkStopAt(0);
-  const run = opts.mode === 'new' ? RunDir.create(opts.runDir) : RunDir.open(opts.runDir);
-  if (opts.mode === 'resume' && !existsSync(join(run.checkpointDir, 'manifest.json'))) {
-    throw new UserError(`${opts.runDir} has no checkpoint to resume from (${run.checkpointDir} is missing). Start it again with \`npx rpp-sac train --config ${join(opts.runDir, 'config.json')} --out <new dir>\`.`);
+  const symmetry = asUserError(() => resolveSymmetry(cfg.env, cfg));
+  if (opts.mode === 'new') RunDir.checkNew(opts.runDir);
+  const opened = opts.mode === 'new' ? null : RunDir.open(opts.runDir);
+  if (opened !== null && !existsSync(join(opened.checkpointDir, 'manifest.json'))) {
+    throw new UserError(
+      `${opts.runDir} has no checkpoint to resume from (${opened.checkpointDir} is missing). Start it again with \`npx rpp-sac train --config ${join(opts.runDir, 'config.json')} --out ${RunDir.failedBeforeStart(opts.runDir) ? opts.runDir : '<new dir>'}\`.`,
+    );
   }
-  if (opts.mode === 'resume' && opts.stopAtStep !== undefined) checkStopAt((await readManifest(run.checkpointDir)).loop?.step ?? 0);
+  if (opened !== null && opts.stopAtStep !== undefined) checkStopAt((await asUserErrorAsync(() => readManifest(opened.checkpointDir), opts.runDir)).loop?.step ?? 0);
   const logger = createLogger(opts.logLevel === undefined ? {} : { level: opts.logLevel });
-  addJsonFile(logger, run.path('log'));
   const envs: Env[] = [];
   let agent: SacAgent | undefined;
   let progress: ProgressReporter | undefined;
   let step = 0;
+  /** Set once the run's files are being written: from then on a failure is recorded in status.json. */
+  let run: RunDir | null = null;
   let removeHandlers = (): void => undefined;
   try {
-    const backend = await initBackend({ ...(opts.backend === undefined ? {} : { backend: opts.backend }), logger });
-    const symmetry = resolveSymmetry(cfg.env, cfg);
-    const meta: RunMeta & { resumes?: { command: string[]; startedAt: string; backend: string }[] } =
-      opts.mode === 'new'
-        ? {
-            backend: { name: backend.name, reason: backend.reason, versions: backend.versions },
-            command: opts.command,
-            startedAt: new Date().toISOString(),
-            hostname: hostname(),
-            ...(symmetry === null ? {} : { symmetry: { choice: cfg.symmetry, spec: symmetry.name, group: symmetry.group, exact: symmetry.exact } }),
-          }
-        : readJson(run.path('meta'));
-    if (symmetry !== null && opts.mode === 'new') {
-      logger.info(`symmetry: '${symmetry.name}' (${symmetry.group}, ${symmetry.exact ? 'exact' : 'approximate/misspecified'}) from --symmetry ${cfg.symmetry}`);
-    }
-    if (opts.mode === 'new') run.writeJson('config', cfg);
-    else (meta.resumes ??= []).push({ command: opts.command, startedAt: new Date().toISOString(), backend: backend.name });
-    run.writeJson('meta', meta);
-
+    const backend = await asUserErrorAsync(() => initBackend({ ...(opts.backend === undefined ? {} : { backend: opts.backend }), logger }));
     for (let i = 0; i < cfg.numEnvs; i++) envs.push(await make(cfg.env));
     const evalEnv = await make(cfg.env);
     envs.push(evalEnv);
@@ -136,6 +125,36 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     agent = new SacAgent({ config: sacPart(cfg), obsDim, actDim, actionLow: evalEnv.actionSpace.low, actionHigh: evalEnv.actionSpace.high, symmetry, logger });
     const replay = new ReplayBuffer({ capacity: cfg.bufferSize, obsDim, actDim, seed: cfg.seed + 1 });
 
+    let resumed: Awaited<ReturnType<typeof loadCheckpoint>> | null = null;
+    if (opened !== null) {
+      const a = agent;
+      resumed = await asUserErrorAsync(() => loadCheckpoint(opened.checkpointDir, { envId: cfg.env, agent: a, replay }), opts.runDir);
+      step = resumed.loop?.step ?? 0;
+    }
+
+    // From here on the run's files are written.
+    const meta: RunMeta & { resumes?: { command: string[]; startedAt: string; backend: string }[] } =
+      opts.mode === 'new'
+        ? {
+            backend: { name: backend.name, reason: backend.reason, versions: backend.versions },
+            command: opts.command,
+            startedAt: new Date().toISOString(),
+            hostname: hostname(),
+            ...(symmetry === null ? {} : { symmetry: { choice: cfg.symmetry, spec: symmetry.name, group: symmetry.group, exact: symmetry.exact } }),
+          }
+        : readJson(opened!.path('meta'));
+    run = opened ?? RunDir.create(opts.runDir);
+    addJsonFile(logger, run.path('log'));
+    if (symmetry !== null && opts.mode === 'new') {
+      logger.info(`symmetry: '${symmetry.name}' (${symmetry.group}, ${symmetry.exact ? 'exact' : 'approximate/misspecified'}) from --symmetry ${cfg.symmetry}`);
+    }
+    if (opts.mode === 'new') {
+      run.writeJson('config', cfg);
+      run.writeStatus('running', 0, cfg.totalSteps);
+    } else (meta.resumes ??= []).push({ command: opts.command, startedAt: new Date().toISOString(), backend: backend.name });
+    run.writeJson('meta', meta);
+    const runFiles = run;
+
     // Every training episode starts with its own seeded reset (see rollout-envs.ts).
     const seedOf = (env: number, episode: number): number => episodeSeed(cfg.seed, env, episode);
     let startStep = 0;
@@ -143,8 +162,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     let wallOffset = 0;
     let lastEvaluation: EvaluationRecord | null = null;
     let rolloutEnvs: RolloutEnvs;
-    if (opts.mode === 'resume') {
-      const { manifest, loop } = await loadCheckpoint(run.checkpointDir, { envId: cfg.env, agent, replay });
+    if (resumed !== null) {
+      const { manifest, loop } = resumed;
       startStep = loop?.step ?? 0;
       latestStats = loop?.latestUpdate ?? null;
       if (manifest.replay === null) logger.warn('the checkpoint has no replay buffer (checkpointReplay false): learning continues from an empty buffer (its first minibatches repeat the few transitions collected since)');
@@ -158,8 +177,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
         logger.warn('the checkpoint does not hold the envs\' places in their episodes (written by an older rpp-sac): training envs start fresh episodes');
         rolloutEnvs = RolloutEnvs.start(trainEnvs, seedOf, { firstEpisode: startStep, finished: loop?.episode ?? 0 });
       }
-      const kept = run.truncateAfter(startStep);
-      wallOffset = lastWallTime(run) ?? 0;
+      const kept = runFiles.truncateAfter(startStep);
+      wallOffset = lastWallTime(runFiles) ?? 0;
       logger.info(`resuming ${opts.runDir} at step ${startStep} (${kept.episodes} episodes, ${kept.evaluations} evaluations kept)`);
     } else {
       rolloutEnvs = RolloutEnvs.start(trainEnvs, seedOf);
@@ -167,7 +186,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     }
     const untilStep = Math.min(cfg.totalSteps, opts.stopAtStep ?? Infinity);
     step = startStep;
-    run.writeStatus('running', step, cfg.totalSteps);
+    runFiles.writeStatus('running', step, cfg.totalSteps);
     const startedAt = performance.now();
 
     const a = agent;
@@ -178,9 +197,9 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     let lastSavedStep = -1;
     const save = async (atStep: number): Promise<void> => {
       lastSavedStep = atStep;
-      await saveCheckpoint(run.checkpointDir, { envId: cfg.env, agent: a, replay: cfg.checkpointReplay ? replay : null, loop: loopState(atStep) });
-      await exportPolicy(a, run.policyDir, { envId: cfg.env });
-      run.writeStatus('running', atStep, cfg.totalSteps);
+      await saveCheckpoint(runFiles.checkpointDir, { envId: cfg.env, agent: a, replay: cfg.checkpointReplay ? replay : null, loop: loopState(atStep) });
+      await exportPolicy(a, runFiles.policyDir, { envId: cfg.env });
+      runFiles.writeStatus('running', atStep, cfg.totalSteps);
       logger.info(`checkpoint at step ${atStep}`);
     };
 
@@ -267,10 +286,10 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       sub = events$.subscribe({
         next: (e) => {
           if (e.kind === 'episode') {
-            run.appendEpisode(e.record);
+            runFiles.appendEpisode(e.record);
           } else if (e.kind === 'evaluation') {
             lastEvaluation = e.record;
-            run.appendEvaluation(e.record);
+            runFiles.appendEvaluation(e.record);
             const r = e.record;
             try {
               opts.onEvaluation?.(r);
@@ -284,7 +303,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
             reporter.update({ step: e.step, lastEvalReturn: lastEvaluation?.meanReturn ?? null, updates: e.totalUpdates });
             if (performance.now() - lastStatusAt > 5000) {
               lastStatusAt = performance.now();
-              run.writeStatus('running', e.step, cfg.totalSteps);
+              runFiles.writeStatus('running', e.step, cfg.totalSteps);
             }
           }
         },
@@ -301,20 +320,38 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     await work.settled();
     if (lastSavedStep !== step) await save(step);
     progress.stop();
-    run.writeStatus(outcome, step, cfg.totalSteps);
-    logger.info(outcome === 'finished' ? `finished ${step} steps; final policy in ${run.policyDir}` : `interrupted at step ${step}; continue with \`npx rpp-sac resume ${opts.runDir}\``);
+    runFiles.writeStatus(outcome, step, cfg.totalSteps);
+    logger.info(outcome === 'finished' ? `finished ${step} steps; final policy in ${runFiles.policyDir}` : `interrupted at step ${step}; continue with \`npx rpp-sac resume ${opts.runDir}\``);
     return { state: outcome, step, runDir: opts.runDir, lastEvaluation, ...(stoppedBy === undefined ? {} : { stoppedBy }) };
   } catch (err) {
     progress?.stop();
     const msg = (err as Error).message ?? String(err);
-    if (existsSync(run.path('config'))) run.writeStatus('failed', step, cfg.totalSteps, msg);
-    logger.error(`run failed at step ${step}: ${msg}`, { stack: (err as Error).stack });
+    // Before its files are written a refused start or resume leaves the disk as it was; the caller reports the error.
+    if (run !== null) {
+      run.writeStatus('failed', step, cfg.totalSteps, msg);
+      logger.error(`run failed at step ${step}: ${msg}`, isUserError(err) ? {} : { stack: (err as Error).stack });
+    }
     throw err;
   } finally {
     removeHandlers();
     agent?.dispose();
     for (const e of envs) e.close();
     await closeLogger(logger);
+  }
+}
+
+/** Errors of the user's input (a backend, a checkpoint that cannot be read) as UserErrors: exit 2, no stack. */
+async function asUserErrorAsync<T>(f: () => Promise<T>, checkpointOf?: string): Promise<T> {
+  try {
+    return await f();
+  } catch (err) {
+    if (isUserError(err)) throw err;
+    const msg = (err as Error).message;
+    throw new UserError(
+      checkpointOf === undefined
+        ? msg
+        : `cannot resume ${checkpointOf}: its checkpoint does not load with its config.json (${msg}). Nothing was changed; restore the checkpoint or config.json, or start a new run.`,
+    );
   }
 }
 

@@ -1,0 +1,133 @@
+/**
+ * Refusals (issue 13, items 2, 3, 8 and part of 9): a refused command exits 2 with one
+ * line and no stack trace, on every command, and writes nothing: a failed start leaves
+ * no run directory (and a directory whose start failed before step 0 can be used
+ * again), a refused resume leaves every file of the run as it was, a refused
+ * comparison leaves the report and the directory as they were.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const MAIN = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
+const TINY = ['--env', 'InvertedPendulum-v5', '--hidden', '16,16', '--batch-size', '32', '--learning-starts', '200', '--eval-every', '300', '--eval-episodes', '1', '--backend', 'wasm', '--no-progress'];
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[]): Promise<Ran> {
+  const env = { ...process.env };
+  delete env.RPP_SAC_DEBUG;
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** Exit 2, the message, and no stack trace (neither a plain one nor one inside a JSON log line). */
+function assertRefused(r: Ran, message: RegExp, what: string): void {
+  assert.equal(r.code, 2, `${what}: exit ${r.code}\n${r.stderr}`);
+  assert.match(r.stderr, message, what);
+  assert.doesNotMatch(r.stderr, /\n\s+at .+:\d+:\d+|"stack"|\\n\s+at /, `${what}: stack trace printed:\n${r.stderr}`);
+}
+
+/** Every file under dir with the hash of its contents. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[p.slice(dir.length)] = createHash('sha1').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rpp-sac-refusals-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a refused start writes nothing; a run dir whose start failed before step 0 is used again; a refused resume changes nothing', { timeout: 300_000 }, async () => {
+  writeFileSync(join(dir, 'a-file'), 'x');
+  // A directory left by a start that failed before step 0 (as earlier versions left them).
+  const again = join(dir, 'failed-start');
+  mkdirSync(join(again, 'checkpoints'), { recursive: true });
+  writeFileSync(join(again, 'config.json'), JSON.stringify({ env: 'InvertedPendulum-v5', agent: 'rpp-sac', symmetry: 'nosuch' }));
+  writeFileSync(join(again, 'status.json'), JSON.stringify({ state: 'failed', step: 0, totalSteps: 300, updatedAt: '', error: "no symmetry 'nosuch'" }));
+
+  const [badSymmetry, badBackend, underFile, reused] = await Promise.all([
+    run(['train', ...TINY, '--agent', 'rpp-sac', '--symmetry', 'nosuch', '--steps', '300', '--out', join(dir, 'sym')]),
+    run(['train', ...TINY, '--backend', 'gpu9000', '--steps', '300', '--out', join(dir, 'backend')]),
+    run(['train', ...TINY, '--steps', '300', '--out', join(dir, 'a-file', 'run')]),
+    run(['train', ...TINY, '--steps', '300', '--out', again]),
+  ]);
+  assertRefused(badSymmetry, /no symmetry 'nosuch'/, 'unknown symmetry');
+  assert.ok(!existsSync(join(dir, 'sym')), 'a refused start left its --out directory behind');
+  assertRefused(badBackend, /Unknown backend 'gpu9000'/, 'unknown backend');
+  assert.ok(!existsSync(join(dir, 'backend')));
+  assertRefused(underFile, /cannot write to .*a-file.* is not a directory/, '--out under a file');
+
+  assert.equal(reused.code, 0, reused.stderr);
+  const status = JSON.parse(readFileSync(join(again, 'status.json'), 'utf8')) as { state: string; step: number };
+  assert.deepEqual([status.state, status.step], ['finished', 300]);
+
+  // Two copies of the finished run: one with a damaged checkpoint, one with an edited config.json.
+  const corrupt = join(dir, 'corrupt');
+  const edited = join(dir, 'edited');
+  cpSync(again, corrupt, { recursive: true });
+  cpSync(again, edited, { recursive: true });
+  truncateSync(join(corrupt, 'checkpoints', 'latest', 'params.bin'), 10);
+  const config = JSON.parse(readFileSync(join(edited, 'config.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(edited, 'config.json'), JSON.stringify({ ...config, hidden: [32, 32] }, null, 2) + '\n');
+  const before = { corrupt: snapshot(corrupt), edited: snapshot(edited) };
+  const [r1, r2] = await Promise.all([run(['resume', corrupt, '--steps', '600', '--no-progress']), run(['resume', edited, '--steps', '600', '--no-progress'])]);
+  assertRefused(r1, /cannot resume .*corrupt.*checkpoint/, 'corrupt checkpoint');
+  assertRefused(r2, /cannot resume .*edited.*checkpoint/, 'edited config.json');
+  assert.deepEqual(snapshot(corrupt), before.corrupt, 'a refused resume changed files');
+  assert.deepEqual(snapshot(edited), before.edited, 'a refused resume changed files');
+});
+
+test('every command exits 2 on a user error, with one line and no stack trace', { timeout: 180_000 }, async () => {
+  const empty = join(dir, 'empty');
+  mkdirSync(empty);
+  // A comparable directory with an earlier report that a refused comparison must not touch.
+  const cmp = join(dir, 'cmp');
+  const seed = join(cmp, 'InvertedPendulum-v5', 'sac', 'seed-0');
+  mkdirSync(seed, { recursive: true });
+  writeFileSync(join(seed, 'config.json'), JSON.stringify({ env: 'InvertedPendulum-v5', agent: 'sac', seed: 0 }));
+  writeFileSync(join(seed, 'evaluations.jsonl'), [100, 200].map((step) => JSON.stringify({ step, meanReturn: step / 10, stdReturn: 0, returns: [step / 10], meanLength: 10, equivError: null, alpha: 1, criticLoss: null, actorLoss: null, stepsPerSec: 1, wallTime: 1 })).join('\n') + '\n');
+  mkdirSync(join(cmp, 'compare'));
+  writeFileSync(join(cmp, 'compare', 'report.md'), '# a good report\n');
+
+  const cases: [string, string[], RegExp][] = [
+    ['train: bad flag value', ['train', '--env', 'InvertedPendulum-v5', '--gamma', '1.5', '--out', join(dir, 'x1')], /--gamma 1\.5/],
+    ['train: unknown flag', ['train', '--env', 'InvertedPendulum-v5', '--gama', '0.9', '--out', join(dir, 'x2')], /unknown option '--gama'/],
+    ['resume: not a run', ['resume', join(dir, 'nothing')], /is not a run directory/],
+    ['eval: not a run', ['eval', join(dir, 'nothing')], /is not a run directory/],
+    ['sweep: unknown agent', ['sweep', '--env', 'InvertedPendulum-v5', '--agents', 'sacc', '--seeds', '0', '--steps', '1000', '--dry-run', '--out', join(dir, 'sw')], /Unknown agent "sacc"/],
+    ['sweep: bad seeds', ['sweep', '--env', 'InvertedPendulum-v5', '--agents', 'sac', '--seeds', 'x', '--steps', '1000', '--dry-run', '--out', join(dir, 'sw')], /Seed/],
+    ['compare: no such dir', ['compare', join(dir, 'nothing')], /does not exist/],
+    ['compare: empty dir', ['compare', empty], /No runs with evaluations/],
+    ['compare: unknown baseline', ['compare', cmp, '--baseline', 'nosuch', '--no-png'], /--baseline nosuch: no runs of that agent.*sac/],
+    ['worker: bad URL', ['worker', '--queue', 'http://localhost:6379', '--results', join(dir, 'w')], /unsupported scheme http:/],
+  ];
+  const results = await Promise.all(cases.map(([, args]) => run(args)));
+  cases.forEach(([what, , message], i) => assertRefused(results[i]!, message, what));
+  assert.ok(!existsSync(join(empty, 'compare')), 'compare on an empty dir left compare/ behind');
+  assert.equal(readFileSync(join(cmp, 'compare', 'report.md'), 'utf8'), '# a good report\n');
+  assert.deepEqual(readdirSync(join(cmp, 'compare')), ['report.md']);
+  assert.ok(!existsSync(join(dir, 'x1')) && !existsSync(join(dir, 'sw')));
+});
