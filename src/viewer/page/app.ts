@@ -354,10 +354,12 @@ async function main(): Promise<void> {
       const s = a.inner.getState();
       return { steps: a.len, qpos: Array.from(s.qpos), qvel: Array.from(s.qvel), drift: playDrift, ret: a.ret };
     },
-    /** Switch to the live policy (optionally mirrored), reset with `seed0`, take `n` steps and draw. */
-    runPolicy(seed0: number, n: number, withMirror: boolean): { step: number; ret: number; equivError: number; stateError: number } {
+    /** Switch to the live policy (optionally mirrored, optionally stochastic), reset with `seed0`, take `n` steps and draw. */
+    runPolicy(seed0: number, n: number, withMirror: boolean, stochastic = false): { step: number; ret: number; equivError: number; stateError: number } {
       mode = 'policy';
       mirror = withMirror && spec !== null;
+      deterministic = !stochastic;
+      ($('deterministic') as HTMLInputElement).checked = deterministic;
       ($('mirror') as HTMLInputElement).checked = mirror;
       ($('mode-policy') as HTMLInputElement).checked = true;
       setPlaying(false);

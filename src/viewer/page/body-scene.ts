@@ -132,7 +132,7 @@ export class TrackingCamera {
     const types = model.geom_type as Int32Array;
     let span = 0;
     for (let i = 0; i < model.ngeom; i++) if (types[i] !== GEOM.plane) span += rb[i];
-    this.distance = Math.min(15, Math.max(1.5, 2.6 * span));
+    this.distance = Math.min(15, Math.max(1.5, 3.6 * span));
   }
 
   follow(data: MjData): void {
