@@ -162,6 +162,7 @@ export async function buildProgram(withOthers: boolean): Promise<Command> {
     (await import('./sweep.js')).register(program);
     (await import('./compare.js')).register(program);
     (await import('./worker.js')).register(program);
+    (await import('./view.js')).register(program);
   }
   return program;
 }
