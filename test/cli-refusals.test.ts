@@ -60,7 +60,7 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('a refused start writes nothing; a run dir whose start failed before step 0 is used again; a refused resume changes nothing', { timeout: 300_000 }, async () => {
+test('a refused start writes nothing; a run dir whose start failed before step 0 is used again (and warns that it makes no updates); a refused resume changes nothing', { timeout: 300_000 }, async () => {
   writeFileSync(join(dir, 'a-file'), 'x');
   // A directory left by a start that failed before step 0 (as earlier versions left them).
   const again = join(dir, 'failed-start');
@@ -72,7 +72,8 @@ test('a refused start writes nothing; a run dir whose start failed before step 0
     run(['train', ...TINY, '--agent', 'rpp-sac', '--symmetry', 'nosuch', '--steps', '300', '--out', join(dir, 'sym')]),
     run(['train', ...TINY, '--backend', 'gpu9000', '--steps', '300', '--out', join(dir, 'backend')]),
     run(['train', ...TINY, '--steps', '300', '--out', join(dir, 'a-file', 'run')]),
-    run(['train', ...TINY, '--steps', '300', '--out', again]),
+    // learningStarts 300 of 300 steps: it trains nothing and says so.
+    run(['train', ...TINY, '--learning-starts', '300', '--steps', '300', '--out', again]),
   ]);
   assertRefused(badSymmetry, /no symmetry 'nosuch'/, 'unknown symmetry');
   assert.ok(!existsSync(join(dir, 'sym')), 'a refused start left its --out directory behind');
@@ -81,6 +82,7 @@ test('a refused start writes nothing; a run dir whose start failed before step 0
   assertRefused(underFile, /cannot write to .*a-file.* is not a directory/, '--out under a file');
 
   assert.equal(reused.code, 0, reused.stderr);
+  assert.match(reused.stderr, /NO GRADIENT UPDATES: --steps 300 is at or below --learning-starts 300/);
   const status = JSON.parse(readFileSync(join(again, 'status.json'), 'utf8')) as { state: string; step: number };
   assert.deepEqual([status.state, status.step], ['finished', 300]);
 
@@ -130,4 +132,30 @@ test('every command exits 2 on a user error, with one line and no stack trace', 
   assert.equal(readFileSync(join(cmp, 'compare', 'report.md'), 'utf8'), '# a good report\n');
   assert.deepEqual(readdirSync(join(cmp, 'compare')), ['report.md']);
   assert.ok(!existsSync(join(dir, 'x1')) && !existsSync(join(dir, 'sw')));
+});
+
+test('sweep: every planned run is read as `train` reads it before anything starts (dry run too); a run that exits 2 is not retried', { timeout: 120_000 }, async () => {
+  const base = ['sweep', '--agents', 'sac,rpp-sac', '--seeds', '0-1', '--steps', '2e4'];
+  const [env, grid, flag, ok, noUpdates, userError] = await Promise.all([
+    run([...base, '--env', 'Walker3d-v5', '--dry-run', '--out', join(dir, 's1')]),
+    run([...base, '--env', 'InvertedPendulum-v5', '--grid', 'equiv_wdd=1e-4,1e-2', '--dry-run', '--out', join(dir, 's2')]),
+    run([...base, '--env', 'InvertedPendulum-v5', '--out', join(dir, 's3'), '--', '--batch-sise', '64']),
+    run([...base, '--env', 'InvertedPendulum-v5', '--dry-run', '--out', join(dir, 's4'), '--', '--batch-size', '64']),
+    run([...base, '--env', 'InvertedPendulum-v5', '--steps', '5000', '--dry-run', '--out', join(dir, 's5')]),
+    run(['sweep', '--env', 'InvertedPendulum-v5', '--agents', 'sac', '--seeds', '0', '--steps', '100', '--retries', '2', '--out', join(dir, 's6'), '--train-command', `${process.execPath} -e process.exit(2)`]),
+  ]);
+  assertRefused(env, /4 of 4 planned runs are invalid; nothing was started/, 'typo in env');
+  assert.equal(env.stderr.match(/Unknown env 'Walker3d-v5'/g)?.length, 4, env.stderr);
+  assertRefused(grid, /4 of 6 planned runs are invalid/, 'typo in a grid key');
+  assert.match(grid.stderr, /rpp-sac.*unknown option '--equiv-wdd'/);
+  assertRefused(flag, /4 of 4 planned runs are invalid/, 'typo in a train flag');
+  assert.match(flag.stderr, /unknown option '--batch-sise'/);
+  assert.ok(!existsSync(join(dir, 's3')), 'a refused sweep wrote its directory');
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(noUpdates.code, 0, noUpdates.stderr);
+  assert.equal(noUpdates.stderr.match(/NO GRADIENT UPDATES: --steps 5000 is at or below --learning-starts 10000/g)?.length, 4, noUpdates.stderr);
+
+  assert.equal(userError.code, 1, userError.stderr);
+  const manifest = JSON.parse(readFileSync(join(dir, 's6', 'sweep.json'), 'utf8')) as { runs: { attempts: number; state: string }[] };
+  assert.deepEqual(manifest.runs.map((r) => [r.state, r.attempts]), [['failed', 1]]);
 });

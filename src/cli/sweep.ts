@@ -12,6 +12,7 @@ import { readSweepFile, resolveSweepConfig, type SweepInput } from '../sweep/swe
 import { defaultTrainCommand, parseTrainCommand } from '../sweep/train-command.js';
 import { resolve } from 'node:path';
 import { asUserError, UserError } from '../run/user-error.js';
+import { checkPlannedRuns } from './check-sweep-runs.js';
 import { sweepViaQueue } from './worker.js';
 
 interface SweepCliOptions {
@@ -93,9 +94,13 @@ export function register(program: Command): Command {
       }
       const config = asUserError(() => resolveSweepConfig(sweepInputFromCli(opts, trainArgs)));
       const trainCommand = asUserError(() => (opts.trainCommand ? parseTrainCommand(opts.trainCommand) : defaultTrainCommand()));
+      const planned = asUserError(() => planRuns(config, resolve(config.out)));
+      // Runs of this package's CLI are checked as `train` reads them; another --train-command reads its own flags.
+      if (opts.trainCommand === undefined && !process.env.RPP_SAC_TRAIN_COMMAND?.trim()) {
+        for (const w of checkPlannedRuns(planned)) process.stderr.write(`warning: ${w}\n`);
+      }
       if (opts.dryRun) {
-        const sweepDir = resolve(config.out);
-        for (const run of asUserError(() => planRuns(config, sweepDir))) {
+        for (const run of planned) {
           const action = decideAction(run.dir, config.steps);
           const cmd = action === 'skip' ? '' : `  $ ${[...trainCommand, ...childArgs(action, run, config.steps)].join(' ')}`;
           process.stdout.write(`${action.padEnd(6)} ${run.id}${cmd}\n`);

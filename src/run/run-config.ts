@@ -32,6 +32,19 @@ export function sacPart(cfg: RunConfig): SacConfig {
   return out as SacConfig;
 }
 
+/**
+ * Why a run will make no gradient update at all, or null: the first learningStarts steps
+ * take random actions and train nothing (10000 by default), so a budget at or below them
+ * only fills the replay buffer.
+ */
+export function noUpdatesWarning(cfg: Pick<RunConfig, 'totalSteps' | 'learningStarts'>): string | null {
+  if (cfg.totalSteps > cfg.learningStarts) return null;
+  return (
+    `NO GRADIENT UPDATES: --steps ${cfg.totalSteps} is at or below --learning-starts ${cfg.learningStarts} (random actions until then), ` +
+    `so the policy never learns. Raise --steps above ${cfg.learningStarts}, or lower --learning-starts (e.g. --learning-starts ${Math.floor(cfg.totalSteps / 5)}).`
+  );
+}
+
 /** Closest key by edit distance, for "did you mean" hints. */
 export function closestKey(word: string, keys: readonly string[]): string | undefined {
   const dist = (a: string, b: string): number => {

@@ -41,7 +41,7 @@ import { explorationPolicy, learner, replaySink } from './agent-adapter.js';
 import { closeLogger } from './close-logger.js';
 import { ProgressReporter } from './progress.js';
 import { RunDir, readJson } from './run-dir.js';
-import { sacPart, type RunConfig } from './run-config.js';
+import { noUpdatesWarning, sacPart, type RunConfig } from './run-config.js';
 import { UserError, asUserError, isUserError } from './user-error.js';
 
 export interface TrainRunOptions {
@@ -183,6 +183,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     } else {
       rolloutEnvs = RolloutEnvs.start(trainEnvs, seedOf);
       logger.info(`training ${cfg.agent} on ${cfg.env} (seed ${cfg.seed}) for ${cfg.totalSteps} steps -> ${opts.runDir}`);
+      const noUpdates = noUpdatesWarning(cfg);
+      if (noUpdates !== null) logger.warn(noUpdates);
     }
     const untilStep = Math.min(cfg.totalSteps, opts.stopAtStep ?? Infinity);
     step = startStep;

@@ -208,8 +208,11 @@ async function runOne(ctx: RunContext, plan: PlannedRun, entry: SweepRunEntry): 
       entry.state = 'interrupted';
       break;
     }
-    entry.state = entry.attempts < maxAttempts ? 'running' : 'failed';
-    logger.warn(`run ${plan.id} failed (attempt ${entry.attempts}/${maxAttempts}): ${failure}${entry.state === 'running' ? '; retrying' : ''}`);
+    // Exit 2 is the CLI's user error (a bad flag or config): retrying cannot help, only crashes are retried.
+    const userError = result.code === 2;
+    entry.state = entry.attempts < maxAttempts && !userError ? 'running' : 'failed';
+    logger.warn(`run ${plan.id} failed (attempt ${entry.attempts}/${maxAttempts}): ${failure}${entry.state === 'running' ? '; retrying' : userError ? '; not retried (a user error: fix the sweep\'s flags)' : ''}`);
+    if (userError) break;
   }
   const s = ctx.steps.get(plan.id);
   const status = readRunStatus(plan.dir);
