@@ -159,3 +159,24 @@ test('sweep: every planned run is read as `train` reads it before anything start
   const manifest = JSON.parse(readFileSync(join(dir, 's6', 'sweep.json'), 'utf8')) as { runs: { attempts: number; state: string }[] };
   assert.deepEqual(manifest.runs.map((r) => [r.state, r.attempts]), [['failed', 1]]);
 });
+
+test('re-running a sweep with other train flags is refused, naming them; --allow-changed-flags records the earlier config', { timeout: 120_000 }, async () => {
+  const fakeTrain = join(import.meta.dirname, 'fixtures', 'fake-train.mjs');
+  const out = join(dir, 'rerun');
+  const sweep = (extra: string[], flags: string[]): Promise<Ran> =>
+    run(['sweep', '--env', 'Hopper-v5', '--agents', 'sac', '--seeds', '0', '--steps', '1000', '--out', out, '--train-command', `${process.execPath} ${fakeTrain}`, ...extra, '--', ...flags]);
+  const first = await sweep([], ['--batch-size', '64']);
+  assert.equal(first.code, 0, first.stderr);
+  const manifestBefore = readFileSync(join(out, 'sweep.json'), 'utf8');
+
+  const [changed, dry] = await Promise.all([sweep([], ['--batch-size', '128', '--tau', '0.01']), sweep(['--dry-run'], ['--batch-size', '128'])]);
+  assertRefused(changed, /already holds runs trained with other train flags \(--batch-size: 64 -> 128; --tau: unset -> 0\.01\).*new sweep directory.*--allow-changed-flags/, 'changed flags');
+  assertRefused(dry, /--batch-size: 64 -> 128/, 'changed flags, dry run');
+  assert.equal(readFileSync(join(out, 'sweep.json'), 'utf8'), manifestBefore);
+
+  const allowed = await sweep(['--allow-changed-flags'], ['--batch-size', '128']);
+  assert.equal(allowed.code, 0, allowed.stderr);
+  const manifest = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as { config: { trainArgs: string[] }; previousConfigs: { config: { trainArgs: string[] } }[] };
+  assert.deepEqual(manifest.config.trainArgs, ['--batch-size', '128']);
+  assert.deepEqual(manifest.previousConfigs.map((p) => p.config.trainArgs), [['--batch-size', '64']]);
+});

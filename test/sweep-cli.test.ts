@@ -48,7 +48,8 @@ test('sweep from a config file with CLI overrides and extra train flags, then co
   assert.equal(manifest.config.parallel, 2, 'CLI --parallel overrides the file');
   assert.equal(manifest.config.name, 'small');
 
-  const dry = cli('sweep', ['--config', config, '--out', out, '--train-command', `${process.execPath} ${fakeTrain}`, '--dry-run']);
+  // The same train flags as the runs were trained with (other flags are refused: test/cli-refusals.test.ts).
+  const dry = cli('sweep', ['--config', config, '--out', out, '--train-command', `${process.execPath} ${fakeTrain}`, '--dry-run', '--', '--batch-size', '64']);
   assert.equal(dry.code, 0, dry.stderr);
   assert.equal(dry.stdout.trim().split('\n').filter((l) => l.startsWith('skip ')).length, 4);
 

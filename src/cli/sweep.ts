@@ -7,7 +7,7 @@ import { getDefaultLogger } from '../logging.js';
 import { decideAction } from '../sweep/run-state.js';
 import { parseGridAxis } from '../sweep/parse-values.js';
 import { planRuns } from '../sweep/plan.js';
-import { childArgs, runSweep } from '../sweep/run-sweep.js';
+import { changedFlagsError, childArgs, runSweep } from '../sweep/run-sweep.js';
 import { readSweepFile, resolveSweepConfig, type SweepInput } from '../sweep/sweep-config.js';
 import { defaultTrainCommand, parseTrainCommand } from '../sweep/train-command.js';
 import { resolve } from 'node:path';
@@ -30,6 +30,7 @@ interface SweepCliOptions {
   trainCommand?: string;
   progressEvery?: number;
   dryRun?: boolean;
+  allowChangedFlags?: boolean;
   queue?: string;
   results?: string;
   status?: boolean;
@@ -82,6 +83,7 @@ export function register(program: Command): Command {
     .option('--train-command <cmd>', 'command prefix for `train`/`resume` (default: this CLI; also RPP_SAC_TRAIN_COMMAND)')
     .option('--progress-every <sec>', 'seconds between progress lines (default 30)', positiveInt)
     .option('--dry-run', 'print the planned runs and what would happen to each, start nothing')
+    .option('--allow-changed-flags', 're-run a sweep whose runs were trained with other train flags: train the remaining runs with the new ones (sweep.json keeps the earlier config under previousConfigs)')
     .option('--queue <url>', 'enqueue the runs on Redis (redis://host:6379) for `npx rpp-sac worker` machines instead of running them here; see docs/distributed-sweeps.md')
     .option('--results <dir>', 'with --queue: shared results root (same as the workers\' --results); the sweep goes to <dir>/<name>')
     .option('--status', 'with --queue: show queued/running/finished/failed runs of the sweep (needs --name, or the sweep\'s flags)')
@@ -99,6 +101,8 @@ export function register(program: Command): Command {
       if (opts.trainCommand === undefined && !process.env.RPP_SAC_TRAIN_COMMAND?.trim()) {
         for (const w of checkPlannedRuns(planned)) process.stderr.write(`warning: ${w}\n`);
       }
+      const changed = changedFlagsError(config, resolve(config.out));
+      if (changed !== null && !opts.allowChangedFlags) throw new UserError(changed);
       if (opts.dryRun) {
         for (const run of planned) {
           const action = decideAction(run.dir, config.steps);
@@ -119,7 +123,7 @@ export function register(program: Command): Command {
       process.on('SIGTERM', onSigint);
       process.on('SIGHUP', onSigint);
       try {
-        const r = await runSweep({ config, trainCommand, signal: ac.signal, progressIntervalMs: (opts.progressEvery ?? 30) * 1000 });
+        const r = await runSweep({ config, trainCommand, signal: ac.signal, progressIntervalMs: (opts.progressEvery ?? 30) * 1000, allowChangedFlags: opts.allowChangedFlags === true });
         process.stdout.write(
           `${r.manifest.state}: ${r.finished} trained, ${r.skipped} skipped, ${r.failed.length} failed of ${r.manifest.runs.length} runs in ${r.sweepDir}\n` +
             (r.failed.length > 0 ? `failed: ${r.failed.map((f) => f.id).join(', ')}\n` : '') +

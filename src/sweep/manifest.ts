@@ -46,6 +46,11 @@ export interface SweepManifest {
   config: SweepConfig;
   trainCommand: string[];
   runs: SweepRunEntry[];
+  /**
+   * Earlier configs of this sweep whose train flags differ from `config` (a re-run with
+   * --allow-changed-flags): runs trained before `replacedAt` may have used them.
+   */
+  previousConfigs?: { config: SweepConfig; replacedAt: string }[];
 }
 
 export function manifestPath(sweepDir: string): string {

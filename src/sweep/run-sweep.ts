@@ -14,6 +14,7 @@ import { decideAction, readRunStatus, type RunAction } from './run-state.js';
 import { acquireSweepLock } from './sweep-lock.js';
 import type { SweepConfig } from './sweep-config.js';
 import { defaultTrainCommand } from './train-command.js';
+import { changedTrainFlags } from './changed-flags.js';
 
 export interface RunSweepOptions {
   config: SweepConfig;
@@ -28,6 +29,24 @@ export interface RunSweepOptions {
   cwd?: string;
   /** Environment of the child processes. Default process.env. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Train the remaining runs even though runs already in the directory were trained with
+   * other train flags (the earlier config is kept in sweep.json's previousConfigs).
+   * Default false: refused, naming the differing flags.
+   */
+  allowChangedFlags?: boolean;
+}
+
+/** Why re-running this sweep in sweepDir would mix runs trained with different flags, or null. */
+export function changedFlagsError(config: SweepConfig, sweepDir: string): string | null {
+  const previous = readManifest(sweepDir);
+  if (previous === null) return null;
+  const changes = changedTrainFlags(previous.config, config);
+  if (changes.length === 0 || !planRuns(config, sweepDir).some((p) => existsSync(p.dir))) return null;
+  return (
+    `${sweepDir} already holds runs trained with other train flags (${changes.join('; ')}). ` +
+    'Use a new sweep directory (--out or --name), or pass --allow-changed-flags to train the remaining runs with the new flags (sweep.json then keeps the earlier config under previousConfigs).'
+  );
 }
 
 export interface SweepResult {
@@ -57,6 +76,8 @@ export async function runSweep(opts: RunSweepOptions): Promise<SweepResult> {
 
 async function runLocked(opts: RunSweepOptions, logger: Logger, cwd: string, sweepDir: string, trainCommand: string[]): Promise<SweepResult> {
   const planned = planRuns(opts.config, sweepDir);
+  const changed = changedFlagsError(opts.config, sweepDir);
+  if (changed !== null && !opts.allowChangedFlags) throw new Error(changed);
   const previous = readManifest(sweepDir);
   const now = new Date().toISOString();
   const manifest: SweepManifest = {
@@ -68,7 +89,12 @@ async function runLocked(opts: RunSweepOptions, logger: Logger, cwd: string, swe
     config: opts.config,
     trainCommand,
     runs: planned.map((p) => newEntry(p, sweepDir)),
+    ...(previous?.previousConfigs === undefined ? {} : { previousConfigs: previous.previousConfigs }),
   };
+  if (changed !== null && previous !== null) {
+    manifest.previousConfigs = [...(previous.previousConfigs ?? []), { config: previous.config, replacedAt: now }];
+    logger.warn(`${changed.split('. Use')[0]}; training the remaining runs with the new flags (--allow-changed-flags)`);
+  }
 
   const steps = new Map<string, StepProgress>();
   const queue: { plan: PlannedRun; entry: SweepRunEntry }[] = [];
