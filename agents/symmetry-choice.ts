@@ -28,7 +28,9 @@ export function specName(envId: string, choice: string): string {
     );
   }
   if (!names.includes(choice)) {
-    throw new Error(`Env '${envId}' has no symmetry '${choice}'. Use --symmetry with one of: auto, ${names.includes('exact_mirror') ? 'exact, ' : ''}${names.join(', ')}.`);
+    // The values a user types: 'exact' stands for the spec 'exact_mirror' (still accepted, never suggested).
+    const choices = ['auto', ...(names.includes('exact_mirror') ? ['exact'] : []), ...names.filter((n) => n !== 'exact_mirror')];
+    throw new Error(`Env '${envId}' has no symmetry '${choice}'. Use --symmetry with one of: ${choices.join(', ')}.`);
   }
   return choice;
 }

@@ -44,3 +44,31 @@ test('every hint the CLI prints names `npx rpp-sac <command>`', () => {
   }
   assert.deepEqual(bare, []);
 });
+
+test('--hidden: a bad value names the form, YAML `hidden: 64,64` reads like the flag, sizes that cannot fit are refused at once', async () => {
+  const { parseTrainArgs } = await import('../src/cli/train-options.js');
+  const { readConfigFile } = await import('../src/run/run-config.js');
+  assert.throws(() => parseTrainArgs(['--env', 'InvertedPendulum-v5', '--hidden', 'abc']), /--hidden abc: expected comma-separated widths, e.g\. 256,256/);
+  const t0 = Date.now();
+  assert.throws(() => parseTrainArgs(['--env', 'InvertedPendulum-v5', '--hidden', '1e9']), /hidden 1000000000: the networks would need about [\d.e+]+ GB, more than this machine's/);
+  assert.ok(Date.now() - t0 < 5000);
+  assert.deepEqual(parseTrainArgs(['--env', 'InvertedPendulum-v5', '--hidden', '4096,4096']).config.hidden, [4096, 4096]);
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const d = mkdtempSync(join(tmpdir(), 'rpp-sac-hidden-'));
+  try {
+    writeFileSync(join(d, 'c.yaml'), 'env: InvertedPendulum-v5\nhidden: 64,64\n');
+    assert.deepEqual(parseTrainArgs(['--config', join(d, 'c.yaml')]).config.hidden, [64, 64]);
+    assert.deepEqual(readConfigFile(join(d, 'c.yaml')).hidden, [64, 64]);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('an unknown --symmetry lists the values --symmetry takes for that env (exact, not the spec name exact_mirror)', async () => {
+  const { resolveSymmetry } = await import('../agents/symmetry-choice.js');
+  assert.throws(
+    () => resolveSymmetry('Walker2d-v5', { agent: 'rpp-sac', symmetry: 'mirror' }),
+    (err: Error) => /has no symmetry 'mirror'\. Use --symmetry with one of: auto, exact, /.test(err.message) && !err.message.includes('exact_mirror'),
+  );
+});

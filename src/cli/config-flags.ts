@@ -47,6 +47,7 @@ export function coerceFlagValue(raw: string, field: z.ZodType, flag: string): un
     if (r.success) return r.data;
     firstIssue ??= r.error.issues[0]?.message;
   }
+  if (flag === 'hidden') throw new InvalidArgumentError(`--hidden ${raw}: expected comma-separated widths, e.g. 256,256.`);
   throw new InvalidArgumentError(`--${flag} ${raw}: ${firstIssue ?? 'invalid value'}. See --help for the accepted values.`);
 }
 

@@ -6,6 +6,7 @@
  * Resolution order (later wins): schema defaults < preset < config file < flags.
  */
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { extname, isAbsolute, join, resolve as resolvePath, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -107,7 +108,10 @@ export function readConfigFile(path: string): Record<string, unknown> {
   }
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data)) throw new UserError(`Config file ${path} must hold a mapping of config keys to values (e.g. "gamma: 0.99"), not ${Array.isArray(data) ? 'a list' : typeof data}.`);
-  return checkLayer(data as Record<string, unknown>, `config file ${path}`);
+  const values = { ...(data as Record<string, unknown>) };
+  // `hidden: 64,64` reads as the string "64,64" in YAML; take it as the flag does.
+  if (typeof values.hidden === 'string' && /^\s*\d+(\s*,\s*\d+)*\s*$/.test(values.hidden)) values.hidden = values.hidden.split(',').map((w) => Number(w.trim()));
+  return checkLayer(values, `config file ${path}`);
 }
 
 /** The package's runs/presets directory (works from src/ via tsx and from dist/). */
@@ -146,5 +150,24 @@ export function resolveRunConfig(layers: ConfigLayers): Readonly<RunConfig> {
   if (!r.success) throw new UserError(`Invalid run config:\n${describeIssues(r.error.issues, 'config')}`);
   const cfg = r.data;
   if (cfg.logStdMin >= cfg.logStdMax) throw new UserError(`Invalid run config: logStdMin (${cfg.logStdMin}) must be below logStdMax (${cfg.logStdMax}).`);
+  checkNetworkMemory(cfg.hidden);
   return Object.freeze(cfg);
+}
+
+/**
+ * Refuse hidden widths whose networks cannot fit in memory (`--hidden 1e9` would otherwise
+ * hang while allocating). A generous estimate: weights of a net with 400 inputs and outputs
+ * (Humanoid has 348 + 17), for the actor, two critics and their targets, Adam's two moments
+ * of the trained ones, doubled for RPP's two pathways and the backend's copies.
+ */
+export function checkNetworkMemory(hidden: readonly number[]): void {
+  const io = 400;
+  let weights = io * hidden[0]! + hidden.at(-1)! * io;
+  for (let i = 0; i + 1 < hidden.length; i++) weights += hidden[i]! * hidden[i + 1]!;
+  const bytes = weights * 4 * (5 + 6) * 2;
+  const available = totalmem();
+  if (bytes > available) {
+    const gb = (b: number): string => `${(b / 2 ** 30).toPrecision(3)} GB`;
+    throw new UserError(`hidden ${hidden.join(',')}: the networks would need about ${gb(bytes)}, more than this machine's ${gb(available)} of memory. Use smaller widths, e.g. --hidden 256,256.`);
+  }
 }
