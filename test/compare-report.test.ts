@@ -217,3 +217,18 @@ test('report.md and summary.json carry the table numbers; failures and torn line
     assert.ok(existsSync(join(result.outDir, 'plots', `${f}.png`)), f);
   }
 });
+
+test('--finished-only leaves out the running seed, lists it with its step, and compares whole runs at their last step', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'compare-finished-'));
+  try {
+    const r = await compareSweep(sweep, { outDir: out, finishedOnly: true, resamples: 200, curveResamples: 50, png: false, logger });
+    const hopper = r.summary.envs.find((e) => e.env === 'Hopper-v5')!;
+    const rpp = hopper.groups.find((g) => g.agent === 'rpp-sac')!;
+    assert.deepEqual(rpp.seeds, [0, 1, 2, 3]);
+    assert.equal(hopper.endStep, 10000, 'no running run holds the common step back to 8000');
+    const md = readFileSync(r.reportPath, 'utf8');
+    assert.match(md, /Hopper-v5\/rpp-sac\/seed-4`: not finished \(running at step 8000 of 10000; --finished-only\)/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});

@@ -18,6 +18,7 @@ interface CompareCliOptions {
   minSeeds?: number;
   maxStep?: number;
   includeFailed?: boolean;
+  finishedOnly?: boolean;
   png: boolean;
 }
 
@@ -50,6 +51,7 @@ export function register(program: Command): Command {
     .option('--min-seeds <k>', 'extend curves to steps reached by at least k seeds of an agent (default: all seeds)', int(1))
     .option('--max-step <n>', 'compare at this step at most', int(1))
     .option('--include-failed', 'keep runs whose status is failed (default: left out and listed)')
+    .option('--finished-only', 'leave out runs that are still running or were interrupted (listed with their step), e.g. for a report of a study in progress')
     .option('--no-png', 'write SVG plots only')
     .action(async (sweepDir: string, opts: CompareCliOptions) => {
       const r = await compareSweep(sweepDir, {
@@ -63,6 +65,7 @@ export function register(program: Command): Command {
         minSeeds: opts.minSeeds,
         maxStep: opts.maxStep,
         includeFailed: opts.includeFailed,
+        finishedOnly: opts.finishedOnly,
         png: opts.png,
       }).catch((err: unknown) => {
         throw err instanceof CompareInputError ? new UserError(err.message) : err;

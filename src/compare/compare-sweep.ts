@@ -38,6 +38,12 @@ export interface CompareOptions {
   maxStep?: number;
   /** Include runs whose status.json says failed (default: left out and listed). */
   includeFailed?: boolean;
+  /**
+   * Leave out runs that have not finished (status running or interrupted), listing each with
+   * its step: a published report of a study still in progress then compares whole runs only.
+   * Default false (a running study's partial curves are compared up to the common step).
+   */
+  finishedOnly?: boolean;
   /** Agent the others are compared with. Default "sac". */
   baseline?: string;
   /** Also write PNGs. Default true. */
@@ -78,9 +84,11 @@ export async function compareSweep(sweepDir: string, opts: CompareOptions = {}):
   for (const r of loaded.runs) {
     for (const w of r.warnings) warnings.push(`${r.id}/evaluations.jsonl ${w}`);
     if (r.status?.state === 'failed' && !options.includeFailed) excluded.push({ id: r.id, reason: `status failed at step ${r.status.step} (use --include-failed to keep it)` });
-    else runs.push(r);
+    else if (opts.finishedOnly && r.status?.state !== 'finished' && r.status?.state !== 'failed') {
+      excluded.push({ id: r.id, reason: `not finished (${r.status?.state ?? 'no status'} at step ${r.status?.step ?? 0} of ${r.status?.totalSteps ?? '?'}; --finished-only)` });
+    } else runs.push(r);
   }
-  if (runs.length === 0) throw new CompareInputError(`All runs under ${dir} are failed or unusable; nothing to compare (see --include-failed)`);
+  if (runs.length === 0) throw new CompareInputError(`All runs under ${dir} are failed, unusable${opts.finishedOnly ? ' or unfinished' : ''}; nothing to compare (see --include-failed${opts.finishedOnly ? ', --finished-only' : ''})`);
   const agentsFound = [...new Set(runs.map((r) => r.agent))].sort();
   if (opts.baseline !== undefined && !agentsFound.includes(baselineAgent)) {
     throw new CompareInputError(`--baseline ${baselineAgent}: no runs of that agent under ${dir}; choose one of: ${agentsFound.join(', ')}. Nothing was written.`);
