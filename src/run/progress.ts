@@ -4,6 +4,7 @@
  * `logEveryMs` (CI logs, sweeps' child processes).
  */
 import cliProgress from 'cli-progress';
+import winston from 'winston';
 import type { Logger } from '../logging.js';
 
 export interface ProgressInfo {
@@ -19,6 +20,8 @@ export interface ProgressOptions {
   /** Force the bar on/off; default: on when stderr is a TTY. */
   bar?: boolean;
   logEveryMs?: number;
+  /** Where the bar is drawn (default process.stderr, where the console log goes too). */
+  stream?: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
 function fmtEta(seconds: number): string {
@@ -39,13 +42,33 @@ export class ProgressReporter {
     this.lastInfo = { step: opts.startStep, lastEvalReturn: null, updates: 0 };
     const useBar = opts.bar ?? (process.stderr.isTTY === true);
     if (useBar) {
-      this.bar = new cliProgress.SingleBar(
-        { format: 'train |{bar}| {value}/{total} steps | {sps} steps/s | ETA {etaText} | eval {evalReturn}', stream: process.stderr, hideCursor: true, etaBuffer: 50 },
+      const stream = opts.stream ?? process.stderr;
+      const bar = new cliProgress.SingleBar(
+        { format: 'train |{bar}| {value}/{total} steps | {sps} steps/s | ETA {etaText} | eval {evalReturn}', stream, hideCursor: true, etaBuffer: 50 },
         cliProgress.Presets.shades_classic,
       );
-      this.bar.start(opts.totalSteps, opts.startStep, { sps: '-', etaText: '?', evalReturn: '-' });
+      this.bar = bar;
+      bar.start(opts.totalSteps, opts.startStep, { sps: '-', etaText: '?', evalReturn: '-' });
+      // A log line printed while the bar is drawn would be glued onto it: clear the bar's line
+      // first, print the line, then draw the bar again below it.
+      for (const t of opts.logger.transports) {
+        if (!(t instanceof winston.transports.Console)) continue;
+        const log = t.log!.bind(t);
+        t.log = (info: unknown, next: () => void): void => {
+          stream.write('\r\x1b[K');
+          log(info, () => {
+            bar.render();
+            next();
+          });
+        };
+        this.restore.push(() => {
+          t.log = log;
+        });
+      }
     }
   }
+
+  private readonly restore: (() => void)[] = [];
 
   /** Env steps per second since this process started training. */
   stepsPerSec(step = this.lastInfo.step): number {
@@ -72,5 +95,6 @@ export class ProgressReporter {
 
   stop(): void {
     this.bar?.stop();
+    for (const r of this.restore.splice(0)) r();
   }
 }
