@@ -199,6 +199,10 @@ test('report.md and summary.json carry the table numbers; failures and torn line
   assert.match(md, /line 11: not valid JSON/);
   assert.match(md, /runs stop at different steps \(8000 to 10000\)/);
   const json = JSON.parse(readFileSync(result.summaryPath, 'utf8')) as typeof result.summary;
+  // A published report names no path of the machine it was made on: the sweep is `..` from compare/.
+  assert.ok(!md.includes(sweep) && !readFileSync(result.summaryPath, 'utf8').includes(sweep), 'absolute sweep path in the report');
+  assert.match(md, /Sweep: `\.\.` \(relative to this report\)/);
+  assert.equal(json.sweepDir, '..');
   const sac = json.envs[0].groups[0];
   assert.equal(sac.finalReturn.mean.estimate, 820);
   assert.equal(json.envs[0].pairwise.length, 2 * 3);

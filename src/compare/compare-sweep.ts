@@ -4,7 +4,7 @@
  */
 import { CompareInputError } from './compare-input-error.js';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { getDefaultLogger, type Logger } from '../logging.js';
 import { readManifest } from '../sweep/manifest.js';
 import { mean } from '../stats/descriptive.js';
@@ -159,7 +159,7 @@ export async function compareSweep(sweepDir: string, opts: CompareOptions = {}):
 
   const aggregate = aggregateAcrossEnvs(envs, { resamples: options.resamples, confidence: options.confidence, seed: options.seed + 7 }, warnings);
   if (aggregate) aggregate.plot = await writeAggregatePlot(aggregate, { plotsDir, relDir: 'plots', png: opts.png ?? true, warn: (m) => warnings.push(m) });
-  const summary: CompareSummary = { version: 1, sweepDir: dir, createdAt: new Date().toISOString(), options, envs, aggregate, excluded, warnings };
+  const summary: CompareSummary = { version: 1, sweepDir: relative(outDir, dir).split(sep).join('/') || '.', createdAt: new Date().toISOString(), options, envs, aggregate, excluded, warnings };
   const name = readManifest(dir)?.name ?? basename(dir);
   const reportPath = join(outDir, 'report.md');
   const summaryPath = join(outDir, 'summary.json');

@@ -156,7 +156,7 @@ export function renderReport(summary: CompareSummary, title: string): string {
   const out: string[] = [
     `# ${title}`,
     '',
-    `Sweep: \`${summary.sweepDir}\`, compared ${summary.createdAt}.`,
+    `Sweep: \`${summary.sweepDir}\` (relative to this report), compared ${summary.createdAt}.`,
     '',
     `Method: intervals are ${o.confidence * 100}% percentile bootstrap CIs over seeds (${o.resamples} resamples, ${o.curveResamples} for curve bands, seed ${o.seed}); IQM is the interquartile mean as in rliable (scipy trim_mean 25%) with a stratified bootstrap CI; p-values are from Welch's two-sided t-test, significance at ${o.alpha * 100}%; P(improvement) is the probability that a random seed of the agent beats a random seed of the baseline (ties count half). With few seeds, treat every verdict as tentative.`,
     '',

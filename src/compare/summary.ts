@@ -157,6 +157,7 @@ export interface AggregateSummary {
 
 export interface CompareSummary {
   version: 1;
+  /** The sweep directory relative to the output directory (`..` by default): no path of the machine it was made on. */
   sweepDir: string;
   createdAt: string;
   options: {
