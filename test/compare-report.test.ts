@@ -203,6 +203,9 @@ test('report.md and summary.json carry the table numbers; failures and torn line
   assert.ok(!md.includes(sweep) && !readFileSync(result.summaryPath, 'utf8').includes(sweep), 'absolute sweep path in the report');
   assert.match(md, /Sweep: `\.\.` \(relative to this report\)/);
   assert.equal(json.sweepDir, '..');
+  // The hyperparameters of the compared runs, one column per agent.
+  assert.match(md, /### Hyperparameters\n\n.*\n\n\| Key \| SAC \| RPP-SAC \| EMLP-SAC \|/);
+  assert.match(md, /\| `gamma` \| 0\.99 \| 0\.99 \| 0\.99 \|/);
   const sac = json.envs[0].groups[0];
   assert.equal(sac.finalReturn.mean.estimate, 820);
   assert.equal(json.envs[0].pairwise.length, 2 * 3);

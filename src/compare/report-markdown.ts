@@ -118,6 +118,22 @@ function setupSection(env: EnvSummary): string[] {
   return [...out, '', ...(notes.length > 0 ? [...notes, ''] : [])];
 }
 
+/** Every config key of the compared runs (config.json, seed left out), one column per agent group. */
+function hyperparameterSection(env: EnvSummary): string[] {
+  const keys = [...new Set(env.groups.flatMap((g) => Object.keys(g.setup.config)))].sort();
+  if (keys.length === 0) return [];
+  const out = [
+    '### Hyperparameters',
+    '',
+    "Each agent's config keys as its runs' config.json records them (keys a run predates at their defaults; the seed left out). \"(unused)\": the agent does not use the key.",
+    '',
+    row(['Key', ...env.groups.map((g) => g.series)]),
+    row(['---', ...env.groups.map(() => '---')]),
+  ];
+  for (const k of keys) out.push(row([`\`${k}\``, ...env.groups.map((g) => (k in g.setup.config ? fmtSetting(g.setup.config[k]) : '') + (g.setup.unused.includes(k) ? ' (unused)' : ''))]));
+  return [...out, ''];
+}
+
 function envSection(env: EnvSummary): string[] {
   const out: string[] = [`## ${env.env}`, ''];
   const n = env.groups.reduce((a, g) => a + g.seeds.length, 0);
@@ -126,7 +142,7 @@ function envSection(env: EnvSummary): string[] {
     '',
   );
   if (env.plots.returnCurves) out.push(`![${env.env} return curves](${env.plots.returnCurves})`, '');
-  out.push('### Per agent', '', ...groupTable(env), '');
+  out.push('### Per agent', '', ...groupTable(env), '', ...hyperparameterSection(env));
   if (env.pairwise.length > 0) {
     out.push(`### Against ${env.baseline}`, '', ...pairTable(env), '');
     for (const p of env.pairwise) out.push(`- ${p.verdict}`);
