@@ -20,8 +20,8 @@ export function register(program: Command): Command {
         'deterministic or stochastic actions, a mirror view with the live equivariance error, and playback of `eval --record` files. ' +
         'Serves on 127.0.0.1 and prints the address; --export writes a static folder instead.',
     )
-    .argument('<runDir>', 'run directory (from `rpp-sac train`) with policy/ exported')
-    .option('--recording <file>', 'a file from `rpp-sac eval <run> --record <file>` to play back')
+    .argument('<runDir>', 'run directory (from `npx rpp-sac train`) with policy/ exported')
+    .option('--recording <file>', 'a file from `npx rpp-sac eval <run> --record <file>` to play back')
     .option('--export <dir>', 'write a static site (index.html, app.js, wasm, model XML, policy, recording) to <dir> and exit')
     .option('--port <n>', 'port to listen on (default: a free one)', (v) => {
       const n = Number(v);

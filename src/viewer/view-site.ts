@@ -29,7 +29,7 @@ export type SiteFiles = Map<string, Buffer | string>;
 
 export async function buildViewSite(opts: ViewSiteOptions): Promise<{ files: SiteFiles; manifest: ViewManifest }> {
   const configPath = join(opts.runDir, 'config.json');
-  if (!existsSync(configPath)) throw new UserError(`${opts.runDir} is not a run directory (no config.json). Pass the --out directory of an earlier \`rpp-sac train\`.`);
+  if (!existsSync(configPath)) throw new UserError(`${opts.runDir} is not a run directory (no config.json). Pass the --out directory of an earlier \`npx rpp-sac train\`.`);
   const cfg = JSON.parse(readFileSync(configPath, 'utf8')) as { env: string; agent: string; symmetry?: string; seed: number };
   const policyDir = join(opts.runDir, 'policy');
   const hasPolicy = existsSync(join(policyDir, 'policy.json'));
@@ -47,7 +47,7 @@ export async function buildViewSite(opts: ViewSiteOptions): Promise<{ files: Sit
     files.set(`policy/${weightsFile}`, readFileSync(join(policyDir, weightsFile)));
   }
   if (opts.recording !== undefined) {
-    if (!existsSync(opts.recording)) throw new UserError(`--recording ${opts.recording}: no such file (write one with \`rpp-sac eval <run> --record <file>\`).`);
+    if (!existsSync(opts.recording)) throw new UserError(`--recording ${opts.recording}: no such file (write one with \`npx rpp-sac eval <run> --record <file>\`).`);
     const text = readFileSync(opts.recording, 'utf8');
     let rec;
     try {
