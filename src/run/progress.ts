@@ -5,6 +5,7 @@
  */
 import cliProgress from 'cli-progress';
 import winston from 'winston';
+import { EtaEstimator, type EtaConfig } from './eta.js';
 import type { Logger } from '../logging.js';
 
 export interface ProgressInfo {
@@ -20,6 +21,8 @@ export interface ProgressOptions {
   /** Force the bar on/off; default: on when stderr is a TTY. */
   bar?: boolean;
   logEveryMs?: number;
+  /** With the run's schedule, the ETA is the update-phase rate plus the remaining evaluations (src/run/eta.ts). */
+  eta?: EtaConfig;
   /** Where the bar is drawn (default process.stderr, where the console log goes too). */
   stream?: NodeJS.WritableStream & { isTTY?: boolean };
 }
@@ -40,6 +43,7 @@ export class ProgressReporter {
 
   constructor(private readonly opts: ProgressOptions) {
     this.lastInfo = { step: opts.startStep, lastEvalReturn: null, updates: 0 };
+    this.estimator = opts.eta === undefined ? null : new EtaEstimator(opts.eta);
     const useBar = opts.bar ?? (process.stderr.isTTY === true);
     if (useBar) {
       const stream = opts.stream ?? process.stderr;
@@ -76,10 +80,23 @@ export class ProgressReporter {
     return dt > 0 ? (step - this.opts.startStep) / dt : 0;
   }
 
+  private readonly estimator: EtaEstimator | null;
+  private evalSeconds = 0;
+
+  /** An evaluation took `seconds` (left out of the training rate, counted for those still to come). */
+  evaluated(seconds: number): void {
+    this.evalSeconds += seconds;
+    this.estimator?.evaluated(seconds);
+  }
+
   update(info: ProgressInfo): void {
     this.lastInfo = info;
     const sps = this.stepsPerSec(info.step);
-    const eta = sps > 0 ? (this.opts.totalSteps - info.step) / sps : NaN;
+    let eta: number;
+    if (this.estimator !== null) {
+      this.estimator.observe(info.step, (performance.now() - this.t0) / 1000 - this.evalSeconds);
+      eta = this.estimator.eta(info.step);
+    } else eta = sps > 0 ? (this.opts.totalSteps - info.step) / sps : NaN;
     const evalReturn = info.lastEvalReturn === null ? '-' : info.lastEvalReturn.toFixed(1);
     if (this.bar !== undefined) {
       this.bar.update(info.step, { sps: sps.toFixed(0), etaText: fmtEta(eta), evalReturn });

@@ -233,6 +233,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
         wallTime: wallOffset + (performance.now() - startedAt) / 1000,
       };
       prevEval = { step: b.step, t: performance.now() };
+      progress?.evaluated((prevEval.t - t0) / 1000);
       return rec;
     };
 
@@ -251,7 +252,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       progressMs: 500,
     });
 
-    progress = new ProgressReporter({ totalSteps: cfg.totalSteps, startStep, logger, ...(opts.progressBar === undefined ? {} : { bar: opts.progressBar }), logEveryMs: opts.progressLogMs ?? 30_000 });
+    progress = new ProgressReporter({ totalSteps: cfg.totalSteps, startStep, logger, eta: { totalSteps: cfg.totalSteps, learningStarts: cfg.learningStarts, evalEvery: cfg.evalEvery }, ...(opts.progressBar === undefined ? {} : { bar: opts.progressBar }), logEveryMs: opts.progressLogMs ?? 30_000 });
     const reporter = progress;
     let lastStatusAt = performance.now();
     let sub: Subscription | undefined;
