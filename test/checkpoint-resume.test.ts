@@ -27,6 +27,7 @@ import { trainRun, type TrainRunOptions } from '../src/run/train-run.js';
 import { resolveRunConfig } from '../src/run/run-config.js';
 import { RUN_FILES, type EpisodeRecord, type EvaluationRecord, type RunStatus } from '../src/run-files.js';
 import type { CheckpointManifest } from '../agents/checkpoint.js';
+import { readJson, readJsonl } from './fixtures/read-run-files.js';
 
 const TOTAL = 600;
 
@@ -36,12 +37,6 @@ before(() => {
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
-const readJsonl = <T>(p: string): T[] =>
-  readFileSync(p, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as T);
-const readJson = <T>(p: string): T => JSON.parse(readFileSync(p, 'utf8')) as T;
 
 /** What two runs must agree on (see the module comment). */
 function outcome(dir: string): { episodes: EpisodeRecord[]; evaluations: Omit<EvaluationRecord, 'stepsPerSec' | 'wallTime'>[]; manifest: Omit<CheckpointManifest, 'createdAt'>; weights: Buffer; status: [string, number] } {

@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RUN_FILES, type EpisodeRecord, type EvaluationRecord, type RunStatus } from '../src/run-files.js';
+import { readJson, readJsonl } from './fixtures/read-run-files.js';
 
 const MAIN = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
 const SMALL = ['--env', 'InvertedPendulum-v5', '--hidden', '16,16', '--batch-size', '32', '--learning-starts', '300', '--eval-every', '500', '--eval-episodes', '2', '--backend', 'wasm', '--no-progress'];
@@ -30,12 +31,6 @@ function start(args: string[]): { child: ChildProcess; done: Promise<Done> } {
   return { child, done };
 }
 
-const readJsonl = <T>(p: string): T[] =>
-  readFileSync(p, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as T);
-const readJson = <T>(p: string): T => JSON.parse(readFileSync(p, 'utf8')) as T;
 const csvRows = (p: string): string[][] =>
   readFileSync(p, 'utf8')
     .trim()

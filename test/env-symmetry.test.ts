@@ -59,6 +59,11 @@ function modelPath(id: string): string | null {
   return existsSync(ref) ? ref : null;
 }
 
+/** Why a test skips: the model file was found in neither place modelPath looks. */
+function noModel(id: string): string {
+  return `no model XML for ${id}: neither ${defaultModelPath(ENVS[id].file)} nor ${REF_DIR}/${ENVS[id].file} exists`;
+}
+
 interface Rollout {
   /** max_i |map(obs1)[i] - obs2[i]| / max(1, |obs2[i]|) per step (index 0 = after reset). */
   obsErr: number[];
@@ -199,7 +204,7 @@ describe('exact maps: mirrored trajectories agree to 1e-9', () => {
   for (const [id, name, rewardPreserved] of cases) {
     test(`${id} ${name}`, (t) => {
       const xml = modelPath(id);
-      if (xml === null) return t.skip('no model');
+      if (xml === null) return t.skip(noModel(id));
       const spec = symmetry(id, name);
       assert.ok(spec.qpos && spec.qvel);
       for (const seed of [1, 2]) {
@@ -232,7 +237,7 @@ describe('Ant maps on the contact forces (after landing, unclipped)', () => {
   for (const [name, rewardPreserved] of [['exact_mirror', true], ['front_back_reflection', false], ['rotation90', false]] as const) {
     test(`${name}: all 105 entries agree to 1e-9 while the feet touch the floor`, (t) => {
       const xml = modelPath('Ant-v5');
-      if (xml === null) return t.skip('no model');
+      if (xml === null) return t.skip(noModel('Ant-v5'));
       const spec = symmetry('Ant-v5', name);
       for (const seed of [1, 2]) {
         const contacts = legContactCounter();
@@ -259,7 +264,7 @@ describe('approximate mirrors: exact once the model asymmetry is removed', () =>
   for (const [id, edits, what] of cases) {
     test(`${id}: measured on the model, asserted on the symmetrized model (${what})`, (t) => {
       const xml = modelPath(id);
-      if (xml === null) return t.skip('no model');
+      if (xml === null) return t.skip(noModel(id));
       const spec = symmetry(id, 'exact_mirror');
       assert.equal(spec.exact, false);
       const onModel = mirroredRollout(id, xml, spec, spec.qpos!, spec.qvel!, 3);
@@ -305,7 +310,7 @@ describe("paper maps (misspecified): equivariance error measured, not asserted",
 
   test('Swimmer paper (vy kept)', (t) => {
     const sw = modelPath('Swimmer-v5');
-    if (sw === null) return t.skip('no model');
+    if (sw === null) return t.skip(noModel('Swimmer-v5'));
     const exact = symmetry('Swimmer-v5', 'exact_mirror');
     const r = mirroredRollout('Swimmer-v5', sw, symmetry('Swimmer-v5', 'paper'), exact.qpos!, exact.qvel!, 5);
     t.diagnostic(`Swimmer paper: obs error ${summary(r.obsErr)}`);
@@ -314,7 +319,7 @@ describe("paper maps (misspecified): equivariance error measured, not asserted",
 
   test('Ant paper Z4 (no signs, x/y kept): the true 90 degree rotation up to signs and x/y turns, contact forces included', (t) => {
     const ant = modelPath('Ant-v5');
-    if (ant === null) return t.skip('no model');
+    if (ant === null) return t.skip(noModel('Ant-v5'));
     const paper = symmetry('Ant-v5', 'paper');
     const rot = symmetry('Ant-v5', 'rotation90');
     // Where the paper's map takes an entry from the same source as the rotation, the two differ
