@@ -43,14 +43,16 @@ function skipReason(): string | false {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 45_000): Promise<T> {
+/** Polls probe until it returns a value; on timeout the error carries the output of the process(es) waited on. */
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 45_000, output?: () => string[]): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
     await sleep(150);
   }
-  throw new Error(`timed out waiting for ${what}`);
+  const printed = output ? `; its output so far:\n${output().join('\n') || '(none)'}` : '';
+  throw new Error(`timed out waiting for ${what}${printed}`);
 }
 
 interface WorkerProcess {
@@ -67,7 +69,13 @@ function spawnWorker(name: string, resultsDir: string, env: NodeJS.ProcessEnv = 
   processes.push(child);
   const lines: string[] = [];
   let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+  // A chunk may end mid-line: keep the tail until its newline arrives.
+  let partial = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const parts = (partial + chunk.toString()).split('\n');
+    partial = parts.pop()!;
+    lines.push(...parts.filter(Boolean));
+  });
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
@@ -140,18 +148,26 @@ describe('distributed sweep queue (real redis-server)', { skip: false }, () => {
     // A's trainers stop advancing after step 4 while the hold file exists: A is certainly mid-run when killed.
     const holdFile = path.join(tmp, 'hold-A');
     await fs.writeFile(holdFile, '');
+    // A starts alone, so it certainly holds a run before B (concurrency 1 each) could drain the queue.
     const a = spawnWorker('A', resultsDir, { FAKE_TRAIN_HOLD: holdFile, FAKE_TRAIN_HOLD_AFTER: '4' });
-    const b = spawnWorker('B', resultsDir);
-    await waitFor('both workers ready', async () => a.lines.some((l) => l.startsWith('ready')) && b.lines.some((l) => l.startsWith('ready')), 30_000);
+    // Whatever happens here, this test's workers must not stay on the queue to take the next test's runs.
+    const mine: WorkerProcess[] = [a];
+    t.after(() => {
+      for (const w of mine) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+    });
+    await waitFor('worker A ready', async () => a.lines.some((l) => l.startsWith('ready')), 30_000, () => a.lines);
 
-    // Kill A once its run has checkpointed step 4 (where it holds).
+    // Kill A once its run has checkpointed step 4 (where it holds); B starts meanwhile.
     const victim = await waitFor('worker A to be mid-run', async () => {
       const started = a.lines.filter((l) => l.startsWith('started ')).at(-1)?.slice('started '.length);
       if (!started) return undefined;
       const runDir = path.join(resultsDir, sweepId, started);
       const ckpt = await fs.readFile(path.join(runDir, 'checkpoints', 'latest', 'manifest.json'), 'utf8').catch(() => '');
       return ckpt && (JSON.parse(ckpt) as { step: number }).step === 4 ? started : undefined;
-    });
+    }, 45_000, () => a.lines);
+    const b = spawnWorker('B', resultsDir);
+    mine.push(b);
+    await waitFor('worker B ready', async () => b.lines.some((l) => l.startsWith('ready')), 30_000, () => b.lines);
     const victimDir = path.join(resultsDir, sweepId, victim);
     const victimTrainerPid = Number((await readLines(path.join(victimDir, 'writers.log')))[0]!.split(' ')[0]);
     a.child.kill('SIGKILL');
