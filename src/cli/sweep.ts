@@ -4,15 +4,20 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { getDefaultLogger } from '../logging.js';
-import { decideAction } from '../sweep/run-state.js';
+import { costClass, costLabel, formatDuration, formatRates, measureRates, runSeconds, sweepSeconds, type MeasuredRates } from '../sweep/estimate.js';
+import { decideAction, readRunStatus } from '../sweep/run-state.js';
+import type { PlannedRun } from '../sweep/plan.js';
 import { parseGridAxis } from '../sweep/parse-values.js';
 import { planRuns } from '../sweep/plan.js';
 import { changedFlagsError, childArgs, runSweep } from '../sweep/run-sweep.js';
 import { readSweepFile, resolveSweepConfig, type SweepInput } from '../sweep/sweep-config.js';
 import { defaultTrainCommand, parseTrainCommand } from '../sweep/train-command.js';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { readManifest } from '../../agents/checkpoint.js';
+import { RUN_FILES } from '../run-files.js';
 import { asUserError, UserError } from '../run/user-error.js';
 import { checkPlannedRuns } from './check-sweep-runs.js';
+import { parseTrainArgs } from './train-options.js';
 import { sweepViaQueue } from './worker.js';
 
 interface SweepCliOptions {
@@ -30,6 +35,8 @@ interface SweepCliOptions {
   trainCommand?: string;
   progressEvery?: number;
   dryRun?: boolean;
+  /** false with --no-estimate */
+  estimate?: boolean;
   allowChangedFlags?: boolean;
   queue?: string;
   results?: string;
@@ -82,7 +89,8 @@ export function register(program: Command): Command {
     .option('--retries <n>', 'retries of a crashed run, resuming from its checkpoint if it has one (default 1)', positiveInt)
     .option('--train-command <cmd>', 'command prefix for `train`/`resume` (default: this CLI; also RPP_SAC_TRAIN_COMMAND)')
     .option('--progress-every <sec>', 'seconds between progress lines (default 30)', positiveInt)
-    .option('--dry-run', 'print the planned runs and what would happen to each, start nothing')
+    .option('--dry-run', 'print the planned runs, what would happen to each and an estimated total time (measured here in a few seconds per network shape); start nothing')
+    .option('--no-estimate', 'with --dry-run: skip the time estimate')
     .option('--allow-changed-flags', 're-run a sweep whose runs were trained with other train flags: train the remaining runs with the new ones (sweep.json keeps the earlier config under previousConfigs)')
     .option('--queue <url>', 'enqueue the runs on Redis (redis://host:6379) for `npx rpp-sac worker` machines instead of running them here; see docs/distributed-sweeps.md')
     .option('--results <dir>', 'with --queue: shared results root (same as the workers\' --results); the sweep goes to <dir>/<name>')
@@ -104,11 +112,8 @@ export function register(program: Command): Command {
       const changed = changedFlagsError(config, resolve(config.out));
       if (changed !== null && !opts.allowChangedFlags) throw new UserError(changed);
       if (opts.dryRun) {
-        for (const run of planned) {
-          const action = decideAction(run.dir, config.steps);
-          const cmd = action === 'skip' ? '' : `  $ ${[...trainCommand, ...childArgs(action, run, config.steps)].join(' ')}`;
-          process.stdout.write(`${action.padEnd(6)} ${run.id}${cmd}\n`);
-        }
+        const ownCli = opts.trainCommand === undefined && !process.env.RPP_SAC_TRAIN_COMMAND?.trim();
+        await printDryRun(planned, config.steps, config.parallel, trainCommand, ownCli && opts.estimate !== false);
         return;
       }
       const ac = new AbortController();
@@ -136,4 +141,54 @@ export function register(program: Command): Command {
         process.off('SIGHUP', onSigint);
       }
     });
+}
+
+/**
+ * The dry run's listing: each run's action and command, then the number of runs per action
+ * and (for runs of this CLI) an estimated time per run and for the sweep, from rates measured
+ * here once per network/env shape (src/sweep/estimate.ts).
+ */
+async function printDryRun(planned: PlannedRun[], steps: number, parallel: number, trainCommand: string[], estimate: boolean): Promise<void> {
+  const rates = new Map<string, MeasuredRates>();
+  const secs: number[] = [];
+  const counts = new Map<string, number>();
+  for (const run of planned) {
+    const action = decideAction(run.dir, steps);
+    counts.set(action, (counts.get(action) ?? 0) + 1);
+    let time = '';
+    if (estimate && action !== 'skip') {
+      const { config, flags } = parseTrainArgs(run.trainArgs.slice(1));
+      const cfg = { ...config, totalSteps: steps };
+      const key = costClass(cfg);
+      if (!rates.has(key)) {
+        const measured = await measureRates(cfg, flags.backend);
+        process.stderr.write(`measured ${costLabel(cfg, run.agent)}: ${formatRates(measured)} (CPU time)\n`);
+        rates.set(key, measured);
+      }
+      const from = action === 'train' ? 0 : await resumeStep(run.dir);
+      const sec = runSeconds(cfg, from, rates.get(key)!);
+      secs.push(sec);
+      time = ` (~${formatDuration(sec)})`;
+    }
+    const cmd = action === 'skip' ? '' : `  $ ${[...trainCommand, ...childArgs(action, run, steps)].join(' ')}`;
+    process.stdout.write(`${action.padEnd(6)} ${run.id}${time}${cmd}\n`);
+  }
+  const byAction = [...counts].map(([a, n]) => `${n} ${a}`).join(', ');
+  process.stdout.write(`${planned.length} runs: ${byAction}\n`);
+  if (estimate && secs.length > 0) {
+    const total = secs.reduce((a, b) => a + b, 0);
+    process.stdout.write(
+      `estimated time: ${formatDuration(sweepSeconds(secs, parallel))} at --parallel ${parallel} (${formatDuration(total)} of runs in all; ` +
+        `one core per run at the CPU rates measured just now; evaluations at full episode length, an upper bound where episodes end early)\n`,
+    );
+  }
+}
+
+/** Where a resume or extend starts: the checkpoint's step (status.json may be ahead of it). */
+async function resumeStep(runDir: string): Promise<number> {
+  try {
+    return (await readManifest(join(runDir, RUN_FILES.checkpoints, 'latest'))).loop?.step ?? 0;
+  } catch {
+    return readRunStatus(runDir)?.step ?? 0; // an unreadable checkpoint is resume's error to report
+  }
 }

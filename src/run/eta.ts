@@ -10,6 +10,13 @@ export interface EtaConfig {
   evalEvery: number;
 }
 
+/** Evaluations still to come after `step`: every evalEvery steps and one at the end (src/pipeline/evaluate-every.ts). */
+export function remainingEvaluations(cfg: Pick<EtaConfig, 'totalSteps' | 'evalEvery'>, step: number): number {
+  const { totalSteps, evalEvery } = cfg;
+  const periodic = Math.floor(totalSteps / evalEvery) - Math.floor(step / evalEvery);
+  return Math.max(0, periodic + (totalSteps % evalEvery === 0 || step >= totalSteps ? 0 : 1));
+}
+
 interface Sample {
   step: number;
   /** Seconds of training, evaluations left out. */
@@ -44,9 +51,7 @@ export class EtaEstimator {
 
   /** Evaluations still to come after `step`: every evalEvery steps and one at the end. */
   remainingEvaluations(step: number): number {
-    const { totalSteps, evalEvery } = this.cfg;
-    const periodic = Math.floor(totalSteps / evalEvery) - Math.floor(step / evalEvery);
-    return Math.max(0, periodic + (totalSteps % evalEvery === 0 || step >= totalSteps ? 0 : 1));
+    return remainingEvaluations(this.cfg, step);
   }
 
   /** Seconds left, or NaN while a needed rate is unknown (before the update phase has run a while). */
