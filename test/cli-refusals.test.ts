@@ -60,6 +60,33 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+/**
+ * A directory this process cannot create entries in, or null. Tests run as root here, which
+ * ignores permission bits but not a read-only pseudo filesystem like /sys (EPERM or EROFS).
+ */
+function unwritableDir(): string | null {
+  for (const d of ['/sys']) {
+    const probe = join(d, `rpp-sac-probe-${process.pid}`);
+    try {
+      mkdirSync(probe);
+      rmSync(probe, { recursive: true, force: true });
+    } catch {
+      return d;
+    }
+  }
+  return null;
+}
+
+test('--out where nothing can be written says "cannot write to", names the reason and the fix, and writes nothing', { timeout: 120_000 }, async (t) => {
+  const ro = unwritableDir();
+  if (ro === null) return t.skip('no unwritable directory found (/sys is writable here)');
+  const out = join(ro, `rpp-sac-test-${process.pid}`, 'run');
+  const r = await run(['train', ...TINY, '--steps', '300', '--out', out]);
+  assertRefused(r, new RegExp(`cannot write to ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: E[A-Z]+: .*Pass another --out`), 'unwritable --out');
+  assert.doesNotMatch(r.stderr, /ENOENT/);
+  assert.ok(!existsSync(out));
+});
+
 test('a refused start writes nothing; a run dir whose start failed before step 0 is used again (and warns that it makes no updates); a refused resume changes nothing', { timeout: 300_000 }, async () => {
   writeFileSync(join(dir, 'a-file'), 'x');
   // A directory left by a start that failed before step 0 (as earlier versions left them).
