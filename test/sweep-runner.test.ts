@@ -61,6 +61,11 @@ test('runs every env/agent/seed in its own directory, then skips them all when r
   assert.equal(again.finished, 0);
   assert.equal(calls().length, 4, 'no new processes for finished runs');
   assert.equal(readManifest(out)?.createdAt, m?.createdAt);
+  // A skipped run still says when and how it was trained.
+  const skippedEntry = readManifest(out)!.runs[0]!;
+  assert.deepEqual([skippedEntry.state, skippedEntry.attempts, skippedEntry.actions], ['skipped', 0, ['skip']]);
+  assert.deepEqual([skippedEntry.exitCode, skippedEntry.startedAt, skippedEntry.endedAt, skippedEntry.durationSec], [0, m!.runs[0]!.startedAt, m!.runs[0]!.endedAt, m!.runs[0]!.durationSec]);
+  assert.ok(m!.runs[0]!.startedAt !== null && m!.runs[0]!.durationSec !== null);
 
   // Asking for more steps continues the finished runs from their checkpoints.
   const longer = await runSweep({ config: { ...config, steps: 2000 }, trainCommand, logger, env });

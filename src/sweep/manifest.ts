@@ -27,6 +27,7 @@ export interface SweepRunEntry {
   state: SweepRunState;
   /** Processes started for this run in the latest sweep invocation. */
   attempts: number;
+  /** Actions of the latest invocation ('skip': finished earlier; a skipped run keeps the exit code and times of the invocation that trained it). */
   actions: RunAction[];
   exitCode: number | null;
   error: string | null;

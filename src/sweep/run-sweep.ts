@@ -103,6 +103,9 @@ async function runLocked(opts: RunSweepOptions, logger: Logger, cwd: string, swe
     const entry = manifest.runs[i];
     const status = readRunStatus(plan.dir);
     if (decideAction(plan.dir, opts.config.steps) === 'skip') {
+      // Keep the record of the invocation that trained it: when it ran, how long, how it ended.
+      const before = previous?.runs.find((e) => e.id === plan.id && (e.state === 'finished' || e.state === 'skipped'));
+      if (before !== undefined) Object.assign(entry, { exitCode: before.exitCode, startedAt: before.startedAt, endedAt: before.endedAt, durationSec: before.durationSec });
       entry.state = 'skipped';
       entry.actions.push('skip');
       if (status && status.totalSteps < opts.config.steps) {
