@@ -68,6 +68,10 @@ export interface UpdateStats {
 
 export type ActMode = 'stochastic' | 'deterministic';
 
+function statsFrom(s: ArrayLike<number>): UpdateStats {
+  return { criticLoss: s[0], actorLoss: s[1], alpha: s[2], entropy: s[3], qMean: s[4] };
+}
+
 /** Everything that changes while training, as plain arrays (see agents/checkpoint.ts). */
 export interface SacAgentState {
   /** Variable values by group, in network variable order. */
@@ -195,19 +199,33 @@ export class SacAgent {
 
   /** Actions in [-1, 1]: tanh(mean) (deterministic) or tanh(mean + std * noise). obs is [n*obsDim] row-major. */
   actUnit(obs: ArrayLike<number>, n: number, mode: ActMode): Float32Array {
+    const out = this.actTensor(obs, n, mode);
+    const a = out.dataSync() as Float32Array;
+    out.dispose();
+    return a;
+  }
+
+  /** actUnit with an asynchronous read (backends that cannot read synchronously: webgpu in Node). */
+  async actUnitAsync(obs: ArrayLike<number>, n: number, mode: ActMode): Promise<Float32Array> {
+    const out = this.actTensor(obs, n, mode);
+    try {
+      return (await out.data()) as Float32Array;
+    } finally {
+      out.dispose();
+    }
+  }
+
+  private actTensor(obs: ArrayLike<number>, n: number, mode: ActMode): tf.Tensor {
     this.checkAlive();
     if (obs.length !== n * this.obsDim) throw new Error(`SacAgent.act: obs has ${obs.length} values, expected n*obsDim = ${n}*${this.obsDim}`);
     const noise = mode === 'stochastic' ? drawNoise(this.rng, n, this.actDim).noise : null;
-    const out = tf.tidy(() => {
+    return tf.tidy(() => {
       const x = tf.tensor2d(obs instanceof Float32Array ? obs : Float32Array.from(obs), [n, this.obsDim]);
       const [mean, head] = this.actor.heads(x);
       if (noise === null) return tf.tanh(mean);
       const { std } = stdFromHead(head, this.std);
       return tf.tanh(tf.add(mean, tf.mul(std, tf.tensor2d(noise, [n, this.actDim]))));
     });
-    const a = out.dataSync() as Float32Array;
-    out.dispose();
-    return a;
   }
 
   /** Actions in env units (see actUnit). */
@@ -255,6 +273,29 @@ export class SacAgent {
    * no device->host read at all and null is returned.
    */
   update(replay: ReplayBuffer, opts: { stats?: boolean } = {}): UpdateStats | null {
+    const statsTensor = this.step(replay, opts.stats ?? true);
+    if (statsTensor === undefined) return null;
+    const s = statsTensor.dataSync();
+    statsTensor.dispose();
+    return statsFrom(s);
+  }
+
+  /**
+   * update() with its stats read asynchronously (`await data()`): the form for backends
+   * that cannot read synchronously (webgpu in Node). The step itself is queued on the
+   * device before this returns; only the read waits.
+   */
+  async updateAsync(replay: ReplayBuffer): Promise<UpdateStats> {
+    const statsTensor = this.step(replay, true)!;
+    try {
+      return statsFrom(await statsTensor.data());
+    } finally {
+      statsTensor.dispose();
+    }
+  }
+
+  /** The update; returns the stats as one tensor when asked (the caller reads and disposes it). */
+  private step(replay: ReplayBuffer, wantStats: boolean): tf.Tensor | undefined {
     this.checkAlive();
     const cfg = this.config;
     const B = cfg.batchSize;
@@ -267,7 +308,6 @@ export class SacAgent {
     this.noiseActor = drawNoise(this.rng, B, ad, this.noiseActor);
     const nt = this.noiseTarget;
     const na = this.noiseActor;
-    const wantStats = opts.stats ?? true;
     // Kept out of the actor closure's tidy with tf.keep, so disposed by hand below.
     let meanLogProb: tf.Scalar | undefined;
     let qMean: tf.Scalar | undefined;
@@ -318,10 +358,7 @@ export class SacAgent {
     this._updates++;
     meanLogProb?.dispose();
     qMean?.dispose();
-    if (statsTensor === undefined) return null;
-    const s = statsTensor.dataSync();
-    statsTensor.dispose();
-    return { criticLoss: s[0], actorLoss: s[1], alpha: s[2], entropy: s[3], qMean: s[4] };
+    return statsTensor;
   }
 
   // ---------------------------------------------------------------- symmetry

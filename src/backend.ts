@@ -5,7 +5,9 @@
  * @tensorflow/tfjs-node-gpu, then @tensorflow/tfjs-node when the user installed
  * them (optional peer dependencies, imported dynamically); otherwise the wasm
  * backend with SIMD. The pure-JS `cpu` backend (~28x slower for a SAC update)
- * is used only when asked for by name.
+ * is used only when asked for by name. `webgpu` (optional packages webgpu and
+ * @tensorflow/tfjs-backend-webgpu, see backend-webgpu.ts) is used when asked for by
+ * name; `auto` does not pick it (see autoWebgpu below for why).
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
@@ -15,14 +17,15 @@ import { useFastMatMulGradient } from './fast-matmul-grad.js';
 import { useHeapCopyKernels } from './kernels/heap-copy-kernels.js';
 import { useNativeTranspose } from './kernels/native-transpose.js';
 import { useZeroCopyIdentity } from './kernels/zero-copy-identity.js';
+import { loadWebgpuBackend, releaseWebgpu, type GpuAdapterRecord } from './backend-webgpu.js';
 import { getDefaultLogger, type Logger } from './logging.js';
 import { sourceVersion } from './source-version.js';
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export interface BackendInfo {
-  /** The tfjs backend name in use ('wasm', 'tensorflow', 'cpu'). */
+  /** The tfjs backend name in use ('wasm', 'tensorflow', 'webgpu', 'cpu'). */
   name: string;
   /** What was asked for. */
   requested: BackendChoice;
@@ -32,6 +35,8 @@ export interface BackendInfo {
   versions: Record<string, string>;
   /** For wasm: whether SIMD is in use. */
   simd?: boolean;
+  /** For webgpu: the adapter that ran (vendor, architecture, device, description, software or not). */
+  adapter?: GpuAdapterRecord;
 }
 
 const NODE_PACKAGES: Record<'tensorflow-gpu' | 'tensorflow', string> = {
@@ -108,9 +113,13 @@ export async function initBackend(opts: { backend?: BackendChoice | string; logg
 
   let reason: string;
   let simd: boolean | undefined;
+  let adapter: GpuAdapterRecord | undefined;
   if (requested === 'tensorflow-gpu' || requested === 'tensorflow') {
     await loadNodeBackend(requested);
     reason = `requested explicitly (${NODE_PACKAGES[requested]})`;
+  } else if (requested === 'webgpu') {
+    adapter = await loadWebgpuBackend(tf);
+    reason = `requested explicitly (adapter: ${adapter.description || adapter.device}${adapter.software ? ', a software adapter: correct but slow' : ''})`;
   } else if (requested === 'wasm') {
     simd = await loadWasmBackend();
     reason = 'requested explicitly';
@@ -136,13 +145,22 @@ export async function initBackend(opts: { backend?: BackendChoice | string; logg
   }
 
   const versions: Record<string, string> = { ...sourceVersion(), node: process.versions.node };
-  for (const p of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@mujoco/mujoco']) {
+  for (const p of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@mujoco/mujoco']) {
     const v = packageVersion(p);
     if (v !== undefined) versions[p] = v;
   }
-  current = { name: tf.getBackend(), requested, reason, versions, ...(simd === undefined ? {} : { simd }) };
+  current = { name: tf.getBackend(), requested, reason, versions, ...(simd === undefined ? {} : { simd }), ...(adapter === undefined ? {} : { adapter }) };
   logger.info(`tfjs backend: ${current.name}${simd === undefined ? '' : simd ? ' (SIMD)' : ' (no SIMD)'} - ${reason}`);
   return current;
+}
+
+/**
+ * Release what keeps the process alive (the webgpu device; nothing for other
+ * backends). The next initBackend starts afresh.
+ */
+export function releaseBackend(): void {
+  releaseWebgpu(tf);
+  current = undefined;
 }
 
 /** The backend chosen by initBackend, or undefined before it ran. */
