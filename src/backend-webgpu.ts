@@ -98,7 +98,22 @@ export async function probeWebgpuAdapter(): Promise<{ adapter: GpuAdapterRecord 
 interface WebgpuBackendLike {
   readSync(dataId: object): unknown;
   tensorMap: { get(dataId: object): { values?: unknown } | undefined };
-  device: { destroy(): void };
+  device: { destroy(): void; queue: { onSubmittedWorkDone(): Promise<void> } };
+  ensureCommandEncoderReady(): void;
+  endComputePassEncoder(): void;
+  submitQueue(): void;
+}
+
+/**
+ * Resolves when the GPU has finished all work queued so far (tfjs batches kernels into
+ * command buffers: submit the open one first). No data is read. For timing.
+ */
+export async function webgpuIdle(tf: typeof import('@tensorflow/tfjs')): Promise<void> {
+  const b = tf.backend() as unknown as WebgpuBackendLike;
+  b.ensureCommandEncoderReady();
+  b.endComputePassEncoder();
+  b.submitQueue();
+  await b.device.queue.onSubmittedWorkDone();
 }
 
 /**

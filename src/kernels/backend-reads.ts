@@ -17,6 +17,16 @@ interface Readable {
 
 /** Run fn with the active backend's reads counted; returns its result and the count. */
 export function countReads<T>(fn: () => T): { result: T; reads: number } {
+  const c = instrument();
+  try {
+    return { result: fn(), reads: c.reads() };
+  } finally {
+    c.restore();
+  }
+}
+
+/** Wrap the active backend's read and readSync; reads() so far, restore() puts them back. */
+function instrument(): { reads(): number; restore(): void } {
   const b = tf.backend() as unknown as Readable;
   const read = b.read;
   const readSync = b.readSync;
@@ -30,10 +40,22 @@ export function countReads<T>(fn: () => T): { result: T; reads: number } {
     if (!onHost(dataId)) reads++;
     return readSync.call(this, dataId);
   };
+  return {
+    reads: () => reads,
+    restore: () => {
+      b.read = read;
+      b.readSync = readSync;
+    },
+  };
+}
+
+/** countReads for an async function (a data() read counts when it starts). */
+export async function countReadsAsync<T>(fn: () => Promise<T>): Promise<{ result: T; reads: number }> {
+  const c = instrument();
   try {
-    return { result: fn(), reads };
+    const result = await fn();
+    return { result, reads: c.reads() };
   } finally {
-    b.read = read;
-    b.readSync = readSync;
+    c.restore();
   }
 }
