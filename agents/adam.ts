@@ -153,6 +153,11 @@ export class Adam {
     });
   }
 
+  /** Read the moments asynchronously, so getState() then needs no device read (webgpu in Node). */
+  async prefetch(): Promise<void> {
+    await Promise.all([this.m.data(), this.v.data()]);
+  }
+
   getState(): AdamState {
     return { t: this.t, m: (this.m.dataSync() as Float32Array).slice(), v: (this.v.dataSync() as Float32Array).slice() };
   }

@@ -144,8 +144,9 @@ export async function loadWebgpuBackend(tf: typeof import('@tensorflow/tfjs')): 
 
 /** Destroy the webgpu backend's device and drop navigator.gpu so the process can exit. */
 export function releaseWebgpu(tf: typeof import('@tensorflow/tfjs')): void {
-  const b = tf.findBackend('webgpu') as unknown as WebgpuBackendLike | null;
-  if (b !== null) {
+  // The engine's registry, not tf.findBackend: that would start initialising a registered factory.
+  const b = (tf.engine() as unknown as { registry: Record<string, WebgpuBackendLike | undefined> }).registry.webgpu;
+  if (b !== undefined) {
     tf.removeBackend('webgpu');
     b.device.destroy();
   }

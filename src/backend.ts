@@ -6,8 +6,8 @@
  * them (optional peer dependencies, imported dynamically); otherwise the wasm
  * backend with SIMD. The pure-JS `cpu` backend (~28x slower for a SAC update)
  * is used only when asked for by name. `webgpu` (optional packages webgpu and
- * @tensorflow/tfjs-backend-webgpu, see backend-webgpu.ts) is used when asked for by
- * name; `auto` does not pick it (see autoWebgpu below for why).
+ * @tensorflow/tfjs-backend-webgpu, see backend-webgpu.ts): `auto` picks it after the
+ * tfjs-node packages when Dawn finds a hardware adapter, never a software one.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
@@ -17,7 +17,7 @@ import { useFastMatMulGradient } from './fast-matmul-grad.js';
 import { useHeapCopyKernels } from './kernels/heap-copy-kernels.js';
 import { useNativeTranspose } from './kernels/native-transpose.js';
 import { useZeroCopyIdentity } from './kernels/zero-copy-identity.js';
-import { loadWebgpuBackend, releaseWebgpu, type GpuAdapterRecord } from './backend-webgpu.js';
+import { WEBGPU_PACKAGES, loadWebgpuBackend, probeWebgpuAdapter, releaseWebgpu, type GpuAdapterRecord } from './backend-webgpu.js';
 import { getDefaultLogger, type Logger } from './logging.js';
 import { sourceVersion } from './source-version.js';
 
@@ -35,6 +35,8 @@ export interface BackendInfo {
   versions: Record<string, string>;
   /** For wasm: whether SIMD is in use. */
   simd?: boolean;
+  /** Whether dataSync() works (false for webgpu in Node: reads must be `await data()`). */
+  syncReads: boolean;
   /** For webgpu: the adapter that ran (vendor, architecture, device, description, software or not). */
   adapter?: GpuAdapterRecord;
 }
@@ -103,6 +105,19 @@ async function loadWasmBackend(): Promise<boolean> {
 }
 
 /**
+ * For `auto`: whether the optional WebGPU packages are installed and Dawn finds a
+ * hardware adapter. A software one (Mesa's llvmpipe) is never chosen: it is correct
+ * but far slower than wasm. The probe's GPU object is released when not used.
+ */
+async function hardwareWebgpu(): Promise<{ use: true } | { use: false; why: string }> {
+  for (const p of Object.keys(WEBGPU_PACKAGES)) if (!isInstalled(p)) return { use: false, why: `${p} is not installed` };
+  const probe = await probeWebgpuAdapter();
+  if (probe.adapter !== null && !probe.adapter.software) return { use: true };
+  releaseWebgpu(tf);
+  return { use: false, why: probe.adapter === null ? probe.reason : `only a software adapter: ${probe.adapter.description || probe.adapter.device}` };
+}
+
+/**
  * Initialise tfjs once per process. Later calls return the same info unless a
  * different explicit backend is requested.
  */
@@ -133,8 +148,14 @@ export async function initBackend(opts: { backend?: BackendChoice | string; logg
     await loadNodeBackend('tensorflow');
     reason = `${NODE_PACKAGES.tensorflow} is installed`;
   } else {
-    simd = await loadWasmBackend();
-    reason = 'default: neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed';
+    const gpu = await hardwareWebgpu();
+    if (gpu.use) {
+      adapter = await loadWebgpuBackend(tf);
+      reason = `webgpu is installed and found a hardware adapter (${adapter.description || adapter.device})`;
+    } else {
+      simd = await loadWasmBackend();
+      reason = `default: neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed, and no hardware WebGPU adapter (${gpu.why})`;
+    }
   }
   await tf.ready();
   useFastMatMulGradient();
@@ -149,7 +170,7 @@ export async function initBackend(opts: { backend?: BackendChoice | string; logg
     const v = packageVersion(p);
     if (v !== undefined) versions[p] = v;
   }
-  current = { name: tf.getBackend(), requested, reason, versions, ...(simd === undefined ? {} : { simd }), ...(adapter === undefined ? {} : { adapter }) };
+  current = { name: tf.getBackend(), requested, reason, versions, syncReads: tf.getBackend() !== 'webgpu', ...(simd === undefined ? {} : { simd }), ...(adapter === undefined ? {} : { adapter }) };
   logger.info(`tfjs backend: ${current.name}${simd === undefined ? '' : simd ? ' (SIMD)' : ' (no SIMD)'} - ${reason}`);
   return current;
 }
@@ -159,6 +180,7 @@ export async function initBackend(opts: { backend?: BackendChoice | string; logg
  * backends). The next initBackend starts afresh.
  */
 export function releaseBackend(): void {
+  if (current?.name !== 'webgpu' && (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu === undefined) return;
   releaseWebgpu(tf);
   current = undefined;
 }
