@@ -120,6 +120,22 @@ async function runGpu(): Promise<Record<string, unknown>> {
     const gflops = (2 * 256 ** 3) / (med.matMul256 * 1e6);
     const boundMs = flops / (gflops * 1e6);
     const reads = (agent: SacAgent): number => countReads(() => agent.update(rb, { stats: false })).reads;
+    // GPU programs dispatched per update (tf.profile's kernel count includes Reshape/Identity, which dispatch nothing on webgpu).
+    const dispatches = (agent: SacAgent): number => {
+      const be = tf.backend() as unknown as { runWebGPUProgram: (...args: unknown[]) => unknown };
+      const orig = be.runWebGPUProgram;
+      let n = 0;
+      be.runWebGPUProgram = function (this: unknown, ...args: unknown[]) {
+        n++;
+        return orig.apply(this, args);
+      };
+      try {
+        agent.update(rb, { stats: false });
+      } finally {
+        be.runWebGPUProgram = orig;
+      }
+      return n;
+    };
     const readsWithStats = async (agent: SacAgent): Promise<number> => (await countReadsAsync(() => agent.updateAsync(rb))).reads;
     await webgpuIdle(tf);
     return {
@@ -141,6 +157,7 @@ async function runGpu(): Promise<Record<string, unknown>> {
       sacKernels: await kernelCount(agents.sac, rb),
       rppSacKernels: await kernelCount(agents.rppSac, rb),
       matchedKernels: await kernelCount(agents.matched, rb),
+      gpuDispatchesPerUpdate: { sac: dispatches(agents.sac), rppSac: dispatches(agents.rppSac), matched: dispatches(agents.matched) },
       readsPerUpdate: { sac: reads(agents.sac), rppSac: reads(agents.rppSac), matched: reads(agents.matched) },
       readsPerUpdateWithStats: { sac: await readsWithStats(agents.sac), rppSac: await readsWithStats(agents.rppSac) },
     };

@@ -82,6 +82,8 @@ export class TransposedWeight {
  * transposes are cheap (native-transpose.ts).
  */
 export function weightGrads(x: tf.Tensor2D, dz: tf.Tensor2D): { dW: tf.Tensor2D; db: tf.Tensor1D } {
+  // On webgpu a transposed matmul costs the same as a plain one: one dispatch, no Transpose.
+  if (tf.getBackend() === 'webgpu') return { dW: tf.matMul(x, dz, true, false), db: tf.sum(dz, 0) as tf.Tensor1D };
   if (x.shape[1] < dz.shape[1]) {
     const dzT = tf.transpose(dz);
     // Sum over the last axis: no transpose inside the wasm reduction.
