@@ -93,10 +93,13 @@ export function weightGrads(x: tf.Tensor2D, dz: tf.Tensor2D): { dW: tf.Tensor2D;
   return { dW, db: colSum(dz) };
 }
 
-/** dx, dW, db of x @ w + b (see weightGrads). */
-export function denseGrads(dz: tf.Tensor2D, x: tf.Tensor2D, wT: tf.Tensor2D): tf.Tensor[] {
-  const { dW, db } = weightGrads(x, dz);
-  return [tf.matMul(dz, wT), dW, db];
+/**
+ * dx = dz @ w^T: on webgpu one transposed matmul (no Transpose dispatch); elsewhere an
+ * untransposed matmul with w^T from the cache (see TransposedWeight).
+ */
+function inputGrad(dz: tf.Tensor2D, w: tf.Tensor2D, cache: TransposedWeight | null): tf.Tensor2D {
+  if (tf.getBackend() === 'webgpu') return tf.matMul(dz, w, false, true);
+  return tf.matMul(dz, cache !== null ? cache.of(w) : tf.transpose(w));
 }
 
 /**
@@ -146,7 +149,8 @@ function denseOp(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean, 
       const xs = sv[0] as tf.Tensor2D;
       const dz = relu ? (reluGrad(dy, sv[1]) as tf.Tensor2D) : (dy as tf.Tensor2D);
       const wv = byRef ? wi : (sv[relu ? 2 : 1] as tf.Tensor2D);
-      return denseGrads(dz, xs, cache !== null ? cache.of(wv) : tf.transpose(wv));
+      const { dW, db } = weightGrads(xs, dz);
+      return [inputGrad(dz, wv, cache), dW, db];
     };
     return { value: y, gradFunc };
   }) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
@@ -171,7 +175,7 @@ function frozenDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boole
     const gradFunc: Grads = (dy, sv) => {
       const dz = relu ? reluGrad(dy, sv[0]) : dy;
       const ws = byRef ? w : (sv[relu ? 1 : 0] as tf.Tensor2D);
-      return [tf.matMul(dz, cache !== null ? cache.of(ws) : tf.transpose(ws))];
+      return [inputGrad(dz as tf.Tensor2D, ws, cache)];
     };
     return { value: y, gradFunc };
   }) as (x: tf.Tensor2D) => tf.Tensor2D;
