@@ -121,6 +121,7 @@ export async function webgpuIdle(tf: typeof import('@tensorflow/tfjs')): Promise
  * install hint when a package is missing, and with the reason when no adapter exists.
  */
 export async function loadWebgpuBackend(tf: typeof import('@tensorflow/tfjs')): Promise<GpuAdapterRecord> {
+  await nodeGpu(); // throws the install hint when `webgpu` is missing
   const probe = await probeWebgpuAdapter();
   if (probe.adapter === null) throw new Error(`Backend 'webgpu' cannot start: ${probe.reason}.`);
   try {

@@ -105,3 +105,17 @@ it('--backend auto never picks a software WebGPU adapter (it falls back to wasm 
   assert.equal(info.name, 'wasm');
   assert.match(info.reason, /only a software adapter/);
 });
+
+it('--backend webgpu without the optional packages: exit 2 with the install command', async () => {
+  const res = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', join(import.meta.dirname, 'fixtures', 'hide-webgpu.mjs'), MAIN, 'train', '--env', 'InvertedPendulum-v5', '--steps', '100', '--backend', 'webgpu', '--no-progress', '--out', join(dir, 'missing')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+  assert.equal(res.code, 2, res.stderr);
+  assert.match(res.stderr, /Backend 'webgpu' needs the package webgpu .*Install it with: npm install webgpu@0\.6\.2 @tensorflow\/tfjs-backend-webgpu@4\.22\.0/s);
+});
