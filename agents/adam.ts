@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { hasHostKernel, runHostKernel } from '../src/kernels/host-kernel.js';
+import { adamStepWebgpu } from './optimizer-webgpu.js';
 import { ADAM_KERNEL, type AdamKernelSpec } from './optimizer-kernels.js';
 
 export interface AdamOptions {
@@ -132,6 +133,25 @@ export class Adam {
       });
       return;
     }
+    if (tf.getBackend() === 'webgpu') {
+      // One WebGPU program for the moments and parameters (see optimizer-webgpu.ts); same formulas as below.
+      tf.tidy(() => {
+        let g: tf.Tensor1D = grads.length === 1 ? (tf.reshape(grads[0], [-1]) as tf.Tensor1D) : tf.concat(grads.map((x) => tf.reshape(x, [-1]) as tf.Tensor1D));
+        const p = this.flatParams();
+        if (this.l2Grad !== null) g = tf.add(g, tf.mul(this.l2Grad, p));
+        const scale = this.clipNorm === null ? tf.scalar(1) : tf.div(this.clipNorm, tf.maximum(tf.add(tf.sqrt(tf.sum(tf.square(g))), 1e-6), this.clipNorm));
+        const out = adamStepWebgpu(g, p, this.m as tf.Tensor as tf.Tensor1D, this.v as tf.Tensor as tf.Tensor1D, scale, { beta1: b1, beta2: b2, stepScale: stepSize * bc2, epsScale: this.eps * bc2 });
+        const n = this.size;
+        this.m.assign(tf.slice(out, [0], [n]));
+        this.v.assign(tf.slice(out, [n], [n]));
+        let off = 2 * n;
+        for (let i = 0; i < this.vars.length; i++) {
+          this.vars[i].assign(tf.reshape(tf.slice(out, [off], [this.sizes[i]]), this.vars[i].shape));
+          off += this.sizes[i];
+        }
+      });
+      return;
+    }
     tf.tidy(() => {
       let g: tf.Tensor1D = grads.length === 1 ? (tf.reshape(grads[0], [-1]) as tf.Tensor1D) : tf.concat(grads.map((x) => tf.reshape(x, [-1]) as tf.Tensor1D));
       if (this.l2Grad !== null) g = tf.add(g, tf.mul(this.l2Grad, this.flatParams()));
@@ -151,6 +171,11 @@ export class Adam {
         this.vars[i].assign(tf.sub(this.vars[i], tf.reshape(part, this.vars[i].shape)));
       }
     });
+  }
+
+  /** Read the moments asynchronously, so getState() then needs no device read (webgpu in Node). */
+  async prefetch(): Promise<void> {
+    await Promise.all([this.m.data(), this.v.data()]);
   }
 
   getState(): AdamState {

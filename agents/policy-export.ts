@@ -11,20 +11,26 @@ import { RppMlp } from '../src/nn/rpp-mlp.js';
 import type { SacAgent } from './sac.js';
 import { POLICY_FORMAT, POLICY_VERSION, type PolicyActivation, type PolicyHead, type PolicyLayer, type PolicyManifest, type TensorRef } from './policy-format.js';
 
+/**
+ * Collects weights in order. Reads are asynchronous (`data()`): the webgpu backend in
+ * Node has no dataSync. The caller may dispose a tensor right after add.
+ */
 class WeightWriter {
-  readonly chunks: Float32Array[] = [];
+  readonly chunks: Promise<Float32Array>[] = [];
   length = 0;
   add(t: tf.Tensor): TensorRef {
-    const data = (t.dataSync() as Float32Array).slice();
-    const ref = { offset: this.length, length: data.length, shape: [...t.shape] };
-    this.chunks.push(data);
-    this.length += data.length;
+    const ref = { offset: this.length, length: t.size, shape: [...t.shape] };
+    // A kept clone holds the data until the read is done (webgpu caches the values on the
+    // tensor record when the read completes; a disposed tensor has none).
+    const held = tf.keep(t.clone());
+    this.chunks.push((held.data() as Promise<Float32Array>).finally(() => held.dispose()));
+    this.length += t.size;
     return ref;
   }
-  concat(): Float32Array {
+  async concat(): Promise<Float32Array> {
     const out = new Float32Array(this.length);
     let off = 0;
-    for (const c of this.chunks) {
+    for (const c of await Promise.all(this.chunks)) {
       out.set(c, off);
       off += c.length;
     }
@@ -96,7 +102,7 @@ export async function exportPolicy(agent: SacAgent, dir: string, meta: { envId: 
   const tmp = join(parent, `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp);
-  const w = ww.concat();
+  const w = await ww.concat();
   await writeFile(join(tmp, 'weights.bin'), new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
   await writeFile(join(tmp, 'policy.json'), JSON.stringify(manifest, null, 1));
   const old = join(parent, `.${basename(dir)}.old-${process.pid}-${Date.now()}`);

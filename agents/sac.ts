@@ -68,6 +68,10 @@ export interface UpdateStats {
 
 export type ActMode = 'stochastic' | 'deterministic';
 
+function statsFrom(s: ArrayLike<number>): UpdateStats {
+  return { criticLoss: s[0], actorLoss: s[1], alpha: s[2], entropy: s[3], qMean: s[4] };
+}
+
 /** Everything that changes while training, as plain arrays (see agents/checkpoint.ts). */
 export interface SacAgentState {
   /** Variable values by group, in network variable order. */
@@ -195,24 +199,43 @@ export class SacAgent {
 
   /** Actions in [-1, 1]: tanh(mean) (deterministic) or tanh(mean + std * noise). obs is [n*obsDim] row-major. */
   actUnit(obs: ArrayLike<number>, n: number, mode: ActMode): Float32Array {
+    const out = this.actTensor(obs, n, mode);
+    const a = out.dataSync() as Float32Array;
+    out.dispose();
+    return a;
+  }
+
+  /** actUnit with an asynchronous read (backends that cannot read synchronously: webgpu in Node). */
+  async actUnitAsync(obs: ArrayLike<number>, n: number, mode: ActMode): Promise<Float32Array> {
+    const out = this.actTensor(obs, n, mode);
+    try {
+      return (await out.data()) as Float32Array;
+    } finally {
+      out.dispose();
+    }
+  }
+
+  private actTensor(obs: ArrayLike<number>, n: number, mode: ActMode): tf.Tensor {
     this.checkAlive();
     if (obs.length !== n * this.obsDim) throw new Error(`SacAgent.act: obs has ${obs.length} values, expected n*obsDim = ${n}*${this.obsDim}`);
     const noise = mode === 'stochastic' ? drawNoise(this.rng, n, this.actDim).noise : null;
-    const out = tf.tidy(() => {
+    return tf.tidy(() => {
       const x = tf.tensor2d(obs instanceof Float32Array ? obs : Float32Array.from(obs), [n, this.obsDim]);
       const [mean, head] = this.actor.heads(x);
       if (noise === null) return tf.tanh(mean);
       const { std } = stdFromHead(head, this.std);
       return tf.tanh(tf.add(mean, tf.mul(std, tf.tensor2d(noise, [n, this.actDim]))));
     });
-    const a = out.dataSync() as Float32Array;
-    out.dispose();
-    return a;
   }
 
   /** Actions in env units (see actUnit). */
   act(obs: ArrayLike<number>, n: number, mode: ActMode): Float32Array {
     return this.toEnvUnits(this.actUnit(obs, n, mode));
+  }
+
+  /** act with an asynchronous read (see actUnitAsync). */
+  async actAsync(obs: ArrayLike<number>, n: number, mode: ActMode): Promise<Float32Array> {
+    return this.toEnvUnits(await this.actUnitAsync(obs, n, mode));
   }
 
   /** Uniform random actions in [-1, 1] (the first learningStarts steps), from the agent's seeded Rng. */
@@ -255,6 +278,29 @@ export class SacAgent {
    * no device->host read at all and null is returned.
    */
   update(replay: ReplayBuffer, opts: { stats?: boolean } = {}): UpdateStats | null {
+    const statsTensor = this.step(replay, opts.stats ?? true);
+    if (statsTensor === undefined) return null;
+    const s = statsTensor.dataSync();
+    statsTensor.dispose();
+    return statsFrom(s);
+  }
+
+  /**
+   * update() with its stats read asynchronously (`await data()`): the form for backends
+   * that cannot read synchronously (webgpu in Node). The step itself is queued on the
+   * device before this returns; only the read waits.
+   */
+  async updateAsync(replay: ReplayBuffer): Promise<UpdateStats> {
+    const statsTensor = this.step(replay, true)!;
+    try {
+      return statsFrom(await statsTensor.data());
+    } finally {
+      statsTensor.dispose();
+    }
+  }
+
+  /** The update; returns the stats as one tensor when asked (the caller reads and disposes it). */
+  private step(replay: ReplayBuffer, wantStats: boolean): tf.Tensor | undefined {
     this.checkAlive();
     const cfg = this.config;
     const B = cfg.batchSize;
@@ -267,7 +313,6 @@ export class SacAgent {
     this.noiseActor = drawNoise(this.rng, B, ad, this.noiseActor);
     const nt = this.noiseTarget;
     const na = this.noiseActor;
-    const wantStats = opts.stats ?? true;
     // Kept out of the actor closure's tidy with tf.keep, so disposed by hand below.
     let meanLogProb: tf.Scalar | undefined;
     let qMean: tf.Scalar | undefined;
@@ -318,10 +363,7 @@ export class SacAgent {
     this._updates++;
     meanLogProb?.dispose();
     qMean?.dispose();
-    if (statsTensor === undefined) return null;
-    const s = statsTensor.dataSync();
-    statsTensor.dispose();
-    return { criticLoss: s[0], actorLoss: s[1], alpha: s[2], entropy: s[3], qMean: s[4] };
+    return statsTensor;
   }
 
   // ---------------------------------------------------------------- symmetry
@@ -338,50 +380,90 @@ export class SacAgent {
    * uses its residual pathway.
    */
   policyEquivarianceErrors(obs: ArrayLike<number>, n: number): { mean: number; std: number } | null {
+    const plan = this.equivariancePlan(obs, n);
+    if (plan === null) return null;
+    try {
+      return plan.errors(plan.heads.map((t) => t.dataSync() as Float32Array));
+    } finally {
+      plan.heads.forEach((t) => t.dispose());
+    }
+  }
+
+  /** policyEquivarianceErrors with asynchronous reads (backends without synchronous reads: webgpu in Node). */
+  async policyEquivarianceErrorsAsync(obs: ArrayLike<number>, n: number): Promise<{ mean: number; std: number } | null> {
+    const plan = this.equivariancePlan(obs, n);
+    if (plan === null) return null;
+    try {
+      return plan.errors((await Promise.all(plan.heads.map((t) => t.data()))) as Float32Array[]);
+    } finally {
+      plan.heads.forEach((t) => t.dispose());
+    }
+  }
+
+  /** The heads to read (mean and std of obs, then of each g·obs) and the errors from their values. */
+  private equivariancePlan(obs: ArrayLike<number>, n: number): { heads: tf.Tensor[]; errors(values: Float32Array[]): { mean: number; std: number } } | null {
     this.checkAlive();
     if (this.symmetry === null) return null;
     const reps = symmetryReps(this.symmetry, this.obsDim, this.actDim);
     const od = this.obsDim;
     const ad = this.actDim;
     if (obs.length !== n * od) throw new Error(`policyEquivarianceErrors: obs has ${obs.length} values, expected n*obsDim = ${n}*${od}`);
-    const headsOf = (x: Float32Array): [Float32Array, Float32Array] =>
+    const headsOf = (x: Float32Array): tf.Tensor[] =>
       tf.tidy(() => {
         const [mean, head] = this.actor.heads(tf.tensor2d(x, [n, od]));
-        return [mean.dataSync() as Float32Array, stdFromHead(head, this.std).std.dataSync() as Float32Array];
+        return [mean, stdFromHead(head, this.std).std];
       });
-    const [baseMean, baseStd] = headsOf(Float32Array.from(obs));
-    const norm = (v: Float32Array): number => Math.max(Math.sqrt(v.reduce((s, a) => s + a * a, 0)), 1e-12);
     const elements = reps.obs.elements();
-    let totalMean = 0;
-    let totalStd = 0;
+    const heads = headsOf(Float32Array.from(obs));
     for (let k = 1; k < elements.length; k++) {
       const gObs = elements[k];
-      const gAct = reps.act.element(k);
       const x = Float32Array.from(obs);
       for (let i = 0; i < n; i++) {
         const row = gObs.apply(Array.prototype.slice.call(obs, i * od, (i + 1) * od) as number[]);
         x.set(row, i * od);
       }
-      const [m, sd] = headsOf(x);
-      let dMean = 0;
-      let dStd = 0;
-      for (let i = 0; i < n; i++) {
-        const gm = gAct.apply(baseMean.subarray(i * ad, (i + 1) * ad));
-        const gs = baseStd.subarray(i * ad, (i + 1) * ad);
-        for (let j = 0; j < ad; j++) {
-          dMean += (m[i * ad + j] - gm[j]) ** 2;
-          // |rho_act(g)|: the same permutation, sign +1.
-          dStd += (sd[i * ad + j] - gs[gAct.perm[j]]) ** 2;
-        }
-      }
-      totalMean += Math.sqrt(dMean) / norm(baseMean);
-      totalStd += Math.sqrt(dStd) / norm(baseStd);
+      heads.push(...headsOf(x));
     }
-    const count = elements.length - 1;
-    return { mean: totalMean / count, std: totalStd / count };
+    const errors = (values: Float32Array[]): { mean: number; std: number } => {
+      const [baseMean, baseStd] = values;
+      const norm = (v: Float32Array): number => Math.max(Math.sqrt(v.reduce((s, a) => s + a * a, 0)), 1e-12);
+      let totalMean = 0;
+      let totalStd = 0;
+      for (let k = 1; k < elements.length; k++) {
+        const gAct = reps.act.element(k);
+        const m = values[2 * k];
+        const sd = values[2 * k + 1];
+        let dMean = 0;
+        let dStd = 0;
+        for (let i = 0; i < n; i++) {
+          const gm = gAct.apply(baseMean.subarray(i * ad, (i + 1) * ad));
+          const gs = baseStd.subarray(i * ad, (i + 1) * ad);
+          for (let j = 0; j < ad; j++) {
+            dMean += (m[i * ad + j] - gm[j]) ** 2;
+            // |rho_act(g)|: the same permutation, sign +1.
+            dStd += (sd[i * ad + j] - gs[gAct.perm[j]]) ** 2;
+          }
+        }
+        totalMean += Math.sqrt(dMean) / norm(baseMean);
+        totalStd += Math.sqrt(dStd) / norm(baseStd);
+      }
+      const count = elements.length - 1;
+      return { mean: totalMean / count, std: totalStd / count };
+    };
+    return { heads, errors };
   }
 
   // ---------------------------------------------------------------- state
+
+  /**
+   * Read every variable and optimiser moment asynchronously; until the next update,
+   * getState() and alpha then read nothing from the device. For backends without
+   * synchronous reads (webgpu in Node) before a checkpoint.
+   */
+  async prefetchState(): Promise<void> {
+    this.checkAlive();
+    await Promise.all([...Object.values(this.variableGroups()).flatMap((vs) => vs.map((v) => v.data())), this.actorOpt.prefetch(), this.criticOpt.prefetch(), this.alphaOpt.prefetch()]);
+  }
 
   getState(): SacAgentState {
     this.checkAlive();

@@ -2,6 +2,7 @@
  * `npm run bench [-- name ...]`: runs every benchmark module in scripts/bench/
  * (or only the named ones) and writes one JSON file to bench-results/.
  *
+ * `--backend <choice>` picks the backend (as the CLI's flag; default RPP_SAC_BACKEND or auto).
  * Each module exports `name: string` and `run(): Promise<Record<string, unknown>>`.
  * Benchmarks report medians and ratios measured in the same run: these machines are
  * noisy, so absolute times are only indicative.
@@ -9,7 +10,7 @@
 import { readdir, mkdir, writeFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { initBackend } from '../src/backend.js';
+import { initBackend, releaseBackend } from '../src/backend.js';
 import { getDefaultLogger } from '../src/logging.js';
 
 interface BenchModule {
@@ -21,8 +22,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 const logger = getDefaultLogger();
 
 async function main(): Promise<void> {
-  const only = process.argv.slice(2);
-  const backend = await initBackend({ logger });
+  // `npm run bench -- agents --backend webgpu`: module names, and optionally --backend (else RPP_SAC_BACKEND / auto).
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--backend');
+  const backendChoice = at >= 0 ? args[at + 1] : undefined;
+  if (at >= 0 && backendChoice === undefined) throw new Error('--backend needs a value');
+  const only = at >= 0 ? [...args.slice(0, at), ...args.slice(at + 2)] : args;
+  const backend = await initBackend({ logger, ...(backendChoice === undefined ? {} : { backend: backendChoice }) });
   const files = (await readdir(join(here, 'bench'))).filter((f) => f.endsWith('.ts')).sort();
   const results: Record<string, unknown> = {};
   for (const f of files) {
@@ -41,6 +47,7 @@ async function main(): Promise<void> {
   await rename(out + '.tmp', out);
   process.stdout.write(body + '\n');
   logger.info(`wrote ${out}`);
+  releaseBackend();
 }
 
 await main();

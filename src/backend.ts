@@ -5,7 +5,9 @@
  * @tensorflow/tfjs-node-gpu, then @tensorflow/tfjs-node when the user installed
  * them (optional peer dependencies, imported dynamically); otherwise the wasm
  * backend with SIMD. The pure-JS `cpu` backend (~28x slower for a SAC update)
- * is used only when asked for by name.
+ * is used only when asked for by name. `webgpu` (optional packages webgpu and
+ * @tensorflow/tfjs-backend-webgpu, see backend-webgpu.ts): `auto` picks it after the
+ * tfjs-node packages when Dawn finds a hardware adapter, never a software one.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
@@ -15,14 +17,15 @@ import { useFastMatMulGradient } from './fast-matmul-grad.js';
 import { useHeapCopyKernels } from './kernels/heap-copy-kernels.js';
 import { useNativeTranspose } from './kernels/native-transpose.js';
 import { useZeroCopyIdentity } from './kernels/zero-copy-identity.js';
+import { WEBGPU_PACKAGES, loadWebgpuBackend, probeWebgpuAdapter, releaseWebgpu, type GpuAdapterRecord } from './backend-webgpu.js';
 import { getDefaultLogger, type Logger } from './logging.js';
 import { sourceVersion } from './source-version.js';
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export interface BackendInfo {
-  /** The tfjs backend name in use ('wasm', 'tensorflow', 'cpu'). */
+  /** The tfjs backend name in use ('wasm', 'tensorflow', 'webgpu', 'cpu'). */
   name: string;
   /** What was asked for. */
   requested: BackendChoice;
@@ -32,6 +35,10 @@ export interface BackendInfo {
   versions: Record<string, string>;
   /** For wasm: whether SIMD is in use. */
   simd?: boolean;
+  /** Whether dataSync() works (false for webgpu in Node: reads must be `await data()`). */
+  syncReads: boolean;
+  /** For webgpu: the adapter that ran (vendor, architecture, device, description, software or not). */
+  adapter?: GpuAdapterRecord;
 }
 
 const NODE_PACKAGES: Record<'tensorflow-gpu' | 'tensorflow', string> = {
@@ -98,6 +105,19 @@ async function loadWasmBackend(): Promise<boolean> {
 }
 
 /**
+ * For `auto`: whether the optional WebGPU packages are installed and Dawn finds a
+ * hardware adapter. A software one (Mesa's llvmpipe) is never chosen: it is correct
+ * but far slower than wasm. The probe's GPU object is released when not used.
+ */
+async function hardwareWebgpu(): Promise<{ use: true } | { use: false; why: string }> {
+  for (const p of Object.keys(WEBGPU_PACKAGES)) if (!isInstalled(p)) return { use: false, why: `${p} is not installed` };
+  const probe = await probeWebgpuAdapter();
+  if (probe.adapter !== null && !probe.adapter.software) return { use: true };
+  releaseWebgpu(tf);
+  return { use: false, why: probe.adapter === null ? probe.reason : `only a software adapter: ${probe.adapter.description || probe.adapter.device}` };
+}
+
+/**
  * Initialise tfjs once per process. Later calls return the same info unless a
  * different explicit backend is requested.
  */
@@ -108,9 +128,13 @@ export async function initBackend(opts: { backend?: BackendChoice | string; logg
 
   let reason: string;
   let simd: boolean | undefined;
+  let adapter: GpuAdapterRecord | undefined;
   if (requested === 'tensorflow-gpu' || requested === 'tensorflow') {
     await loadNodeBackend(requested);
     reason = `requested explicitly (${NODE_PACKAGES[requested]})`;
+  } else if (requested === 'webgpu') {
+    adapter = await loadWebgpuBackend(tf);
+    reason = `requested explicitly (adapter: ${adapter.description || adapter.device}${adapter.software ? ', a software adapter: correct but slow' : ''})`;
   } else if (requested === 'wasm') {
     simd = await loadWasmBackend();
     reason = 'requested explicitly';
@@ -124,8 +148,14 @@ export async function initBackend(opts: { backend?: BackendChoice | string; logg
     await loadNodeBackend('tensorflow');
     reason = `${NODE_PACKAGES.tensorflow} is installed`;
   } else {
-    simd = await loadWasmBackend();
-    reason = 'default: neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed';
+    const gpu = await hardwareWebgpu();
+    if (gpu.use) {
+      adapter = await loadWebgpuBackend(tf);
+      reason = `webgpu is installed and found a hardware adapter (${adapter.description || adapter.device})`;
+    } else {
+      simd = await loadWasmBackend();
+      reason = `default: neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed, and no hardware WebGPU adapter (${gpu.why})`;
+    }
   }
   await tf.ready();
   useFastMatMulGradient();
@@ -136,13 +166,23 @@ export async function initBackend(opts: { backend?: BackendChoice | string; logg
   }
 
   const versions: Record<string, string> = { ...sourceVersion(), node: process.versions.node };
-  for (const p of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@mujoco/mujoco']) {
+  for (const p of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@mujoco/mujoco']) {
     const v = packageVersion(p);
     if (v !== undefined) versions[p] = v;
   }
-  current = { name: tf.getBackend(), requested, reason, versions, ...(simd === undefined ? {} : { simd }) };
+  current = { name: tf.getBackend(), requested, reason, versions, syncReads: tf.getBackend() !== 'webgpu', ...(simd === undefined ? {} : { simd }), ...(adapter === undefined ? {} : { adapter }) };
   logger.info(`tfjs backend: ${current.name}${simd === undefined ? '' : simd ? ' (SIMD)' : ' (no SIMD)'} - ${reason}`);
   return current;
+}
+
+/**
+ * Release what keeps the process alive (the webgpu device; nothing for other
+ * backends). The next initBackend starts afresh.
+ */
+export function releaseBackend(): void {
+  if (current?.name !== 'webgpu' && (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu === undefined) return;
+  releaseWebgpu(tf);
+  current = undefined;
 }
 
 /** The backend chosen by initBackend, or undefined before it ran. */

@@ -13,6 +13,8 @@
  *   checkpoints/        latest checkpoint (see agents/checkpoint)
  *   policy/             exported policy for inference (tfjs format)
  */
+import type { GpuAdapterRecord } from './backend-webgpu.js';
+
 export const RUN_FILES = {
   config: 'config.json',
   meta: 'meta.json',
@@ -71,7 +73,8 @@ export interface RunStatus {
 }
 
 export interface RunMeta {
-  backend: { name: string; reason: string; versions: Record<string, string> };
+  /** adapter: for webgpu, the GPU adapter that ran (vendor, architecture, device, description, software). */
+  backend: { name: string; reason: string; versions: Record<string, string>; adapter?: GpuAdapterRecord };
   command: string[];
   startedAt: string;
   hostname: string;

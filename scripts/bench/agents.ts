@@ -9,10 +9,18 @@
  * Reported as ratios of medians (`wall`, `cpu`), of the fastest reps (`wallMin`), and
  * as medians of per-rep ratios (`wallPaired`: each update against the matmuls timed
  * just before it, which cancels slow drifts in machine speed).
+ *
+ * On webgpu (runGpu below) the same three updates are timed to completion on the
+ * device (a batch of updates, then until the queue is idle, per update), with the
+ * kernels per update and the device->host reads per update, without stats (must be 0)
+ * and with stats (updateAsync: 1).
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadavg } from 'node:os';
 import { median } from '../bench-util.js';
+import { currentBackend } from '../../src/backend.js';
+import { webgpuIdle } from '../../src/backend-webgpu.js';
+import { countReads, countReadsAsync } from '../../src/kernels/backend-reads.js';
 import { Rng } from '../../src/random.js';
 import { ReplayBuffer } from '../../src/replay/replay-buffer.js';
 import { SacAgent } from '../../agents/sac.js';
@@ -79,7 +87,89 @@ function timeOnce(fn: () => void): { wall: number; cpu: number } {
   return { wall, cpu: (c.user + c.system) / 1000 };
 }
 
+/** The webgpu form: updates timed until the device is idle; kernels and reads per update. */
+async function runGpu(): Promise<Record<string, unknown>> {
+  const rb = filledReplay();
+  const reps = Number(process.env.RPP_SAC_BENCH_REPS ?? 5);
+  const perRep = Number(process.env.RPP_SAC_BENCH_GPU_UPDATES ?? 4);
+  const agents = { sac: makeAgent('sac'), rppSac: makeAgent('rpp-sac'), matched: makeAgent('sac', { actorActivation: 'swish', actorInit: 'lecun' }) };
+  const a = tf.randomNormal([256, 256]) as tf.Tensor2D;
+  const b = tf.randomNormal([256, 256]) as tf.Tensor2D;
+  try {
+    // Warm-up: shader compilation happens on first use of each program.
+    const t0 = performance.now();
+    for (const agent of Object.values(agents)) for (let i = 0; i < 2; i++) agent.update(rb, { stats: false });
+    tf.tidy(() => tf.matMul(a, b));
+    await webgpuIdle(tf);
+    const warmupMs = performance.now() - t0;
+    const times: Record<string, number[]> = { sac: [], rppSac: [], matched: [], matMul256: [] };
+    for (let r = 0; r < reps; r++) {
+      let t = performance.now();
+      for (let k = 0; k < 10; k++) tf.tidy(() => tf.matMul(a, b));
+      await webgpuIdle(tf);
+      times.matMul256.push((performance.now() - t) / 10);
+      for (const [key, agent] of Object.entries(agents)) {
+        t = performance.now();
+        for (let k = 0; k < perRep; k++) agent.update(rb, { stats: false });
+        await webgpuIdle(tf);
+        times[key].push((performance.now() - t) / perRep);
+      }
+    }
+    const flops = updateFlops(OBS, ACT, [H, H], B);
+    const med = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+    const gflops = (2 * 256 ** 3) / (med.matMul256 * 1e6);
+    const boundMs = flops / (gflops * 1e6);
+    const reads = (agent: SacAgent): number => countReads(() => agent.update(rb, { stats: false })).reads;
+    // GPU programs dispatched per update (tf.profile's kernel count includes Reshape/Identity, which dispatch nothing on webgpu).
+    const dispatches = (agent: SacAgent): number => {
+      const be = tf.backend() as unknown as { runWebGPUProgram: (...args: unknown[]) => unknown };
+      const orig = be.runWebGPUProgram;
+      let n = 0;
+      be.runWebGPUProgram = function (this: unknown, ...args: unknown[]) {
+        n++;
+        return orig.apply(this, args);
+      };
+      try {
+        agent.update(rb, { stats: false });
+      } finally {
+        be.runWebGPUProgram = orig;
+      }
+      return n;
+    };
+    const readsWithStats = async (agent: SacAgent): Promise<number> => (await countReadsAsync(() => agent.updateAsync(rb))).reads;
+    await webgpuIdle(tf);
+    return {
+      backend: tf.getBackend(),
+      adapter: currentBackend()?.adapter,
+      updateGflop: +(flops / 1e9).toFixed(3),
+      reps,
+      updatesPerRep: perRep,
+      loadAvg1m: +loadavg()[0].toFixed(2),
+      warmupMs: +warmupMs.toFixed(0),
+      matMul256Ms: +med.matMul256.toFixed(3),
+      matMul256Gflops: +gflops.toFixed(2),
+      boundMs: +boundMs.toFixed(2),
+      sacUpdateMs: +med.sac.toFixed(2),
+      rppSacUpdateMs: +med.rppSac.toFixed(2),
+      matchedUpdateMs: +med.matched.toFixed(2),
+      sacOverBound: +(med.sac / boundMs).toFixed(3),
+      rppOverSac: +(med.rppSac / med.sac).toFixed(3),
+      sacKernels: await kernelCount(agents.sac, rb),
+      rppSacKernels: await kernelCount(agents.rppSac, rb),
+      matchedKernels: await kernelCount(agents.matched, rb),
+      gpuDispatchesPerUpdate: { sac: dispatches(agents.sac), rppSac: dispatches(agents.rppSac), matched: dispatches(agents.matched) },
+      readsPerUpdate: { sac: reads(agents.sac), rppSac: reads(agents.rppSac), matched: reads(agents.matched) },
+      readsPerUpdateWithStats: { sac: await readsWithStats(agents.sac), rppSac: await readsWithStats(agents.rppSac) },
+    };
+  } finally {
+    for (const agent of Object.values(agents)) agent.dispose();
+    a.dispose();
+    b.dispose();
+  }
+}
+
 export async function run(): Promise<Record<string, unknown>> {
+  if (tf.getBackend() === 'webgpu') return runGpu();
   const rb = filledReplay();
   const reps = Number(process.env.RPP_SAC_BENCH_REPS ?? 20);
   const sac = makeAgent('sac');

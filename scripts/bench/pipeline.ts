@@ -26,7 +26,7 @@ import { SacAgent } from '../../agents/sac.js';
 import { rollout } from '../../src/pipeline/rollout.js';
 import { RolloutEnvs } from '../../src/pipeline/rollout-envs.js';
 import { trainingEvents } from '../../src/pipeline/training-pipeline.js';
-import type { PolicyFn, ReplaySink } from '../../src/pipeline/types.js';
+import type { PolicyFn, ReplaySink, SyncPolicyFn } from '../../src/pipeline/types.js';
 import { explorationPolicy, learner, replaySink } from '../../src/run/agent-adapter.js';
 import type { EvaluationRecord } from '../../src/run-files.js';
 
@@ -34,7 +34,7 @@ export const name = 'pipeline';
 
 const REPS = 9;
 
-function randomPolicy(actDim: number, seed: number): PolicyFn {
+function randomPolicy(actDim: number, seed: number): SyncPolicyFn {
   const rng = new Rng(seed);
   return (_obs, n) => {
     const a = new Float32Array(n * actDim);
@@ -43,7 +43,7 @@ function randomPolicy(actDim: number, seed: number): PolicyFn {
   };
 }
 
-function rawLoop(env: Env, steps: number, policy: PolicyFn): void {
+function rawLoop(env: Env, steps: number, policy: SyncPolicyFn): void {
   const od = env.observationSpace.shape[0];
   const obs = new Float32Array(od);
   obs.set(env.reset({ seed: 0 }).observation);

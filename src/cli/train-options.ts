@@ -11,7 +11,7 @@ import { UserError } from '../run/user-error.js';
 import { envIds } from '../../envs/registry.js';
 import { addConfigOptions, configFromFlags } from './config-flags.js';
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const; // as src/backend.ts (checked there again)
+export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const; // as src/backend.ts (checked there again)
 
 /** Commander's parsed `train` options: the run-level ones below plus one per config key. */
 export interface TrainFlags {
@@ -26,7 +26,7 @@ export interface TrainFlags {
 }
 
 export function backendOption(): Option {
-  return new Option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')} (auto: tfjs-node-gpu, then tfjs-node if installed, else wasm)`).argParser((v) => {
+  return new Option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')} (auto: tfjs-node-gpu, then tfjs-node if installed, else wasm; webgpu only by name: optional packages webgpu and @tensorflow/tfjs-backend-webgpu)`).argParser((v) => {
     const b = v.trim().toLowerCase();
     if (!(BACKEND_CHOICES as readonly string[]).includes(b)) throw new UserError(`Unknown backend '${v}'. Choose one of: ${BACKEND_CHOICES.join(', ')} (flag --backend or env RPP_SAC_BACKEND).`);
     return b;

@@ -40,6 +40,29 @@ export function evaluatePolicy(env: Env, act: SingleActFn, episodes: number, see
   return { returns, lengths };
 }
 
+/** evaluatePolicy with an asynchronous policy (backends without synchronous reads: webgpu in Node). */
+export async function evaluatePolicyAsync(env: Env, act: (obs: Float32Array) => Promise<Float32Array>, episodes: number, seed: number, maxSteps = 100_000): Promise<EvalResult> {
+  const returns: number[] = [];
+  const lengths: number[] = [];
+  const obsDim = env.observationSpace.shape[0];
+  const obs = new Float32Array(obsDim);
+  for (let e = 0; e < episodes; e++) {
+    obs.set(env.reset(e === 0 ? { seed } : {}).observation);
+    let ret = 0;
+    let len = 0;
+    for (;;) {
+      const r = env.step(await act(obs));
+      ret += r.reward;
+      len += 1;
+      if (r.terminated || r.truncated || len >= maxSteps) break;
+      obs.set(r.observation);
+    }
+    returns.push(ret);
+    lengths.push(len);
+  }
+  return { returns, lengths };
+}
+
 export function meanStd(xs: readonly number[]): { mean: number; std: number } {
   if (xs.length === 0) return { mean: NaN, std: NaN };
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -6,7 +6,9 @@
  * ends after `chunkMs` milliseconds, then the source yields once (setImmediate, or
  * the given scheduler) so signals, progress timers and unsubscription get a turn.
  * Unsubscribing between chunks leaves the envs after a whole step, so `envs.save()`
- * then describes a state the next rollout can continue from exactly.
+ * then describes a state the next rollout can continue from exactly. A policy that
+ * answers with a promise (webgpu in Node) ends the chunk; its step is taken when the
+ * actions arrive.
  */
 import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import type { PendingWork } from './pending-work.js';
@@ -47,10 +49,29 @@ export function rollout(opts: RolloutOptions): Observable<StepBatch> {
       else immediate = setImmediate(runChunk);
     };
 
-    const stepOnce = (): StepBatch => {
-      const batch = envs.step(policy(envs.obs, n, step), step + n);
+    const stepWith = (actions: Float32Array): StepBatch => {
+      const batch = envs.step(actions, step + n);
       step += n;
       return batch;
+    };
+
+    // After a chunk: wait for pending side work, else schedule the next chunk.
+    const afterChunk = (): void => {
+      if (opts.pause?.busy) {
+        opts.pause.settled().then(scheduleChunk, (err: unknown) => fail(subscriber, err));
+      } else scheduleChunk();
+    };
+
+    // An asynchronous policy's actions arrived: take the step, then end the chunk.
+    const finishStep = (actions: Float32Array): void => {
+      if (stopped) return;
+      try {
+        subscriber.next(stepWith(actions));
+      } catch (err) {
+        fail(subscriber, err);
+        return;
+      }
+      if (!subscriber.closed) afterChunk();
     };
 
     function runChunk(): void {
@@ -63,7 +84,12 @@ export function rollout(opts: RolloutOptions): Observable<StepBatch> {
             subscriber.complete();
             return;
           }
-          subscriber.next(stepOnce());
+          const actions = policy(envs.obs, n, step);
+          if (!(actions instanceof Float32Array)) {
+            actions.then(finishStep, (err: unknown) => fail(subscriber, err));
+            return;
+          }
+          subscriber.next(stepWith(actions));
           if (subscriber.closed) return;
         } while (performance.now() - t0 < chunkMs && !(opts.pause?.busy ?? false));
       } catch (err) {
@@ -71,15 +97,13 @@ export function rollout(opts: RolloutOptions): Observable<StepBatch> {
         subscriber.error(err);
         return;
       }
-      if (opts.pause?.busy) {
-        opts.pause.settled().then(scheduleChunk, (err: unknown) => fail(subscriber, err));
-      } else scheduleChunk();
+      afterChunk();
     }
 
-    const fail = (s: Subscriber<StepBatch>, err: unknown): void => {
+    function fail(s: Subscriber<StepBatch>, err: unknown): void {
       stopped = true;
       s.error(err);
-    };
+    }
 
     // Start on the next turn so every subscriber of a shared stream is attached first.
     scheduleChunk();

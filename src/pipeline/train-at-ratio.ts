@@ -5,7 +5,9 @@
  * Stats are requested from the last update of a batch once every `statsEvery`
  * updates (each request is a device->host sync). A resumed run passes the count and
  * latest stats it stopped with (`resumeFrom`), so its stats requests and reported
- * stats are those of the uninterrupted run.
+ * stats are those of the uninterrupted run. A learner may answer with a promise
+ * (webgpu in Node reads asynchronously); its stats are then reported from the first
+ * batch after they arrive.
  */
 import { defer, map, type OperatorFunction, type Observable } from 'rxjs';
 import type { Learner, StepBatch, TrainedBatch, UpdateStats } from './types.js';
@@ -35,14 +37,23 @@ export function trainAtRatio(learner: Learner, schedule: TrainSchedule, resumeFr
     defer(() => {
       let totalUpdates = resumeFrom?.totalUpdates ?? 0;
       let latestUpdate: UpdateStats | null = resumeFrom?.latestUpdate ?? null;
+      // Stats asked for and still being read (a learner that answers with a promise).
+      let statsPending = false;
       return source.pipe(
         map((b: StepBatch): TrainedBatch => {
           const updates = updatesDue(b.step - b.n, b.step, schedule);
           const statsEvery = schedule.statsEvery ?? 100;
-          const wantStats = updates > 0 && (latestUpdate === null || Math.floor((totalUpdates + updates) / statsEvery) > Math.floor(totalUpdates / statsEvery));
+          const wantStats = updates > 0 && ((latestUpdate === null && !statsPending) || Math.floor((totalUpdates + updates) / statsEvery) > Math.floor(totalUpdates / statsEvery));
           for (let k = 0; k < updates; k++) {
             const stats = learner.update(wantStats && k === updates - 1);
-            if (stats !== null) latestUpdate = stats;
+            if (stats instanceof Promise) {
+              // Read asynchronously: later batches report these stats once they arrive.
+              statsPending = true;
+              stats.then((s) => {
+                latestUpdate = s;
+                statsPending = false;
+              }, () => (statsPending = false));
+            } else if (stats !== null) latestUpdate = stats;
           }
           totalUpdates += updates;
           // Explicit fields, not a spread: a spread here cost ~15 us per step in V8.

@@ -31,7 +31,10 @@ export interface TrainingPipelineParts {
   /** When resuming: the update count and latest stats the run stopped with (see trainAtRatio). */
   resumeFrom?: UpdatesSoFar;
   evalEvery: number;
-  evaluate: (b: TrainedBatch) => EvaluationRecord;
+  /** May answer with a promise (webgpu in Node); the rollout then waits for it (tracked in checkpoint.work or evalWork). */
+  evaluate: (b: TrainedBatch) => EvaluationRecord | Promise<EvaluationRecord>;
+  /** Where asynchronous evaluations are tracked (the rollout's pause); default checkpoint.work. */
+  evalWork?: PendingWork;
   /** Evaluate once more when this step is reached (the run's budget). */
   finalStep?: number;
   checkpoint?: { every: number; save: (b: TrainedBatch) => Promise<void>; work: PendingWork };
@@ -45,13 +48,14 @@ export function trainingEvents(p: TrainingPipelineParts): Observable<TrainingEve
   const learned$: Observable<TrainedBatch> = p.source.pipe(storeTransitions(p.replay), trainAtRatio(p.learner, p.schedule, p.resumeFrom));
   const checkpointed$ = p.checkpoint === undefined ? learned$ : learned$.pipe(checkpointEvery(p.checkpoint.every, p.checkpoint.save, p.checkpoint.work));
   const trained$ = checkpointed$.pipe(share());
+  const evalWork = p.evalWork ?? p.checkpoint?.work;
 
   const episodes$ = trained$.pipe(
     episodeRecords(),
     map((record): TrainingEvent => ({ kind: 'episode', record })),
   );
   const evaluations$ = trained$.pipe(
-    evaluateEvery(p.evalEvery, p.evaluate, p.finalStep === undefined ? {} : { finalStep: p.finalStep }),
+    evaluateEvery(p.evalEvery, p.evaluate, { ...(p.finalStep === undefined ? {} : { finalStep: p.finalStep }), ...(evalWork === undefined ? {} : { work: evalWork }) }),
     map((record): TrainingEvent => ({ kind: 'evaluation', record })),
   );
   const progress$ = trained$.pipe(

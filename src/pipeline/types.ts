@@ -4,8 +4,15 @@
  * adapters (src/run/agent-adapter.ts); tests use fakes.
  */
 
-/** Maps a batch of observations [n*obsDim] to actions [n*actDim] in env units. `step` = env steps taken so far. */
-export type PolicyFn = (obs: Float32Array, n: number, step: number) => Float32Array;
+/**
+ * Maps a batch of observations [n*obsDim] to actions [n*actDim] in env units. `step` = env steps taken so far.
+ * May answer with a promise (backends that cannot read the device synchronously: webgpu in Node);
+ * the rollout then waits for it before stepping.
+ */
+export type PolicyFn = (obs: Float32Array, n: number, step: number) => Float32Array | Promise<Float32Array>;
+
+/** A PolicyFn that always answers at once. */
+export type SyncPolicyFn = (obs: Float32Array, n: number, step: number) => Float32Array;
 
 /** Where transitions go (the replay buffer's `add`). */
 export interface ReplaySink {
@@ -25,7 +32,8 @@ export interface UpdateStats {
  * only now and then; without them the learner may return null.
  */
 export interface Learner {
-  update(wantStats: boolean): UpdateStats | null;
+  /** Stats may come as a promise (backends without synchronous reads); the step itself is done on return. */
+  update(wantStats: boolean): UpdateStats | null | Promise<UpdateStats>;
 }
 
 /**

@@ -20,7 +20,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { tap, type Subscription } from 'rxjs';
-import { initBackend } from '../backend.js';
+import { initBackend, releaseBackend } from '../backend.js';
 import { addJsonFile, createLogger, type Logger } from '../logging.js';
 import type { EvaluationRecord, RunMeta } from '../run-files.js';
 import { ReplayBuffer } from '../replay/replay-buffer.js';
@@ -35,9 +35,9 @@ import { PendingWork } from '../pipeline/pending-work.js';
 import { rollout } from '../pipeline/rollout.js';
 import { RolloutEnvs } from '../pipeline/rollout-envs.js';
 import { trainingEvents } from '../pipeline/training-pipeline.js';
-import { evaluatePolicy, meanStd } from '../pipeline/evaluate-policy.js';
+import { evaluatePolicy, evaluatePolicyAsync, meanStd, type EvalResult } from '../pipeline/evaluate-policy.js';
 import type { TrainedBatch, UpdateStats } from '../pipeline/types.js';
-import { explorationPolicy, learner, replaySink } from './agent-adapter.js';
+import { explorationPolicy, explorationPolicyAsync, learner, replaySink } from './agent-adapter.js';
 import { closeLogger } from './close-logger.js';
 import { ProgressReporter } from './progress.js';
 import { RunDir, readJson } from './run-dir.js';
@@ -136,7 +136,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     const meta: RunMeta & { resumes?: { command: string[]; startedAt: string; backend: string }[] } =
       opts.mode === 'new'
         ? {
-            backend: { name: backend.name, reason: backend.reason, versions: backend.versions },
+            backend: { name: backend.name, reason: backend.reason, versions: backend.versions, ...(backend.adapter === undefined ? {} : { adapter: backend.adapter }) },
             command: opts.command,
             startedAt: new Date().toISOString(),
             hostname: hostname(),
@@ -192,13 +192,17 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     const startedAt = performance.now();
 
     const a = agent;
-    const learn = learner(a, replay, latestStats);
+    // webgpu in Node cannot read the device synchronously: actions, stats, evaluations and
+    // checkpoints then read with `await data()` (the pipeline waits for them).
+    const asyncReads = !backend.syncReads;
+    const learn = learner(a, replay, latestStats, { asyncStats: asyncReads });
     const envsNow = rolloutEnvs;
     // Read synchronously when a save starts: the rollout does not step again until it is written.
     const loopState = (atStep: number): LoopState => ({ step: atStep, episode: envsNow.finishedEpisodes, latestUpdate: learn.latestStats, rollout: envsNow.save() });
     let lastSavedStep = -1;
     const save = async (atStep: number): Promise<void> => {
       lastSavedStep = atStep;
+      if (asyncReads) await a.prefetchState();
       await saveCheckpoint(runFiles.checkpointDir, { envId: cfg.env, agent: a, replay: cfg.checkpointReplay ? replay : null, loop: loopState(atStep) });
       await exportPolicy(a, runFiles.policyDir, { envId: cfg.env });
       runFiles.writeStatus('running', atStep, cfg.totalSteps);
@@ -206,39 +210,49 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     };
 
     let prevEval = { step: startStep, t: performance.now() };
-    const evaluate = (b: TrainedBatch): EvaluationRecord => {
+    const evaluate = (b: TrainedBatch): EvaluationRecord | Promise<EvaluationRecord> => {
       const seen = new Float32Array(EQUIV_SAMPLE_ROWS * obsDim);
       let rows = 0;
-      const act = (obs: Float32Array): Float32Array => {
+      const remember = (obs: Float32Array): void => {
         if (rows < EQUIV_SAMPLE_ROWS) seen.set(obs, rows++ * obsDim);
-        return a.act(obs, 1, 'deterministic');
       };
       const t0 = performance.now();
-      const res = evaluatePolicy(evalEnv, act, cfg.evalEpisodes, cfg.seed + 1000);
-      const { mean, std } = meanStd(res.returns);
-      const equiv = a.policyEquivarianceErrors(seen.subarray(0, rows * obsDim), rows);
-      const rec: EvaluationRecord = {
-        step: b.step,
-        meanReturn: mean,
-        stdReturn: std,
-        returns: res.returns,
-        meanLength: meanStd(res.lengths).mean,
-        equivError: equiv?.mean ?? null,
-        equivErrorStd: equiv?.std ?? null,
-        alpha: b.latestUpdate?.alpha ?? a.alpha,
-        criticLoss: b.latestUpdate?.criticLoss ?? null,
-        actorLoss: b.latestUpdate?.actorLoss ?? null,
-        // Training speed: env steps since the previous evaluation over the time outside evaluations.
-        stepsPerSec: (b.step - prevEval.step) / Math.max(1e-9, (t0 - prevEval.t) / 1000),
-        wallTime: wallOffset + (performance.now() - startedAt) / 1000,
+      const record = (res: EvalResult, equiv: { mean: number; std: number } | null, alpha: number): EvaluationRecord => {
+        const { mean, std } = meanStd(res.returns);
+        const rec: EvaluationRecord = {
+          step: b.step,
+          meanReturn: mean,
+          stdReturn: std,
+          returns: res.returns,
+          meanLength: meanStd(res.lengths).mean,
+          equivError: equiv?.mean ?? null,
+          equivErrorStd: equiv?.std ?? null,
+          alpha,
+          criticLoss: b.latestUpdate?.criticLoss ?? null,
+          actorLoss: b.latestUpdate?.actorLoss ?? null,
+          // Training speed: env steps since the previous evaluation over the time outside evaluations.
+          stepsPerSec: (b.step - prevEval.step) / Math.max(1e-9, (t0 - prevEval.t) / 1000),
+          wallTime: wallOffset + (performance.now() - startedAt) / 1000,
+        };
+        prevEval = { step: b.step, t: performance.now() };
+        progress?.evaluated((prevEval.t - t0) / 1000);
+        return rec;
       };
-      prevEval = { step: b.step, t: performance.now() };
-      progress?.evaluated((prevEval.t - t0) / 1000);
-      return rec;
+      if (asyncReads) {
+        return (async () => {
+          const res = await evaluatePolicyAsync(evalEnv, (obs) => (remember(obs), a.actAsync(obs, 1, 'deterministic')), cfg.evalEpisodes, cfg.seed + 1000);
+          const equiv = await a.policyEquivarianceErrorsAsync(seen.subarray(0, rows * obsDim), rows);
+          const alpha = b.latestUpdate?.alpha ?? Math.exp((await a.logAlpha.data())[0]);
+          return record(res, equiv, alpha);
+        })();
+      }
+      const res = evaluatePolicy(evalEnv, (obs) => (remember(obs), a.act(obs, 1, 'deterministic')), cfg.evalEpisodes, cfg.seed + 1000);
+      const equiv = a.policyEquivarianceErrors(seen.subarray(0, rows * obsDim), rows);
+      return record(res, equiv, b.latestUpdate?.alpha ?? a.alpha);
     };
 
     const work = new PendingWork();
-    const source = rollout({ envs: rolloutEnvs, policy: explorationPolicy(a, cfg.learningStarts), totalSteps: untilStep, startStep, pause: work }).pipe(tap((b) => (step = b.step)));
+    const source = rollout({ envs: rolloutEnvs, policy: asyncReads ? explorationPolicyAsync(a, cfg.learningStarts) : explorationPolicy(a, cfg.learningStarts), totalSteps: untilStep, startStep, pause: work }).pipe(tap((b) => (step = b.step)));
     const events$ = trainingEvents({
       source,
       replay: replaySink(a, replay),
@@ -338,6 +352,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   } finally {
     removeHandlers();
     agent?.dispose();
+    // The webgpu device keeps the process alive until released (nothing to do on other backends).
+    releaseBackend();
     for (const e of envs) e.close();
     await closeLogger(logger);
   }
