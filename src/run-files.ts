@@ -5,7 +5,7 @@
  *
  * <run>/
  *   config.json         resolved config (RunConfig: env, agent, symmetry, seed, totalSteps, every hyperparameter)
- *   meta.json           RunMeta: backend, package versions, command line, start time
+ *   meta.json           RunMeta: backend, matmul path, package versions, command line, start time
  *   status.json         RunStatus: running | finished | interrupted | failed, current step
  *   evaluations.jsonl   one EvaluationRecord per line (and evaluations.csv with the same columns, returns omitted)
  *   episodes.jsonl      one EpisodeRecord per line (and episodes.csv)
@@ -13,6 +13,8 @@
  *   checkpoints/        latest checkpoint (see agents/checkpoint)
  *   policy/             exported policy for inference (tfjs format)
  */
+import type { MatmulPath } from './kernels/own-matmul.js';
+
 export const RUN_FILES = {
   config: 'config.json',
   meta: 'meta.json',
@@ -71,7 +73,12 @@ export interface RunStatus {
 }
 
 export interface RunMeta {
-  backend: { name: string; reason: string; versions: Record<string, string> };
+  /**
+   * matmul: which matmul the dense layers ran (src/kernels/own-matmul.ts): 'own' with its
+   * multiply-add ('relaxed_madd', and whether it was fused, or 'mul+add'), 'xnnpack', or
+   * 'backend'. Runs reproduce bitwise only on the same path, flavour and runtime.
+   */
+  backend: { name: string; reason: string; versions: Record<string, string>; matmul?: MatmulPath };
   command: string[];
   startedAt: string;
   hostname: string;
