@@ -22,7 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.js';
-import { relaxedSimdAvailable } from '../src/kernels/matmul-kernels.js';
+import { matmulKernels, relaxedSimdAvailable } from '../src/kernels/matmul-kernels.js';
 import { matmulPath, ownDense, ownMatMulNT, ownMatMulTN, ownWeightGrads, useOwnMatmul, type OwnMatmulMode } from '../src/kernels/own-matmul.js';
 import { Mlp } from '../src/nn/mlp.js';
 import { relErr } from './numeric-helpers.js';
@@ -237,6 +237,67 @@ for (const { mode, skip } of flavours) {
     });
   });
 }
+
+/**
+ * The kernels alone on a memory of their own, against float64 sums: column tails
+ * stored as partial vectors (their whole-vector reads past B, the bias and C must
+ * stay inside memory: with C, the sums, the bias and B packed against the end of
+ * memory the kernels take the lane-by-lane tails instead), nn without a bias, and nt
+ * with few k both on B transposed into scratch and without scratch.
+ */
+describe('matmul kernels on a bare WebAssembly.Memory', () => {
+  const shapes: Array<[number, number, number]> = [[256, 256, 6], [256, 6, 256], [256, 376, 34], [5, 7, 13], [9, 5, 7], [6, 2, 5], [7, 300, 11], [1, 17, 3]];
+  for (const fma of [false, true]) {
+    it(`${fma ? 'relaxed_madd' : 'mul + add'}: every form, shape and placement within 1e-5 of float64`, { skip: fma && !fmaOk ? 'relaxed SIMD does not validate here' : FMA_ONLY && !fma ? 'fma half only' : false }, () => {
+      const memory = new WebAssembly.Memory({ initial: 64 });
+      const bytes = memory.buffer.byteLength;
+      for (const withScratch of [true, false]) for (const atEnd of [false, true]) {
+        const k = matmulKernels(memory, fma, withScratch ? () => 3 << 20 : undefined);
+        let seed = 5;
+        for (const [M, K, N] of shapes) for (const form of ['nn', 'nt', 'tn'] as const) for (const withBias of form === 'nn' ? [true, false] : [false]) {
+          const f = new Float32Array(memory.buffer);
+          const c = atEnd ? bytes - 4 * M * N : 2 << 20;
+          const cs = atEnd ? c - 4 * N : 2600 << 10;
+          const bias = atEnd ? cs - 4 * N : 2700 << 10;
+          const b = atEnd ? bias - 4 * K * N : 1 << 20;
+          f.set(uniform(M * K, seed++), 0);
+          f.set(uniform(K * N, seed++), b >> 2);
+          f.set(uniform(N, seed++), bias >> 2);
+          f.fill(NaN, c >> 2, (c >> 2) + M * N);
+          f.fill(NaN, cs >> 2, (cs >> 2) + N);
+          const A = (i: number, l: number): number => (form === 'tn' ? f[l * M + i] : f[i * K + l]);
+          const Bv = (l: number, j: number): number => (form === 'nt' ? f[(b >> 2) + j * K + l] : f[(b >> 2) + l * N + j]);
+          for (const relu of form === 'nn' ? [false, true] : [false]) {
+            k.matmul(form, 0, b, c, M, K, N, { ...(withBias ? { bias } : {}), relu, colSum: form === 'tn' ? cs : 0 });
+            const what = `${form} ${M}x${K}x${N} bias ${withBias} relu ${relu} scratch ${withScratch} atEnd ${atEnd}`;
+            for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+              let sum = withBias ? f[(bias >> 2) + j] : 0;
+              let abs = Math.abs(sum);
+              for (let l = 0; l < K; l++) {
+                sum += A(i, l) * Bv(l, j);
+                abs += Math.abs(A(i, l) * Bv(l, j));
+              }
+              if (relu) sum = Math.max(sum, 0);
+              const e = Math.abs(f[(c >> 2) + i * N + j] - sum) / Math.max(abs, 1e-30);
+              assert.ok(e <= TOL, `${what} [${i}, ${j}]: ${f[(c >> 2) + i * N + j]} vs ${sum}`);
+            }
+            if (form === 'tn') {
+              for (let j = 0; j < N; j++) {
+                let sum = 0;
+                let abs = 0;
+                for (let l = 0; l < K; l++) {
+                  sum += Bv(l, j);
+                  abs += Math.abs(Bv(l, j));
+                }
+                assert.ok(Math.abs(f[(cs >> 2) + j] - sum) <= TOL * abs, `${what} column sum ${j}`);
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+});
 
 describe('own matmul kernels, fma flavour in a child process', () => {
   const major = Number(process.versions.node.split('.')[0]);

@@ -9,10 +9,20 @@
  * Reported as ratios of medians (`wall`, `cpu`), of the fastest reps (`wallMin`), and
  * as medians of per-rep ratios (`wallPaired`: each update against the matmuls timed
  * just before it, which cancels slow drifts in machine speed).
+ *
+ * Matmul paths (issue 15): every update is timed on our own kernels (the default on
+ * wasm, src/kernels/own-matmul.ts) and on the XNNPACK reference path, interleaved;
+ * `*Xnnpack` keys and `ownSpeedup` compare them. `ownBoundMs` is the update's FLOPs at
+ * our own 256^3 kernel's rate; `sacOverPytorch` divides by PyTorch's single-thread
+ * update on this machine kind (6.8-8.0 ms, issue 15). `shapes` gives GFLOP/s per
+ * shape class and form, ours beside tfjs's (tfjs's as the reference path issues them:
+ * _FusedMatMul, and explicit transposes before untransposed matmuls).
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadavg } from 'node:os';
 import { median } from '../bench-util.js';
+import { fusedDense } from '../../src/nn/dense.js';
+import { describeMatmulPath, hasOwnMatmul, ownDense, ownMatMulNT, ownMatmulMode, ownWeightGrads, useOwnMatmul, type OwnMatmulMode } from '../../src/kernels/own-matmul.js';
 import { Rng } from '../../src/random.js';
 import { ReplayBuffer } from '../../src/replay/replay-buffer.js';
 import { SacAgent } from '../../agents/sac.js';
@@ -25,6 +35,8 @@ const OBS = 17;
 const ACT = 6;
 const H = 256;
 const B = 256;
+/** PyTorch 1.13 (OpenBLAS, one thread), the same update on this machine kind (issue 15). */
+const PYTORCH_MS: [number, number] = [6.8, 8.0];
 
 /**
  * FLOPs of one update (multiply-add = 2), from the layer shapes. With F(net) the
@@ -79,6 +91,58 @@ function timeOnce(fn: () => void): { wall: number; cpu: number } {
   return { wall, cpu: (c.user + c.system) / 1000 };
 }
 
+/** Median CPU milliseconds per call of fn (reps of `inner` calls; CPU time is steadier under load). */
+function cpuMs(fn: () => void, reps = 9, inner = 10): number {
+  for (let i = 0; i < 3; i++) fn();
+  const ts: number[] = [];
+  for (let r = 0; r < reps; r++) ts.push(timeOnce(() => {
+    for (let i = 0; i < inner; i++) fn();
+  }).cpu / inner);
+  return median(ts);
+}
+
+/**
+ * GFLOP/s per shape class (batch, in, out of a dense layer) and form: forward
+ * act(x W + b), input gradient dz W^T, weight and bias gradients x^T dz, sum(dz);
+ * ours (RppMatMul) beside tfjs's reference-path ops.
+ */
+function shapeRates(initial: OwnMatmulMode): Record<string, Record<string, { own: number; tfjs: number }>> {
+  const classes: Array<[string, number, number, number]> = [
+    ['first layer 17 -> 256', B, OBS, H],
+    ['first layer 23 -> 256', B, OBS + ACT, H],
+    ['hidden 256 -> 256', B, H, H],
+    ['head 256 -> 6', B, H, ACT],
+  ];
+  const out: Record<string, Record<string, { own: number; tfjs: number }>> = {};
+  for (const [label, m, nIn, nOut] of classes) {
+    const x = tf.randomNormal([m, nIn]) as tf.Tensor2D;
+    const w = tf.randomNormal([nIn, nOut]) as tf.Tensor2D;
+    const b = tf.randomNormal([nOut]) as tf.Tensor1D;
+    const dz = tf.randomNormal([m, nOut]) as tf.Tensor2D;
+    const flops = 2 * m * nIn * nOut;
+    const rate = (fn: () => tf.Tensor | tf.Tensor[] | Record<string, tf.Tensor>): number => {
+      const ms = cpuMs(() => tf.tidy(() => {
+        fn();
+      }));
+      return +(flops / (ms * 1e6)).toFixed(1);
+    };
+    out[label] = {
+      'nn x W + b, relu': { own: rate(() => ownDense(x, w, b, true)), tfjs: (() => {
+        useOwnMatmul('off');
+        try {
+          return rate(() => fusedDense(x, w, b, true));
+        } finally {
+          useOwnMatmul(initial);
+        }
+      })() },
+      'nt dz W^T': { own: rate(() => ownMatMulNT(dz, w)), tfjs: rate(() => tf.matMul(dz, tf.transpose(w))) },
+      'tn x^T dz, sum(dz)': { own: rate(() => ownWeightGrads(x, dz)), tfjs: rate(() => [tf.matMul(tf.transpose(x), dz), tf.matMul(tf.ones([1, m]), dz)]) },
+    };
+    tf.dispose([x, w, b, dz]);
+  }
+  return out;
+}
+
 export async function run(): Promise<Record<string, unknown>> {
   const rb = filledReplay();
   const reps = Number(process.env.RPP_SAC_BENCH_REPS ?? 20);
@@ -87,68 +151,125 @@ export async function run(): Promise<Record<string, unknown>> {
   const matched = makeAgent('sac', { actorActivation: 'swish', actorInit: 'lecun' });
   const a = tf.randomNormal([256, 256]) as tf.Tensor2D;
   const b = tf.randomNormal([256, 256]) as tf.Tensor2D;
+  const bias = tf.zeros([256]) as tf.Tensor1D;
   const matMul = (): void => {
     const c = tf.matMul(a, b);
     c.dataSync();
     c.dispose();
   };
+  const ownMatMul = (): void => {
+    const c = ownDense(a, b, bias, false);
+    c.dataSync();
+    c.dispose();
+  };
+  // The default path (our kernels on wasm, with the flavour this runtime validates), then the reference.
+  const own = hasOwnMatmul();
+  const initial = ownMatmulMode();
+  const paths: OwnMatmulMode[] = own ? [initial, 'off'] : [initial];
+  const matmul = describeMatmulPath();
+  type T = { wall: number; cpu: number };
+  /** 'default': the process's path (ours unless RPP_SAC_MATMUL=xnnpack); 'off': XNNPACK. */
+  const key = (p: OwnMatmulMode): string => (p === initial ? 'default' : 'off');
+  const perPath = (): Record<string, T[]> => ({ sac: [], rpp: [], matched: [] });
+  const times: Record<string, Record<string, T[]>> = Object.fromEntries(paths.map((p) => [key(p), perPath()]));
   try {
     for (let i = 0; i < 5; i++) {
-      sac.update(rb, { stats: false });
-      rpp.update(rb, { stats: false });
-      matched.update(rb, { stats: false });
+      for (const p of paths) {
+        useOwnMatmul(p);
+        sac.update(rb, { stats: false });
+        rpp.update(rb, { stats: false });
+        matched.update(rb, { stats: false });
+      }
       matMul();
+      if (own) ownMatMul();
     }
-    // Interleave the three measurements rep by rep, so load changes on a shared
+    // Interleave the measurements rep by rep, so load changes on a shared
     // machine hit all of them alike; ratios are taken between medians of the same run.
-    const tSac: { wall: number; cpu: number }[] = [];
-    const tRpp: { wall: number; cpu: number }[] = [];
-    const tMatched: { wall: number; cpu: number }[] = [];
-    const tMm: { wall: number; cpu: number }[] = [];
+    const tMm: T[] = [];
+    const tOwnMm: T[] = [];
     for (let r = 0; r < reps; r++) {
       // 5 matmuls timed together: one is near the cpuUsage resolution.
       tMm.push(timeOnce(() => {
         for (let k = 0; k < 5; k++) matMul();
       }));
-      tSac.push(timeOnce(() => sac.update(rb, { stats: false })));
-      tRpp.push(timeOnce(() => rpp.update(rb, { stats: false })));
-      tMatched.push(timeOnce(() => matched.update(rb, { stats: false })));
+      if (own) tOwnMm.push(timeOnce(() => {
+        for (let k = 0; k < 5; k++) ownMatMul();
+      }));
+      for (const p of paths) {
+        useOwnMatmul(p);
+        times[key(p)].sac.push(timeOnce(() => sac.update(rb, { stats: false })));
+        times[key(p)].rpp.push(timeOnce(() => rpp.update(rb, { stats: false })));
+        times[key(p)].matched.push(timeOnce(() => matched.update(rb, { stats: false })));
+      }
     }
+    useOwnMatmul(initial);
     const flops = updateFlops(OBS, ACT, [H, H], B);
     const min = (xs: number[]): number => Math.min(...xs);
-    const summary = (key: 'wall' | 'cpu', stat: (xs: number[]) => number = median): Record<string, number> => {
+    const r2 = (v: number): number => +v.toFixed(2);
+    const r3 = (v: number): number => +v.toFixed(3);
+    const summary = (key: 'wall' | 'cpu', stat: (xs: number[]) => number = median): Record<string, unknown> => {
       const mm = stat(tMm.map((t) => t[key])) / 5;
       const gflops = (2 * 256 ** 3) / (mm * 1e6);
       const boundMs = flops / (gflops * 1e6);
-      const sacMs = stat(tSac.map((t) => t[key]));
-      const rppMs = stat(tRpp.map((t) => t[key]));
-      const matchedMs = stat(tMatched.map((t) => t[key]));
-      return {
-        matMul256Ms: +mm.toFixed(3),
-        matMul256Gflops: +gflops.toFixed(2),
-        boundMs: +boundMs.toFixed(2),
-        sacUpdateMs: +sacMs.toFixed(2),
-        rppSacUpdateMs: +rppMs.toFixed(2),
-        sacOverBound: +(sacMs / boundMs).toFixed(3),
-        rppOverSac: +(rppMs / sacMs).toFixed(3),
-        matchedUpdateMs: +matchedMs.toFixed(2),
-        matchedOverSac: +(matchedMs / sacMs).toFixed(3),
-        rppOverMatched: +(rppMs / matchedMs).toFixed(3),
+      const ms = (p: string, which: string): number => stat(times[p][which].map((t) => t[key]));
+      const sacMs = ms('default', 'sac');
+      const rppMs = ms('default', 'rpp');
+      const matchedMs = ms('default', 'matched');
+      const out: Record<string, unknown> = {
+        matMul256Ms: r3(mm),
+        matMul256Gflops: r2(gflops),
+        boundMs: r2(boundMs),
+        sacUpdateMs: r2(sacMs),
+        rppSacUpdateMs: r2(rppMs),
+        sacOverBound: r3(sacMs / boundMs),
+        rppOverSac: r3(rppMs / sacMs),
+        matchedUpdateMs: r2(matchedMs),
+        matchedOverSac: r3(matchedMs / sacMs),
+        rppOverMatched: r3(rppMs / matchedMs),
+        sacOverPytorch: [r2(sacMs / PYTORCH_MS[1]), r2(sacMs / PYTORCH_MS[0])],
       };
+      if (own) {
+        const ownMm = stat(tOwnMm.map((t) => t[key])) / 5;
+        const ownGflops = (2 * 256 ** 3) / (ownMm * 1e6);
+        const ownBoundMs = flops / (ownGflops * 1e6);
+        const xSac = ms('off', 'sac');
+        const xRpp = ms('off', 'rpp');
+        Object.assign(out, {
+          ownMatMul256Gflops: r2(ownGflops),
+          ownBoundMs: r2(ownBoundMs),
+          sacOverOwnBound: r3(sacMs / ownBoundMs),
+          sacUpdateMsXnnpack: r2(xSac),
+          rppSacUpdateMsXnnpack: r2(xRpp),
+          rppOverSacXnnpack: r3(xRpp / xSac),
+          ownSpeedupSac: r3(xSac / sacMs),
+          ownSpeedupRpp: r3(xRpp / rppMs),
+        });
+      }
+      return out;
     };
     // The same ratios rep by rep (each update against the matmuls timed just before it),
     // then the median: slow drifts of the machine's speed cancel within a rep.
     const paired = (key: 'wall' | 'cpu'): Record<string, number> => {
       const bound = (r: number): number => flops / (((2 * 256 ** 3) / ((tMm[r][key] / 5) * 1e6)) * 1e6);
-      const reps_ = tSac.map((_, r) => r);
-      return {
-        sacOverBound: +median(reps_.map((r) => tSac[r][key] / bound(r))).toFixed(3),
-        rppOverSac: +median(reps_.map((r) => tRpp[r][key] / tSac[r][key])).toFixed(3),
-        matchedOverSac: +median(reps_.map((r) => tMatched[r][key] / tSac[r][key])).toFixed(3),
+      const t = times.default;
+      const reps_ = t.sac.map((_, r) => r);
+      const out: Record<string, number> = {
+        sacOverBound: r3(median(reps_.map((r) => t.sac[r][key] / bound(r)))),
+        rppOverSac: r3(median(reps_.map((r) => t.rpp[r][key] / t.sac[r][key]))),
+        matchedOverSac: r3(median(reps_.map((r) => t.matched[r][key] / t.sac[r][key]))),
       };
+      if (own) out.ownSpeedupSac = r3(median(reps_.map((r) => times.off.sac[r][key] / t.sac[r][key])));
+      return out;
     };
+    const kernels: Record<string, Record<string, number>> = {};
+    for (const p of paths) {
+      useOwnMatmul(p);
+      kernels[key(p) === 'default' ? 'default' : 'xnnpack'] = { sac: await kernelCount(sac, rb), rppSac: await kernelCount(rpp, rb), matched: await kernelCount(matched, rb) };
+    }
+    useOwnMatmul(initial);
     return {
       backend: tf.getBackend(),
+      matmul,
       updateGflop: +(flops / 1e9).toFixed(3),
       reps,
       // Other processes on the machine inflate every number; ratios within one run stay comparable.
@@ -158,16 +279,15 @@ export async function run(): Promise<Record<string, unknown>> {
       // Fastest rep of each: the least disturbed by other load (not the headline number).
       wallMin: summary('wall', min),
       wallPaired: paired('wall'),
-      sacKernels: await kernelCount(sac, rb),
-      rppSacKernels: await kernelCount(rpp, rb),
-      matchedKernels: await kernelCount(matched, rb),
-      targets: { sacOverBound: 1.6, rppOverSac: 1.15 },
+      ...(own ? { shapes: shapeRates(initial) } : {}),
+      kernels,
+      targets: { sacUpdateMs: 15, sacOverBound: 1.6, rppOverSac: 1.1 },
     };
   } finally {
+    useOwnMatmul(initial);
     sac.dispose();
     rpp.dispose();
     matched.dispose();
-    a.dispose();
-    b.dispose();
+    tf.dispose([a, b, bias]);
   }
 }

@@ -67,13 +67,15 @@ function madd(fma: boolean, a: number[][], b: number[][], acc: number): number[]
 
 /**
  * nn / tn tile kernel: mr rows x nw columns (nw 8: two vectors, 4: one, 1: lane 0).
+ * rem < nw: only the first rem columns are stored (a column tail: loads of B, the
+ * bias and C read whole vectors past them, so the caller checks they stay in memory).
  * Params: 0 a, 1 b, 2 bias, 3 c, 4 rowBlocks, 5 colBlocks, 6 K, 7 lda, 8 ldb, 9 ldc
  * (strides in bytes), 10 lo (the output is max(lo, value): 0 for relu, -inf else),
  * 11 colSum (tn: byte offset of a [N] output for the column sums of B, or 0),
  * 12 init (how accumulators start: 0 zero, 1 the bias row, 2 C itself and, for
  * colSum, the sums there: continuing a sum over an earlier block of k).
  */
-function tileNN(form: 'nn' | 'tn', mr: number, nw: 8 | 4 | 1, fma: boolean): WasmFunction {
+function tileNN(form: 'nn' | 'tn', mr: number, nw: 8 | 4 | 1, fma: boolean, rem: number = nw): WasmFunction {
   const f = new Body(13);
   const [A, B, BIAS, C, RB, CB, K, LDA, LDB, LDC, LO, CS, INIT] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const nv = nw === 8 ? 2 : 1;
@@ -88,9 +90,18 @@ function tileNN(form: 'nn' | 'tn', mr: number, nw: 8 | 4 | 1, fma: boolean): Was
   const bv = Array.from({ length: nv }, () => f.local('v128'));
   const lov = f.local('v128');
   const sum = Array.from({ length: nv }, () => f.local('v128'));
+  const tmp = f.local('v128');
   const load = (ptr: number, offset: number): number[][] => [op.get(ptr), nw === 1 ? op.v128Load32Zero(offset) : op.v128Load(offset)];
-  const store = (addr: number[][], offset: number, value: number[][]): number[][] =>
-    nw === 1 ? [...addr, ...value, op.v128Store32Lane(0, offset)] : [...addr, ...value, op.v128Store(offset)];
+  /** Store vector j of a tile row: whole, lane 0 (nw 1), or its first valid lanes (a tail). */
+  const store = (addr: number[][], offset: number, value: number[][], j = 0): number[][] => {
+    if (nw === 1) return [...addr, ...value, op.v128Store32Lane(0, offset)];
+    const lanes = Math.min(4, rem - 4 * j);
+    if (lanes === 4) return [...addr, ...value, op.v128Store(offset)];
+    if (lanes === 1) return [...addr, ...value, op.v128Store32Lane(0, offset)];
+    if (lanes === 2) return [...addr, ...value, op.v128Store64Lane(0, offset)];
+    // 3 lanes: the value is stored twice (lanes 0-1, then lane 2), so keep it in a local.
+    return [...value, op.set(tmp), ...addr, op.get(tmp), op.v128Store64Lane(0, offset), ...addr, op.get(tmp), op.v128Store32Lane(2, offset + 8)];
+  };
   const zero = [op.f32(0), op.f32x4Splat];
   const withSums = form === 'tn';
   // One splat per row, kept in a local shared by that row's nv multiply-adds.
@@ -117,11 +128,15 @@ function tileNN(form: 'nn' | 'tn', mr: number, nw: 8 | 4 | 1, fma: boolean): Was
       op.get(CS), op.set(csP),
       op.get(RB), op.set(rb),
       ...countedLoop(rb, [
-        // if (init == 2) acc = C else acc = bias (nn) or 0 (tn)
+        // init 2: acc = C; 1: acc = bias; 0: acc = 0
         op.get(INIT), op.i32(2), [0x46], [0x04, 0x40],
         ...acc.flatMap((row, r) => row.flatMap((a, j) => [...rowAddr(cP, LDC, r), nw === 1 ? op.v128Load32Zero(16 * j) : op.v128Load(16 * j), op.set(a)])),
         [0x05],
-        ...acc.flatMap((row) => row.flatMap((a, j) => (form === 'nn' ? [...load(BIAS, 16 * j), op.set(a)] : [...zero, op.set(a)]))),
+        op.get(INIT), [0x04, 0x40],
+        ...acc.flatMap((row) => row.flatMap((a, j) => [...load(BIAS, 16 * j), op.set(a)])),
+        [0x05],
+        ...acc.flatMap((row) => row.flatMap((a) => [...zero, op.set(a)])),
+        op.end,
         op.end,
         ...(form === 'nn' ? ap.flatMap((p, r) => [...rowAddr(aRow, LDA, r), op.set(p)]) : [op.get(aRow), op.set(ap[0])]),
         op.get(B), op.set(bp),
@@ -135,7 +150,7 @@ function tileNN(form: 'nn' | 'tn', mr: number, nw: 8 | 4 | 1, fma: boolean): Was
               ...sum.flatMap((s) => [...zero, op.set(s)]),
               op.end,
               ...kLoop(true),
-              ...sum.flatMap((s, j) => store([op.get(csP)], 16 * j, [op.get(s)])),
+              ...sum.flatMap((s, j) => store([op.get(csP)], 16 * j, [op.get(s)], j)),
               op.i32(0), op.set(csP),
               [0x05], // else
               ...kLoop(false),
@@ -143,7 +158,7 @@ function tileNN(form: 'nn' | 'tn', mr: number, nw: 8 | 4 | 1, fma: boolean): Was
             ]
           : kLoop(false)),
         ...acc.flatMap((row, r) =>
-          row.flatMap((a, j) => store(rowAddr(cP, LDC, r), 16 * j, [op.get(a), op.get(lov), op.f32x4Max])),
+          row.flatMap((a, j) => store(rowAddr(cP, LDC, r), 16 * j, [op.get(a), op.get(lov), op.f32x4Max], j)),
         ),
         ...(form === 'nn' ? [op.get(aRow), op.get(LDA), op.i32(mr), op.i32Mul, op.i32Add, op.set(aRow)] : addTo(aRow, 4 * mr)),
         op.get(cP), op.get(LDC), op.i32(mr), op.i32Mul, op.i32Add, op.set(cP),
@@ -154,7 +169,7 @@ function tileNN(form: 'nn' | 'tn', mr: number, nw: 8 | 4 | 1, fma: boolean): Was
       ...(withSums ? [op.get(CS), [0x04, 0x40], ...addTo(CS, 4 * nw), op.end] : []),
     ]),
   ];
-  return { name: `${form}${mr}x${nw}`, params: [...Array(10).fill('i32'), 'f32', 'i32', 'i32'] as ValType[], results: [], locals: f.locals, body };
+  return { name: `${form}${mr}x${nw}${rem === nw ? '' : `r${rem}`}`, params: [...Array(10).fill('i32'), 'f32', 'i32', 'i32'] as ValType[], results: [], locals: f.locals, body };
 }
 
 /**
@@ -235,6 +250,7 @@ function functions(fma: boolean): WasmFunction[] {
   const out: WasmFunction[] = [];
   for (const mr of ROWS) {
     for (const nw of NN_COLS) out.push(tileNN('nn', mr, nw, fma), tileNN('tn', mr, nw, fma));
+    for (const rem of [1, 2, 3, 5, 6, 7]) out.push(tileNN('nn', mr, rem < 4 ? 4 : 8, fma, rem), tileNN('tn', mr, rem < 4 ? 4 : 8, fma, rem));
     for (const nr of NT_COLS) out.push(tileNT(mr, nr, fma));
   }
   return out;
@@ -271,64 +287,103 @@ export interface MatmulKernels {
   /** Whether the multiply-adds are relaxed_madd (else mul + add). */
   readonly fma: boolean;
   /**
-   * C = act(A B + bias) for form nn (bias: [N] byte offset, required), A^T B for tn,
+   * C = act(A B + bias) for form nn (bias: [N] byte offset, or none), A^T B for tn,
    * A B^T for nt; all offsets in bytes, shapes as in the file comment. tn with
    * colSum != 0 also writes the column sums of B there.
    */
   matmul(form: MatmulForm, a: number, b: number, c: number, M: number, K: number, N: number, opts?: { bias?: number; relu?: boolean; colSum?: number }): void;
 }
 
-/** Compile the kernels (fma true needs relaxedSimdAvailable()) against memory. */
-export function matmulKernels(memory: object, fma: boolean): MatmulKernels {
+/**
+ * nt with fewer than this many k (a narrow head's dz [batch, 6] W [256, 6]^T) runs as
+ * nn on B transposed into scratch memory: dot products of 6 make poor use of
+ * 4-lane vectors (~10 GFLOP/s), the transposed B is a few KB.
+ */
+const NT_MIN_K = 8;
+
+/**
+ * Compile the kernels (fma true needs relaxedSimdAvailable()) against memory.
+ * scratch(bytes): the offset of a scratch buffer of at least that size in memory
+ * (for nt with small K; without it such products take the dot-product kernels).
+ */
+export function matmulKernels(memory: object, fma: boolean, scratch?: (bytes: number) => number): MatmulKernels {
   if (fma && !relaxedSimdAvailable()) throw new Error('matmulKernels: this runtime does not validate relaxed SIMD (f32x4.relaxed_madd); use fma = false.');
   const module = new WebAssembly.Module(matmulModuleBytes(fma));
   const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
-  const nn = (form: 'nn' | 'tn', mr: number, nw: number): TileNN => ex[`${form}${mr}x${nw}`] as TileNN;
+  const mem = memory as { buffer: ArrayBuffer };
   const nt = (mr: number, nr: number): TileNT => ex[`nt${mr}x${nr}`] as TileNT;
+
+  function rowParts(M: number): Array<[number, number, number]> {
+    const parts: Array<[number, number, number]> = []; // [mr, blocks, first row]
+    if (M >> 2 > 0) parts.push([4, M >> 2, 0]);
+    if ((M & 3) > 0) parts.push([1, M & 3, M & ~3]);
+    return parts;
+  }
+
+  /** nn or tn (bias 0: none; colSum 0: none). */
+  function nnOrTn(form: 'nn' | 'tn', a: number, b: number, c: number, M: number, K: number, N: number, bias: number, relu: boolean, colSum0: number): void {
+    const ldc = 4 * N;
+    const colParts: Array<[string, number, number]> = []; // [tile suffix, blocks, first column]
+    const n8 = N >> 3;
+    const rem = N & 7;
+    if (n8 > 0) colParts.push(['8', n8, 0]);
+    // A column tail as one partial tile when its whole-vector reads stay inside memory.
+    const size = mem.buffer.byteLength;
+    const inside = (start: number, entries: number): boolean => start === 0 || start + 4 * entries + 32 <= size;
+    if (rem === 4) colParts.push(['4', 1, 8 * n8]);
+    else if (rem > 0 && inside(b, K * N) && inside(c, M * N) && inside(bias, N) && inside(colSum0, N)) colParts.push([`${rem < 4 ? 4 : 8}r${rem}`, 1, 8 * n8]);
+    else if (rem > 0) {
+      if ((rem & 4) !== 0) colParts.push(['4', 1, 8 * n8]);
+      colParts.push(['1', rem & 3, N & ~3]);
+    }
+    const lda = form === 'nn' ? 4 * K : 4 * M;
+    for (let k0 = 0; k0 < K; k0 += KC) {
+      const kc = Math.min(KC, K - k0);
+      const last = k0 + kc === K;
+      const lo = last && relu ? 0 : -Infinity;
+      const init = k0 > 0 ? 2 : bias !== 0 ? 1 : 0;
+      let colSum = colSum0;
+      for (const [mr, rb, r0] of rowParts(M)) {
+        const aRow = form === 'nn' ? a + r0 * lda + 4 * k0 : a + 4 * r0 + k0 * lda;
+        for (const [tile, cb, c0] of colParts) {
+          (ex[`${form}${mr}x${tile}`] as TileNN)(aRow, b + k0 * ldc + 4 * c0, bias === 0 ? 0 : bias + 4 * c0, c + r0 * ldc + 4 * c0, rb, cb, kc, lda, ldc, ldc, lo, colSum === 0 ? 0 : colSum + 4 * c0, init);
+        }
+        colSum = 0;
+      }
+    }
+  }
+
+  function ntDot(a: number, b: number, c: number, M: number, K: number, N: number): void {
+    const ldc = 4 * N;
+    const lda = 4 * K;
+    const colParts: Array<[number, number, number]> = [];
+    if (N >> 1 > 0) colParts.push([2, N >> 1, 0]);
+    if ((N & 1) > 0) colParts.push([1, 1, N - 1]);
+    for (let k0 = 0; k0 < K; k0 += KC) {
+      const kc = Math.min(KC, K - k0);
+      for (const [mr, rb, r0] of rowParts(M)) {
+        for (const [nr, cb, c0] of colParts) {
+          nt(mr, nr)(a + r0 * lda + 4 * k0, b + c0 * lda + 4 * k0, c + r0 * ldc + 4 * c0, rb, cb, kc >> 2, kc & 3, lda, lda, ldc, k0 === 0 ? 0 : 1);
+        }
+      }
+    }
+  }
+
   return {
     fma,
     matmul(form, a, b, c, M, K, N, opts = {}) {
-      const rowParts: Array<[number, number, number]> = []; // [mr, blocks, first row]
-      if (M >> 2 > 0) rowParts.push([4, M >> 2, 0]);
-      if ((M & 3) > 0) rowParts.push([1, M & 3, M & ~3]);
-      const ldc = 4 * N;
       if (form === 'nt') {
-        const lda = 4 * K;
-        const colParts: Array<[number, number, number]> = [];
-        if (N >> 1 > 0) colParts.push([2, N >> 1, 0]);
-        if ((N & 1) > 0) colParts.push([1, 1, N - 1]);
-        for (let k0 = 0; k0 < K; k0 += KC) {
-          const kc = Math.min(KC, K - k0);
-          for (const [mr, rb, r0] of rowParts) {
-            for (const [nr, cb, c0] of colParts) {
-              nt(mr, nr)(a + r0 * lda + 4 * k0, b + c0 * lda + 4 * k0, c + r0 * ldc + 4 * c0, rb, cb, kc >> 2, kc & 3, lda, lda, ldc, k0 === 0 ? 0 : 1);
-            }
-          }
-        }
-        return;
+        if (K >= NT_MIN_K || scratch === undefined) return ntDot(a, b, c, M, K, N);
+        // B [N, K] -> B^T [K, N] in scratch, then nn without bias.
+        const t = scratch(4 * K * N);
+        const f = new Float32Array(mem.buffer);
+        const src = b >> 2;
+        const dst = t >> 2;
+        for (let j = 0; j < N; j++) for (let l = 0; l < K; l++) f[dst + l * N + j] = f[src + j * K + l];
+        return nnOrTn('nn', a, t, c, M, K, N, 0, false, 0);
       }
-      const colParts: Array<[number, number, number]> = [];
-      const n8 = N >> 3;
-      if (n8 > 0) colParts.push([8, n8, 0]);
-      if ((N & 4) !== 0) colParts.push([4, 1, 8 * n8]);
-      if ((N & 3) !== 0) colParts.push([1, N & 3, N & ~3]);
-      const bias = opts.bias ?? 0;
-      if (form === 'nn' && bias === 0) throw new Error('matmul nn: a bias is required.');
-      const lda = form === 'nn' ? 4 * K : 4 * M;
-      for (let k0 = 0; k0 < K; k0 += KC) {
-        const kc = Math.min(KC, K - k0);
-        const last = k0 + kc === K;
-        const lo = last && opts.relu === true ? 0 : -Infinity;
-        const init = k0 > 0 ? 2 : form === 'nn' ? 1 : 0;
-        let colSum = form === 'tn' ? (opts.colSum ?? 0) : 0;
-        for (const [mr, rb, r0] of rowParts) {
-          const aRow = form === 'nn' ? a + r0 * lda + 4 * k0 : a + 4 * r0 + k0 * lda;
-          for (const [nw, cb, c0] of colParts) {
-            nn(form, mr, nw)(aRow, b + k0 * ldc + 4 * c0, bias + 4 * c0, c + r0 * ldc + 4 * c0, rb, cb, kc, lda, ldc, ldc, lo, colSum === 0 ? 0 : colSum + 4 * c0, init);
-          }
-          colSum = 0;
-        }
-      }
+      if (form === 'nn') return nnOrTn('nn', a, b, c, M, K, N, opts.bias ?? 0, opts.relu === true, 0);
+      return nnOrTn('tn', a, b, c, M, K, N, 0, false, opts.colSum ?? 0);
     },
   };
 }

@@ -48,9 +48,27 @@ function currentMode(): OwnMatmulMode {
   return mode;
 }
 
+/** The mode in force (from useOwnMatmul, else RPP_SAC_MATMUL, else 'auto'). */
+export function ownMatmulMode(): OwnMatmulMode {
+  return currentMode();
+}
+
 function wantFma(): boolean {
   const m = currentMode();
   return m === 'fma' || (m === 'auto' && relaxedSimdAvailable());
+}
+
+/** One scratch buffer in the wasm heap (malloc'ed, grown as needed; never a tensor). */
+let scratch: { memory: object; ptr: number; bytes: number } | null = null;
+
+function scratchFor(backend: WasmBackendInternals, bytes: number): number {
+  const memory = backend.wasm.asm.memory;
+  if (scratch === null || scratch.memory !== memory || scratch.bytes < bytes) {
+    if (scratch !== null && scratch.memory === memory) backend.wasm._free(scratch.ptr);
+    const size = Math.max(bytes, 64 * 1024);
+    scratch = { memory, ptr: backend.wasm._malloc(size), bytes: size };
+  }
+  return scratch.ptr;
 }
 
 const compiled = new Map<string, { memory: object; kernels: MatmulKernels }>();
@@ -61,7 +79,7 @@ function kernelsFor(backend: WasmBackendInternals): MatmulKernels {
   const memory = backend.wasm.asm.memory;
   let c = compiled.get(key);
   if (c === undefined || c.memory !== memory) {
-    c = { memory, kernels: matmulKernels(memory, fma) };
+    c = { memory, kernels: matmulKernels(memory, fma, (bytes) => scratchFor(backend, bytes)) };
     compiled.set(key, c);
   }
   return c.kernels;

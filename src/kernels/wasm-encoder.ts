@@ -84,6 +84,7 @@ export const op = {
   v128Load32Zero: (offset = 0): number[] => [0xfd, ...uleb(0x5c), 0x02, ...uleb(offset)],
   /** Store one lane (4 bytes). */
   v128Store32Lane: (lane: number, offset = 0): number[] => [0xfd, ...uleb(0x5a), 0x02, ...uleb(offset), lane],
+  v128Store64Lane: (lane: number, offset = 0): number[] => [0xfd, ...uleb(0x5b), 0x03, ...uleb(offset), lane],
   /** Relaxed SIMD: a * b + c, fused or not as the runtime chooses (opcode 0x105; needs relaxed SIMD). */
   f32x4RelaxedMadd: [0xfd, ...uleb(0x105)],
   block: [0x02, 0x40],
