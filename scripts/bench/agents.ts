@@ -91,14 +91,19 @@ function timeOnce(fn: () => void): { wall: number; cpu: number } {
   return { wall, cpu: (c.user + c.system) / 1000 };
 }
 
-/** Median CPU milliseconds per call of fn (reps of `inner` calls; CPU time is steadier under load). */
-function cpuMs(fn: () => void, reps = 9, inner = 10): number {
-  for (let i = 0; i < 3; i++) fn();
-  const ts: number[] = [];
-  for (let r = 0; r < reps; r++) ts.push(timeOnce(() => {
-    for (let i = 0; i < inner; i++) fn();
-  }).cpu / inner);
-  return median(ts);
+/**
+ * Median CPU milliseconds per call of each fn, measured alternately (reps of
+ * `inner` calls each; CPU time is steadier under load, alternation cancels drift).
+ */
+function cpuMsPaired(fns: Array<() => void>, reps = 11, inner = 10): number[] {
+  for (const fn of fns) for (let i = 0; i < 3; i++) fn();
+  const ts: number[][] = fns.map(() => []);
+  for (let r = 0; r < reps; r++) {
+    fns.forEach((fn, k) => ts[k].push(timeOnce(() => {
+      for (let i = 0; i < inner; i++) fn();
+    }).cpu / inner));
+  }
+  return ts.map(median);
 }
 
 /**
@@ -120,23 +125,25 @@ function shapeRates(initial: OwnMatmulMode): Record<string, Record<string, { own
     const b = tf.randomNormal([nOut]) as tf.Tensor1D;
     const dz = tf.randomNormal([m, nOut]) as tf.Tensor2D;
     const flops = 2 * m * nIn * nOut;
-    const rate = (fn: () => tf.Tensor | tf.Tensor[] | Record<string, tf.Tensor>): number => {
-      const ms = cpuMs(() => tf.tidy(() => {
-        fn();
-      }));
-      return +(flops / (ms * 1e6)).toFixed(1);
+    const tidy = (fn: () => unknown) => (): void => tf.tidy(() => {
+      fn();
+    });
+    const xnnpack = (fn: () => unknown) => (): void => {
+      useOwnMatmul('off');
+      try {
+        tidy(fn)();
+      } finally {
+        useOwnMatmul(initial);
+      }
+    };
+    const rates = (own: () => unknown, ref: () => unknown): { own: number; tfjs: number } => {
+      const [a, b] = cpuMsPaired([tidy(own), ref]).map((ms) => +(flops / (ms * 1e6)).toFixed(1));
+      return { own: a, tfjs: b };
     };
     out[label] = {
-      'nn x W + b, relu': { own: rate(() => ownDense(x, w, b, true)), tfjs: (() => {
-        useOwnMatmul('off');
-        try {
-          return rate(() => fusedDense(x, w, b, true));
-        } finally {
-          useOwnMatmul(initial);
-        }
-      })() },
-      'nt dz W^T': { own: rate(() => ownMatMulNT(dz, w)), tfjs: rate(() => tf.matMul(dz, tf.transpose(w))) },
-      'tn x^T dz, sum(dz)': { own: rate(() => ownWeightGrads(x, dz)), tfjs: rate(() => [tf.matMul(tf.transpose(x), dz), tf.matMul(tf.ones([1, m]), dz)]) },
+      'nn x W + b, relu': rates(() => ownDense(x, w, b, true), xnnpack(() => fusedDense(x, w, b, true))),
+      'nt dz W^T': rates(() => ownMatMulNT(dz, w), tidy(() => tf.matMul(dz, tf.transpose(w)))),
+      'tn x^T dz, sum(dz)': rates(() => ownWeightGrads(x, dz), tidy(() => [tf.matMul(tf.transpose(x), dz), tf.matMul(tf.ones([1, m]), dz)])),
     };
     tf.dispose([x, w, b, dz]);
   }
