@@ -6,7 +6,9 @@
  *   nt: C [M, N] = A [M, K] B [N, K]^T              input gradient dz W^T
  *   tn: C [M, N] = A [K, M]^T B [K, N]              weight gradient x^T dz
  *       (optionally also colSum [N] = sum_k B [k, :], the bias gradient)
- * so no transpose is materialised and nothing is packed per step.
+ * so no transpose is materialised and nothing is packed per step (one exception:
+ * nt with fewer than 8 k, a narrow head's dz W^T, copies its few-KB B transposed
+ * into scratch memory and runs as nn, see NT_MIN_K).
  *
  * Why: XNNPACK packs every new right-hand operand (weights change every
  * optimizer step, dz every pass; ~0.5 ms per 256x256) and runs transposed forms
@@ -16,7 +18,8 @@
  *
  * Blocking: nn and tn compute tiles of mr = 4 (or 1) rows by 8, 4 or 1 columns,
  * one k at a time: splat one A value per row, load the B row segment, multiply-add
- * into v128 accumulators (8 for a 4x8 tile). nt computes 4 (or 1) rows of A
+ * into v128 accumulators (8 for a 4x8 tile; 6x8 and 8x8 spilled and ran at half the
+ * rate here). k runs in blocks of KC, C read back between blocks. nt computes 4 (or 1) rows of A
  * against 2 (or 1) rows of B as dot products over k, four k per vector, then
  * sums each accumulator's lanes. Every entry of C is one sum over k in increasing
  * order (nt: four interleaved partial sums, added at the end), so results are
@@ -236,9 +239,10 @@ type TileNN = (a: number, b: number, bias: number, c: number, rowBlocks: number,
 type TileNT = (a: number, b: number, c: number, rowBlocks: number, colBlocks: number, k4: number, kTail: number, lda: number, ldb: number, ldc: number, init: number) => void;
 
 /**
- * The block of k done per pass over C. Why: a 256-row B panel 8 columns wide at a
- * 1 KB row stride does not stay in L1 here (256^3 ran at ~21 GFLOP/s, blocks of 128
- * at ~44); C is read back between blocks.
+ * The block of k done per pass over C (C is read back between blocks). Why: to
+ * bound the B panel a tile walks (KC rows x 8 columns at the row stride) for long k
+ * such as Humanoid's 376 inputs. Measured here in CPU time at 256^3, blocks of 32-256
+ * ran alike (38-45 GFLOP/s); wall-clock runs on the loaded machine suggested more.
  */
 const KC = 128;
 
@@ -388,12 +392,18 @@ export function matmulKernels(memory: object, fma: boolean, scratch?: (bytes: nu
   };
 }
 
+let fused: boolean | undefined;
+
 /**
  * Whether relaxed_madd is fused on this runtime and CPU: (1 + 2^-12)^2 - 1 is
- * 2^-11 + 2^-24 with one rounding and 2^-11 with two. Needs the fma flavour.
+ * 2^-11 + 2^-24 with one rounding and 2^-11 with two (asked once; false without relaxed SIMD).
  */
 export function probeFma(): boolean {
-  if (!relaxedSimdAvailable()) return false;
+  fused ??= relaxedSimdAvailable() && fusedMadd();
+  return fused;
+}
+
+function fusedMadd(): boolean {
   const memory = new WebAssembly.Memory({ initial: 1 });
   const probe: WasmFunction = {
     name: 'p',
