@@ -4,8 +4,8 @@
  * the paper's default), and the matched baseline (plain SAC whose actor takes the RPP
  * networks' swish and LeCun init: what the prior costs over the same activation), median ms on the current backend, against the arithmetic
  * bound: the update's FLOP count divided by the untransposed 256x256x256 matMul
- * rate measured in the same run. Targets: SAC / bound <= 1.6, RPP-SAC / SAC <= 1.15
- * (matched / SAC: no target, reported).
+ * rate measured in the same run. Targets: SAC / bound <= 1.6; issue 15: SAC update
+ * <= 15 ms, RPP-SAC / SAC <= 1.1 (matched / SAC: no target, reported).
  * Reported as ratios of medians (`wall`, `cpu`), of the fastest reps (`wallMin`), and
  * as medians of per-rep ratios (`wallPaired`: each update against the matmuls timed
  * just before it, which cancels slow drifts in machine speed).
