@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.js';
 import { matmulKernels, relaxedSimdAvailable } from '../src/kernels/matmul-kernels.js';
-import { matmulPath, ownDense, ownMatMulNT, ownMatMulTN, ownWeightGrads, useOwnMatmul, type OwnMatmulMode } from '../src/kernels/own-matmul.js';
+import { hasOwnMatmul, matmulPath, ownDense, ownMatMulNT, ownMatMulTN, ownWeightGrads, useOwnMatmul, type OwnMatmulMode } from '../src/kernels/own-matmul.js';
 import { Mlp } from '../src/nn/mlp.js';
 import { relErr } from './numeric-helpers.js';
 
@@ -237,6 +237,27 @@ for (const { mode, skip } of flavours) {
     });
   });
 }
+
+describe('other backends keep their own matMul', { skip: FMA_ONLY ? 'fma half only' : false }, () => {
+  it('on cpu: no RppMatMul, path "backend", and an MLP gives the wasm outputs (<= 1e-5)', async () => {
+    const net = new Mlp({ inDim: 23, outDims: [1], hidden: [64, 64], seed: 4 });
+    const x = uniform(32 * 23, 21);
+    try {
+      await tf.setBackend('wasm');
+      useOwnMatmul('auto');
+      const onWasm = tf.tidy(() => net.apply(tf.tensor2d(x, [32, 23]))[0].dataSync() as Float32Array);
+      await tf.setBackend('cpu');
+      assert.equal(hasOwnMatmul(), false);
+      assert.deepEqual(matmulPath(), { path: 'backend' });
+      assert.equal(tf.getKernel('RppMatMul', 'cpu'), undefined);
+      const onCpu = tf.tidy(() => net.apply(tf.tensor2d(x, [32, 23]))[0].dataSync() as Float32Array);
+      assert.ok(relErr(onWasm, onCpu) <= TOL, `rel err ${relErr(onWasm, onCpu)}`);
+    } finally {
+      await tf.setBackend('wasm');
+      net.dispose();
+    }
+  });
+});
 
 /**
  * The kernels alone on a memory of their own, against float64 sums: column tails
