@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useFastMatMulGradient } from './fast-matmul-grad.js';
 import { useHeapCopyKernels } from './kernels/heap-copy-kernels.js';
+import { describeMatmulPath } from './kernels/own-matmul.js';
 import { useNativeTranspose } from './kernels/native-transpose.js';
 import { useZeroCopyIdentity } from './kernels/zero-copy-identity.js';
 import { WEBGPU_PACKAGES, loadWebgpuBackend, probeWebgpuAdapter, releaseWebgpu, type GpuAdapterRecord } from './backend-webgpu.js';
@@ -171,7 +172,7 @@ export async function initBackend(opts: { backend?: BackendChoice | string; logg
     if (v !== undefined) versions[p] = v;
   }
   current = { name: tf.getBackend(), requested, reason, versions, syncReads: tf.getBackend() !== 'webgpu', ...(simd === undefined ? {} : { simd }), ...(adapter === undefined ? {} : { adapter }) };
-  logger.info(`tfjs backend: ${current.name}${simd === undefined ? '' : simd ? ' (SIMD)' : ' (no SIMD)'} - ${reason}`);
+  logger.info(`tfjs backend: ${current.name}${simd === undefined ? '' : simd ? ' (SIMD)' : ' (no SIMD)'} - ${reason}; matmul: ${describeMatmulPath()}`);
   return current;
 }
 

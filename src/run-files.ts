@@ -5,7 +5,7 @@
  *
  * <run>/
  *   config.json         resolved config (RunConfig: env, agent, symmetry, seed, totalSteps, every hyperparameter)
- *   meta.json           RunMeta: backend, package versions, command line, start time
+ *   meta.json           RunMeta: backend, matmul path, package versions, command line, start time
  *   status.json         RunStatus: running | finished | interrupted | failed, current step
  *   evaluations.jsonl   one EvaluationRecord per line (and evaluations.csv with the same columns, returns omitted)
  *   episodes.jsonl      one EpisodeRecord per line (and episodes.csv)
@@ -14,6 +14,7 @@
  *   policy/             exported policy for inference (tfjs format)
  */
 import type { GpuAdapterRecord } from './backend-webgpu.js';
+import type { MatmulPath } from './kernels/own-matmul.js';
 
 export const RUN_FILES = {
   config: 'config.json',
@@ -73,8 +74,13 @@ export interface RunStatus {
 }
 
 export interface RunMeta {
-  /** adapter: for webgpu, the GPU adapter that ran (vendor, architecture, device, description, software). */
-  backend: { name: string; reason: string; versions: Record<string, string>; adapter?: GpuAdapterRecord };
+  /**
+   * adapter: for webgpu, the GPU adapter that ran (vendor, architecture, device, description, software).
+   * matmul: which matmul the dense layers ran (src/kernels/own-matmul.ts): 'own' with its
+   * multiply-add ('relaxed_madd', and whether it was fused, or 'mul+add'), 'xnnpack', or
+   * 'backend'. Runs reproduce bitwise only on the same path, flavour and runtime.
+   */
+  backend: { name: string; reason: string; versions: Record<string, string>; adapter?: GpuAdapterRecord; matmul?: MatmulPath };
   command: string[];
   startedAt: string;
   hostname: string;

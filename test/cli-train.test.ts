@@ -63,8 +63,11 @@ describe('rpp-sac train / resume / eval on InvertedPendulum-v5', { concurrency: 
     assert.equal(config.totalSteps, 1500);
     assert.deepEqual(config.hidden, [16, 16]);
     assert.equal(config.gamma, 0.99); // default filled in
-    const meta = readJson<{ backend: { name: string; versions: Record<string, string> }; command: string[]; startedAt: string; hostname: string }>(join(out, RUN_FILES.meta));
+    const meta = readJson<{ backend: { name: string; versions: Record<string, string>; matmul: { path: string; madd?: string } }; command: string[]; startedAt: string; hostname: string }>(join(out, RUN_FILES.meta));
     assert.equal(meta.backend.name, 'wasm');
+    // Which matmul ran (our kernels by default on wasm) and with which multiply-add.
+    assert.equal(meta.backend.matmul.path, 'own');
+    assert.ok(['relaxed_madd', 'mul+add'].includes(meta.backend.matmul.madd ?? ''), JSON.stringify(meta.backend.matmul));
     // The code that ran: package version, and in a git checkout the commit it was at.
     const pkg = readJson<{ version: string }>(join(import.meta.dirname, '..', 'package.json'));
     assert.equal(meta.backend.versions['rpp-sac'], pkg.version);

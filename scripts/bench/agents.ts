@@ -4,8 +4,8 @@
  * the paper's default), and the matched baseline (plain SAC whose actor takes the RPP
  * networks' swish and LeCun init: what the prior costs over the same activation), median ms on the current backend, against the arithmetic
  * bound: the update's FLOP count divided by the untransposed 256x256x256 matMul
- * rate measured in the same run. Targets: SAC / bound <= 1.6, RPP-SAC / SAC <= 1.15
- * (matched / SAC: no target, reported).
+ * rate measured in the same run. Targets: SAC / bound <= 1.6; issue 15: SAC update
+ * <= 15 ms, RPP-SAC / SAC <= 1.1 (matched / SAC: no target, reported).
  * Reported as ratios of medians (`wall`, `cpu`), of the fastest reps (`wallMin`), and
  * as medians of per-rep ratios (`wallPaired`: each update against the matmuls timed
  * just before it, which cancels slow drifts in machine speed).
@@ -14,6 +14,14 @@
  * device (a batch of updates, then until the queue is idle, per update), with the
  * kernels per update and the device->host reads per update, without stats (must be 0)
  * and with stats (updateAsync: 1).
+ *
+ * Matmul paths (issue 15): every update is timed on our own kernels (the default on
+ * wasm, src/kernels/own-matmul.ts) and on the XNNPACK reference path, interleaved;
+ * `*Xnnpack` keys and `ownSpeedup` compare them. `ownBoundMs` is the update's FLOPs at
+ * our own 256^3 kernel's rate; `sacOverPytorch` divides by PyTorch's single-thread
+ * update on this machine kind (6.8-8.0 ms, issue 15). `shapes` gives GFLOP/s per
+ * shape class and form, ours beside tfjs's (tfjs's as the reference path issues them:
+ * _FusedMatMul, and explicit transposes before untransposed matmuls).
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadavg } from 'node:os';
@@ -21,6 +29,8 @@ import { median } from '../bench-util.js';
 import { currentBackend } from '../../src/backend.js';
 import { webgpuIdle } from '../../src/backend-webgpu.js';
 import { countReads, countReadsAsync } from '../../src/kernels/backend-reads.js';
+import { fusedDense } from '../../src/nn/dense.js';
+import { describeMatmulPath, hasOwnMatmul, ownDense, ownMatMulNT, ownMatmulMode, ownWeightGrads, useOwnMatmul, type OwnMatmulMode } from '../../src/kernels/own-matmul.js';
 import { Rng } from '../../src/random.js';
 import { ReplayBuffer } from '../../src/replay/replay-buffer.js';
 import { SacAgent } from '../../agents/sac.js';
@@ -33,6 +43,8 @@ const OBS = 17;
 const ACT = 6;
 const H = 256;
 const B = 256;
+/** PyTorch 1.13 (OpenBLAS, one thread), the same update on this machine kind (issue 15). */
+const PYTORCH_MS: [number, number] = [6.8, 8.0];
 
 /**
  * FLOPs of one update (multiply-add = 2), from the layer shapes. With F(net) the
@@ -168,6 +180,65 @@ async function runGpu(): Promise<Record<string, unknown>> {
   }
 }
 
+/**
+ * Median CPU milliseconds per call of each fn, measured alternately (reps of
+ * `inner` calls each; CPU time is steadier under load, alternation cancels drift).
+ */
+function cpuMsPaired(fns: Array<() => void>, reps = 11, inner = 10): number[] {
+  for (const fn of fns) for (let i = 0; i < 3; i++) fn();
+  const ts: number[][] = fns.map(() => []);
+  for (let r = 0; r < reps; r++) {
+    fns.forEach((fn, k) => ts[k].push(timeOnce(() => {
+      for (let i = 0; i < inner; i++) fn();
+    }).cpu / inner));
+  }
+  return ts.map(median);
+}
+
+/**
+ * GFLOP/s per shape class (batch, in, out of a dense layer) and form: forward
+ * act(x W + b), input gradient dz W^T, weight and bias gradients x^T dz, sum(dz);
+ * ours (RppMatMul) beside tfjs's reference-path ops.
+ */
+function shapeRates(initial: OwnMatmulMode): Record<string, Record<string, { own: number; tfjs: number }>> {
+  const classes: Array<[string, number, number, number]> = [
+    ['first layer 17 -> 256', B, OBS, H],
+    ['first layer 23 -> 256', B, OBS + ACT, H],
+    ['hidden 256 -> 256', B, H, H],
+    ['head 256 -> 6', B, H, ACT],
+  ];
+  const out: Record<string, Record<string, { own: number; tfjs: number }>> = {};
+  for (const [label, m, nIn, nOut] of classes) {
+    const x = tf.randomNormal([m, nIn]) as tf.Tensor2D;
+    const w = tf.randomNormal([nIn, nOut]) as tf.Tensor2D;
+    const b = tf.randomNormal([nOut]) as tf.Tensor1D;
+    const dz = tf.randomNormal([m, nOut]) as tf.Tensor2D;
+    const flops = 2 * m * nIn * nOut;
+    const tidy = (fn: () => unknown) => (): void => tf.tidy(() => {
+      fn();
+    });
+    const xnnpack = (fn: () => unknown) => (): void => {
+      useOwnMatmul('off');
+      try {
+        tidy(fn)();
+      } finally {
+        useOwnMatmul(initial);
+      }
+    };
+    const rates = (own: () => unknown, ref: () => unknown): { own: number; tfjs: number } => {
+      const [a, b] = cpuMsPaired([tidy(own), ref]).map((ms) => +(flops / (ms * 1e6)).toFixed(1));
+      return { own: a, tfjs: b };
+    };
+    out[label] = {
+      'nn x W + b, relu': rates(() => ownDense(x, w, b, true), xnnpack(() => fusedDense(x, w, b, true))),
+      'nt dz W^T': rates(() => ownMatMulNT(dz, w), tidy(() => tf.matMul(dz, tf.transpose(w)))),
+      'tn x^T dz, sum(dz)': rates(() => ownWeightGrads(x, dz), tidy(() => [tf.matMul(tf.transpose(x), dz), tf.matMul(tf.ones([1, m]), dz)])),
+    };
+    tf.dispose([x, w, b, dz]);
+  }
+  return out;
+}
+
 export async function run(): Promise<Record<string, unknown>> {
   if (tf.getBackend() === 'webgpu') return runGpu();
   const rb = filledReplay();
@@ -177,68 +248,125 @@ export async function run(): Promise<Record<string, unknown>> {
   const matched = makeAgent('sac', { actorActivation: 'swish', actorInit: 'lecun' });
   const a = tf.randomNormal([256, 256]) as tf.Tensor2D;
   const b = tf.randomNormal([256, 256]) as tf.Tensor2D;
+  const bias = tf.zeros([256]) as tf.Tensor1D;
   const matMul = (): void => {
     const c = tf.matMul(a, b);
     c.dataSync();
     c.dispose();
   };
+  const ownMatMul = (): void => {
+    const c = ownDense(a, b, bias, false);
+    c.dataSync();
+    c.dispose();
+  };
+  // The default path (our kernels on wasm, with the flavour this runtime validates), then the reference.
+  const own = hasOwnMatmul();
+  const initial = ownMatmulMode();
+  const paths: OwnMatmulMode[] = own ? [initial, 'off'] : [initial];
+  const matmul = describeMatmulPath();
+  type T = { wall: number; cpu: number };
+  /** 'default': the process's path (ours unless RPP_SAC_MATMUL=xnnpack); 'off': XNNPACK. */
+  const key = (p: OwnMatmulMode): string => (p === initial ? 'default' : 'off');
+  const perPath = (): Record<string, T[]> => ({ sac: [], rpp: [], matched: [] });
+  const times: Record<string, Record<string, T[]>> = Object.fromEntries(paths.map((p) => [key(p), perPath()]));
   try {
     for (let i = 0; i < 5; i++) {
-      sac.update(rb, { stats: false });
-      rpp.update(rb, { stats: false });
-      matched.update(rb, { stats: false });
+      for (const p of paths) {
+        useOwnMatmul(p);
+        sac.update(rb, { stats: false });
+        rpp.update(rb, { stats: false });
+        matched.update(rb, { stats: false });
+      }
       matMul();
+      if (own) ownMatMul();
     }
-    // Interleave the three measurements rep by rep, so load changes on a shared
+    // Interleave the measurements rep by rep, so load changes on a shared
     // machine hit all of them alike; ratios are taken between medians of the same run.
-    const tSac: { wall: number; cpu: number }[] = [];
-    const tRpp: { wall: number; cpu: number }[] = [];
-    const tMatched: { wall: number; cpu: number }[] = [];
-    const tMm: { wall: number; cpu: number }[] = [];
+    const tMm: T[] = [];
+    const tOwnMm: T[] = [];
     for (let r = 0; r < reps; r++) {
       // 5 matmuls timed together: one is near the cpuUsage resolution.
       tMm.push(timeOnce(() => {
         for (let k = 0; k < 5; k++) matMul();
       }));
-      tSac.push(timeOnce(() => sac.update(rb, { stats: false })));
-      tRpp.push(timeOnce(() => rpp.update(rb, { stats: false })));
-      tMatched.push(timeOnce(() => matched.update(rb, { stats: false })));
+      if (own) tOwnMm.push(timeOnce(() => {
+        for (let k = 0; k < 5; k++) ownMatMul();
+      }));
+      for (const p of paths) {
+        useOwnMatmul(p);
+        times[key(p)].sac.push(timeOnce(() => sac.update(rb, { stats: false })));
+        times[key(p)].rpp.push(timeOnce(() => rpp.update(rb, { stats: false })));
+        times[key(p)].matched.push(timeOnce(() => matched.update(rb, { stats: false })));
+      }
     }
+    useOwnMatmul(initial);
     const flops = updateFlops(OBS, ACT, [H, H], B);
     const min = (xs: number[]): number => Math.min(...xs);
-    const summary = (key: 'wall' | 'cpu', stat: (xs: number[]) => number = median): Record<string, number> => {
+    const r2 = (v: number): number => +v.toFixed(2);
+    const r3 = (v: number): number => +v.toFixed(3);
+    const summary = (key: 'wall' | 'cpu', stat: (xs: number[]) => number = median): Record<string, unknown> => {
       const mm = stat(tMm.map((t) => t[key])) / 5;
       const gflops = (2 * 256 ** 3) / (mm * 1e6);
       const boundMs = flops / (gflops * 1e6);
-      const sacMs = stat(tSac.map((t) => t[key]));
-      const rppMs = stat(tRpp.map((t) => t[key]));
-      const matchedMs = stat(tMatched.map((t) => t[key]));
-      return {
-        matMul256Ms: +mm.toFixed(3),
-        matMul256Gflops: +gflops.toFixed(2),
-        boundMs: +boundMs.toFixed(2),
-        sacUpdateMs: +sacMs.toFixed(2),
-        rppSacUpdateMs: +rppMs.toFixed(2),
-        sacOverBound: +(sacMs / boundMs).toFixed(3),
-        rppOverSac: +(rppMs / sacMs).toFixed(3),
-        matchedUpdateMs: +matchedMs.toFixed(2),
-        matchedOverSac: +(matchedMs / sacMs).toFixed(3),
-        rppOverMatched: +(rppMs / matchedMs).toFixed(3),
+      const ms = (p: string, which: string): number => stat(times[p][which].map((t) => t[key]));
+      const sacMs = ms('default', 'sac');
+      const rppMs = ms('default', 'rpp');
+      const matchedMs = ms('default', 'matched');
+      const out: Record<string, unknown> = {
+        matMul256Ms: r3(mm),
+        matMul256Gflops: r2(gflops),
+        boundMs: r2(boundMs),
+        sacUpdateMs: r2(sacMs),
+        rppSacUpdateMs: r2(rppMs),
+        sacOverBound: r3(sacMs / boundMs),
+        rppOverSac: r3(rppMs / sacMs),
+        matchedUpdateMs: r2(matchedMs),
+        matchedOverSac: r3(matchedMs / sacMs),
+        rppOverMatched: r3(rppMs / matchedMs),
+        sacOverPytorch: [r2(sacMs / PYTORCH_MS[1]), r2(sacMs / PYTORCH_MS[0])],
       };
+      if (own) {
+        const ownMm = stat(tOwnMm.map((t) => t[key])) / 5;
+        const ownGflops = (2 * 256 ** 3) / (ownMm * 1e6);
+        const ownBoundMs = flops / (ownGflops * 1e6);
+        const xSac = ms('off', 'sac');
+        const xRpp = ms('off', 'rpp');
+        Object.assign(out, {
+          ownMatMul256Gflops: r2(ownGflops),
+          ownBoundMs: r2(ownBoundMs),
+          sacOverOwnBound: r3(sacMs / ownBoundMs),
+          sacUpdateMsXnnpack: r2(xSac),
+          rppSacUpdateMsXnnpack: r2(xRpp),
+          rppOverSacXnnpack: r3(xRpp / xSac),
+          ownSpeedupSac: r3(xSac / sacMs),
+          ownSpeedupRpp: r3(xRpp / rppMs),
+        });
+      }
+      return out;
     };
     // The same ratios rep by rep (each update against the matmuls timed just before it),
     // then the median: slow drifts of the machine's speed cancel within a rep.
     const paired = (key: 'wall' | 'cpu'): Record<string, number> => {
       const bound = (r: number): number => flops / (((2 * 256 ** 3) / ((tMm[r][key] / 5) * 1e6)) * 1e6);
-      const reps_ = tSac.map((_, r) => r);
-      return {
-        sacOverBound: +median(reps_.map((r) => tSac[r][key] / bound(r))).toFixed(3),
-        rppOverSac: +median(reps_.map((r) => tRpp[r][key] / tSac[r][key])).toFixed(3),
-        matchedOverSac: +median(reps_.map((r) => tMatched[r][key] / tSac[r][key])).toFixed(3),
+      const t = times.default;
+      const reps_ = t.sac.map((_, r) => r);
+      const out: Record<string, number> = {
+        sacOverBound: r3(median(reps_.map((r) => t.sac[r][key] / bound(r)))),
+        rppOverSac: r3(median(reps_.map((r) => t.rpp[r][key] / t.sac[r][key]))),
+        matchedOverSac: r3(median(reps_.map((r) => t.matched[r][key] / t.sac[r][key]))),
       };
+      if (own) out.ownSpeedupSac = r3(median(reps_.map((r) => times.off.sac[r][key] / t.sac[r][key])));
+      return out;
     };
+    const kernels: Record<string, Record<string, number>> = {};
+    for (const p of paths) {
+      useOwnMatmul(p);
+      kernels[key(p) === 'default' ? 'default' : 'xnnpack'] = { sac: await kernelCount(sac, rb), rppSac: await kernelCount(rpp, rb), matched: await kernelCount(matched, rb) };
+    }
+    useOwnMatmul(initial);
     return {
       backend: tf.getBackend(),
+      matmul,
       updateGflop: +(flops / 1e9).toFixed(3),
       reps,
       // Other processes on the machine inflate every number; ratios within one run stay comparable.
@@ -248,16 +376,15 @@ export async function run(): Promise<Record<string, unknown>> {
       // Fastest rep of each: the least disturbed by other load (not the headline number).
       wallMin: summary('wall', min),
       wallPaired: paired('wall'),
-      sacKernels: await kernelCount(sac, rb),
-      rppSacKernels: await kernelCount(rpp, rb),
-      matchedKernels: await kernelCount(matched, rb),
-      targets: { sacOverBound: 1.6, rppOverSac: 1.15 },
+      ...(own ? { shapes: shapeRates(initial) } : {}),
+      kernels,
+      targets: { sacUpdateMs: 15, sacOverBound: 1.6, rppOverSac: 1.1 },
     };
   } finally {
+    useOwnMatmul(initial);
     sac.dispose();
     rpp.dispose();
     matched.dispose();
-    a.dispose();
-    b.dispose();
+    tf.dispose([a, b, bias]);
   }
 }

@@ -5,7 +5,7 @@
  * Why hand-encoded: V8 runs such loops as JS at ~4-15 ns per element here, the
  * same loops compiled as WebAssembly at ~1 ns, and a build step with an external
  * assembler would add a dependency for ~100 instructions. Only the opcodes used
- * by native-kernels.ts are defined; the WebAssembly validator checks every module
+ * by native-kernels.ts and matmul-kernels.ts are defined; the WebAssembly validator checks every module
  * when it is compiled, so a malformed body fails loudly at startup.
  */
 
@@ -77,6 +77,16 @@ export const op = {
   f32x4Sub: [0xfd, ...uleb(229)],
   f32x4Mul: [0xfd, ...uleb(230)],
   f32x4Div: [0xfd, ...uleb(231)],
+  f32x4Max: [0xfd, ...uleb(233)],
+  /** Load one f32 and splat it to four lanes. */
+  v128Load32Splat: (offset = 0): number[] => [0xfd, 0x09, 0x02, ...uleb(offset)],
+  /** Load one f32 into lane 0, zeros in lanes 1-3 (reads 4 bytes only). */
+  v128Load32Zero: (offset = 0): number[] => [0xfd, ...uleb(0x5c), 0x02, ...uleb(offset)],
+  /** Store one lane (4 bytes). */
+  v128Store32Lane: (lane: number, offset = 0): number[] => [0xfd, ...uleb(0x5a), 0x02, ...uleb(offset), lane],
+  v128Store64Lane: (lane: number, offset = 0): number[] => [0xfd, ...uleb(0x5b), 0x03, ...uleb(offset), lane],
+  /** Relaxed SIMD: a * b + c, fused or not as the runtime chooses (opcode 0x105; needs relaxed SIMD). */
+  f32x4RelaxedMadd: [0xfd, ...uleb(0x105)],
   block: [0x02, 0x40],
   loop: [0x03, 0x40],
   end: [0x0b],

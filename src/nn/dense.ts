@@ -4,10 +4,14 @@
  * Why: on wasm every kernel call costs dispatch time, and tfjs's own
  * tf.fused.matMul gradient asks for transposed matmuls (10-20x slower on wasm).
  * Here the forward is one _FusedMatMul kernel (matmul + bias [+ relu]) and the
- * backward uses explicit transposes and untransposed matmuls only.
+ * backward uses explicit transposes and untransposed matmuls only. On the wasm
+ * backend our own kernels (src/kernels/own-matmul.ts) replace all three: the
+ * forward with bias and relu fused, dz W^T and x^T dz (with the bias gradient)
+ * read in place, no transposes; the XNNPACK path below stays as the reference.
  */
 import * as tf from '@tensorflow/tfjs';
 import { hasHostKernel, runHostKernel } from '../kernels/host-kernel.js';
+import { hasOwnMatmul, ownDense, ownMatMulNT, ownWeightGrads } from '../kernels/own-matmul.js';
 import { DENSE_ONE_GRAD_KERNEL, DENSE_ONE_KERNEL } from './dense-one-kernel.js';
 import { reluGrad } from './relu-grad-kernel.js';
 
@@ -22,6 +26,7 @@ type Grads = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
  * outside any tape (the kernel has no gradient of its own here).
  */
 export function fusedDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean): tf.Tensor2D {
+  if (hasOwnMatmul()) return ownDense(x, w, b, relu);
   const [m, k] = x.shape;
   const n = w.shape[1];
   const y = tf.engine().runKernel(
@@ -82,6 +87,7 @@ export class TransposedWeight {
  * transposes are cheap (native-transpose.ts).
  */
 export function weightGrads(x: tf.Tensor2D, dz: tf.Tensor2D): { dW: tf.Tensor2D; db: tf.Tensor1D } {
+  if (hasOwnMatmul()) return ownWeightGrads(x, dz);
   // On webgpu x^T @ dz as one transposed-A matmul: no Transpose dispatch, and on llvmpipe
   // 44 ms against 48 ms for transpose + matmul at 256x256 (a transposed-B matmul is slower
   // there, 61 against 43 ms, so the input gradient keeps the cached w^T).
@@ -95,10 +101,19 @@ export function weightGrads(x: tf.Tensor2D, dz: tf.Tensor2D): { dW: tf.Tensor2D;
   return { dW, db: colSum(dz) };
 }
 
-/** dx, dW, db of x @ w + b (see weightGrads). */
-export function denseGrads(dz: tf.Tensor2D, x: tf.Tensor2D, wT: tf.Tensor2D): tf.Tensor[] {
+/**
+ * dx = dz @ w^T for x @ w + b: our nt kernel reading w in place where it runs,
+ * else an untransposed matmul with w^T from cache (or transposed afresh).
+ */
+export function inputGrad(dz: tf.Tensor2D, w: tf.Tensor2D, cache: TransposedWeight | null): tf.Tensor2D {
+  if (hasOwnMatmul()) return ownMatMulNT(dz, w);
+  return tf.matMul(dz, cache !== null ? cache.of(w) : tf.transpose(w));
+}
+
+/** dx, dW, db of x @ w + b (see weightGrads and inputGrad). */
+export function denseGrads(dz: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D, cache: TransposedWeight | null): tf.Tensor[] {
   const { dW, db } = weightGrads(x, dz);
-  return [tf.matMul(dz, wT), dW, db];
+  return [inputGrad(dz, w, cache), dW, db];
 }
 
 /**
@@ -148,7 +163,7 @@ function denseOp(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean, 
       const xs = sv[0] as tf.Tensor2D;
       const dz = relu ? (reluGrad(dy, sv[1]) as tf.Tensor2D) : (dy as tf.Tensor2D);
       const wv = byRef ? wi : (sv[relu ? 2 : 1] as tf.Tensor2D);
-      return denseGrads(dz, xs, cache !== null ? cache.of(wv) : tf.transpose(wv));
+      return denseGrads(dz, xs, wv, cache);
     };
     return { value: y, gradFunc };
   }) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
@@ -173,7 +188,7 @@ function frozenDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boole
     const gradFunc: Grads = (dy, sv) => {
       const dz = relu ? reluGrad(dy, sv[0]) : dy;
       const ws = byRef ? w : (sv[relu ? 1 : 0] as tf.Tensor2D);
-      return [tf.matMul(dz, cache !== null ? cache.of(ws) : tf.transpose(ws))];
+      return [inputGrad(dz as tf.Tensor2D, ws, cache)];
     };
     return { value: y, gradFunc };
   }) as (x: tf.Tensor2D) => tf.Tensor2D;

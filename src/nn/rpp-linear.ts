@@ -23,7 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BiasProjector, WeightProjector, type ProjectorOptions } from '../equivariance/projector.js';
 import type { Rep } from '../equivariance/rep.js';
 import { Rng } from '../random.js';
-import { fusedDense, TransposedWeight, weightGrads } from './dense.js';
+import { fusedDense, inputGrad, TransposedWeight, weightGrads } from './dense.js';
 import { reluGrad } from './relu-grad-kernel.js';
 import { lecunNormal } from './init.js';
 import type { ParamGroups } from './network.js';
@@ -174,7 +174,7 @@ export class RppLinear {
         const xs = saved[0] as tf.Tensor2D;
         const dz = (relu ? reluGrad(dy, saved[1]) : dy) as tf.Tensor2D;
         const { dW: g, db } = weightGrads(xs, dz);
-        const dx = tf.matMul(dz, this.#wT.of(eff.w));
+        const dx = inputGrad(dz, eff.w, this.#wT);
         const dW = eff.scaleCol === null ? g : (tf.mul(g, eff.scaleCol) as tf.Tensor2D);
         const out = [dx, this.#wProj.project(dW), this.#bProj.project(db)];
         if (hasBasic) out.push(dW, db);
@@ -195,7 +195,7 @@ export class RppLinear {
       save(relu ? [y] : []);
       const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
         const dz = relu ? reluGrad(dy, saved[0]) : dy;
-        return [tf.matMul(dz as tf.Tensor2D, this.#wT.of(eff.w))];
+        return [inputGrad(dz as tf.Tensor2D, eff.w, this.#wT)];
       };
       return { value: y, gradFunc };
     }) as (x: tf.Tensor2D) => tf.Tensor2D;

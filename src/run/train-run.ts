@@ -20,6 +20,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { tap, type Subscription } from 'rxjs';
+import { matmulPath, type MatmulPath } from '../kernels/own-matmul.js';
 import { initBackend, releaseBackend } from '../backend.js';
 import { addJsonFile, createLogger, type Logger } from '../logging.js';
 import type { EvaluationRecord, RunMeta } from '../run-files.js';
@@ -133,10 +134,10 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     }
 
     // From here on the run's files are written.
-    const meta: RunMeta & { resumes?: { command: string[]; startedAt: string; backend: string }[] } =
+    const meta: RunMeta & { resumes?: { command: string[]; startedAt: string; backend: string; matmul?: MatmulPath }[] } =
       opts.mode === 'new'
         ? {
-            backend: { name: backend.name, reason: backend.reason, versions: backend.versions, ...(backend.adapter === undefined ? {} : { adapter: backend.adapter }) },
+            backend: { name: backend.name, reason: backend.reason, versions: backend.versions, matmul: matmulPath(), ...(backend.adapter === undefined ? {} : { adapter: backend.adapter }) },
             command: opts.command,
             startedAt: new Date().toISOString(),
             hostname: hostname(),
@@ -151,7 +152,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     if (opts.mode === 'new') {
       run.writeJson('config', cfg);
       run.writeStatus('running', 0, cfg.totalSteps);
-    } else (meta.resumes ??= []).push({ command: opts.command, startedAt: new Date().toISOString(), backend: backend.name });
+    } else (meta.resumes ??= []).push({ command: opts.command, startedAt: new Date().toISOString(), backend: backend.name, matmul: matmulPath() });
     run.writeJson('meta', meta);
     const runFiles = run;
 
