@@ -13,17 +13,7 @@ import { projector } from '../src/equivariance/projector.js';
 import { trivial } from '../src/equivariance/rep.js';
 import { hasHostKernel, runHostKernel, useHostKernels } from '../src/kernels/host-kernel.js';
 import { antPaperAct, antPaperObs, walker2dExactMirrorAct, walker2dExactMirrorObs } from '../envs/symmetry-maps.js';
-import { maxAbsDiff } from './numeric-helpers.js';
-
-function uniform(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-}
+import { maxAbsDiff, uniform } from './numeric-helpers.js';
 
 before(async () => {
   await initBackend({ backend: 'wasm' });

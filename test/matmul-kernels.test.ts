@@ -25,7 +25,7 @@ import { initBackend } from '../src/backend.js';
 import { matmulKernels, relaxedSimdAvailable } from '../src/kernels/matmul-kernels.js';
 import { hasOwnMatmul, matmulPath, ownDense, ownMatMulNT, ownMatMulTN, ownWeightGrads, useOwnMatmul, type OwnMatmulMode } from '../src/kernels/own-matmul.js';
 import { Mlp } from '../src/nn/mlp.js';
-import { relErr } from './numeric-helpers.js';
+import { relErr, uniform } from './numeric-helpers.js';
 
 const TOL = 1e-5;
 const FMA_ONLY = process.env.RPP_SAC_TEST_FMA_ONLY === '1';
@@ -38,16 +38,6 @@ after(async () => {
   useOwnMatmul('auto');
   await tf.setBackend('wasm');
 });
-
-function uniform(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-}
 
 /** A dense layer's shapes: batch, in, out. */
 type Layer = [batch: number, nIn: number, nOut: number, label: string];

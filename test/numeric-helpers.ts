@@ -19,3 +19,14 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return Math.sqrt(num / Math.max(den, 1e-30));
 }
+
+/** n values uniform in [-0.5, 0.5) from a small LCG: the same inputs on every run and backend. */
+export function uniform(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 32 - 0.5;
+  }
+  return out;
+}
