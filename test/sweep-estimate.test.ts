@@ -76,3 +76,15 @@ test('sweep --dry-run lists each run with its estimate, counts runs per action a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('sweep --dry-run gives no estimate for --backend webgpu, and says why', () => {
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(repo, 'src', 'cli', 'main.ts'), 'sweep', '--env', 'InvertedPendulum-v5', '--agents', 'sac', '--seeds', '0', '--steps', '12000', '--out', join(tmpdir(), `sweep-estimate-gpu-${process.pid}`), '--dry-run', '--', '--backend', 'webgpu'],
+    { cwd: repo, encoding: 'utf8', env: { ...process.env, RPP_SAC_LOG_LEVEL: 'warn' }, timeout: 60_000 },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /no time estimate for --backend webgpu: GPU time cannot be measured as CPU time/);
+  assert.doesNotMatch(r.stdout, /estimated time|\(~/);
+  assert.match(r.stdout, /^1 run: 1 train$/m);
+});

@@ -156,8 +156,13 @@ async function printDryRun(planned: PlannedRun[], steps: number, parallel: numbe
     const action = decideAction(run.dir, steps);
     counts.set(action, (counts.get(action) ?? 0) + 1);
     let time = '';
-    if (estimate && action !== 'skip') {
-      const { config, flags } = parseTrainArgs(run.trainArgs.slice(1));
+    const parsed = estimate && action !== 'skip' ? parseTrainArgs(run.trainArgs.slice(1)) : null;
+    if (parsed !== null && (parsed.flags.backend ?? process.env.RPP_SAC_BACKEND) === 'webgpu') {
+      // GPU work runs asynchronously and Node reads it back only asynchronously: CPU time says nothing.
+      if (estimate) process.stderr.write('no time estimate for --backend webgpu: GPU time cannot be measured as CPU time (use npm run bench -- agents --backend webgpu)\n');
+      estimate = false;
+    } else if (parsed !== null) {
+      const { config, flags } = parsed;
       const cfg = { ...config, totalSteps: steps };
       const key = costClass(cfg);
       if (!rates.has(key)) {
@@ -174,7 +179,7 @@ async function printDryRun(planned: PlannedRun[], steps: number, parallel: numbe
     process.stdout.write(`${action.padEnd(6)} ${run.id}${time}${cmd}\n`);
   }
   const byAction = [...counts].map(([a, n]) => `${n} ${a}`).join(', ');
-  process.stdout.write(`${planned.length} runs: ${byAction}\n`);
+  process.stdout.write(`${planned.length} run${planned.length === 1 ? '' : 's'}: ${byAction}\n`);
   if (estimate && secs.length > 0) {
     const total = secs.reduce((a, b) => a + b, 0);
     process.stdout.write(
