@@ -7,7 +7,8 @@ import { getDefaultLogger } from '../logging.js';
 import { costClass, costLabel, formatDuration, formatRates, measureRates, runSeconds, sweepSeconds, type MeasuredRates } from '../sweep/estimate.js';
 import { decideAction, readRunStatus } from '../sweep/run-state.js';
 import type { PlannedRun } from '../sweep/plan.js';
-import { parseGridAxis } from '../sweep/parse-values.js';
+import { parseDuration, parseGridAxis } from '../sweep/parse-values.js';
+import { SweepRunTimes } from '../sweep/time-limit.js';
 import { planRuns } from '../sweep/plan.js';
 import { changedFlagsError, childArgs, runSweep } from '../sweep/run-sweep.js';
 import { readSweepFile, resolveSweepConfig, type SweepInput } from '../sweep/sweep-config.js';
@@ -41,6 +42,7 @@ interface SweepCliOptions {
   queue?: string;
   results?: string;
   status?: boolean;
+  timeLimit?: number;
 }
 
 function positiveInt(value: string): number {
@@ -88,6 +90,13 @@ export function register(program: Command): Command {
     .option('--grid-agents <list>', 'agents the grid applies to (default: all but sac, emlp-sac and their variants)')
     .option('--retries <n>', 'retries of a crashed run, resuming from its checkpoint if it has one (default 1)', positiveInt)
     .option('--train-command <cmd>', 'command prefix for `train`/`resume` (default: this CLI; also RPP_SAC_TRAIN_COMMAND)')
+    .option('--time-limit <duration>', 'wall-clock limit, e.g. 2h45m, 90m or 3600 (seconds): start a run only if it is expected to finish in time (its estimate: runs of its kind finished in this sweep, else CPU rates measured at start), leave the rest for the next invocation, and at the limit stop the running runs (they checkpoint); for machines whose processes end at a known time', (v: string) => {
+      try {
+        return parseDuration(v);
+      } catch (e) {
+        throw new InvalidArgumentError((e as Error).message);
+      }
+    })
     .option('--progress-every <sec>', 'seconds between progress lines (default 30)', positiveInt)
     .option('--dry-run', 'print the planned runs, what would happen to each and an estimated total time (measured here in a few seconds per network shape); start nothing')
     .option('--no-estimate', 'with --dry-run: skip the time estimate')
@@ -128,13 +137,19 @@ export function register(program: Command): Command {
       process.on('SIGTERM', onSigint);
       process.on('SIGHUP', onSigint);
       try {
-        const r = await runSweep({ config, trainCommand, signal: ac.signal, progressIntervalMs: (opts.progressEvery ?? 30) * 1000, allowChangedFlags: opts.allowChangedFlags === true });
+        const timeLimit =
+          opts.timeLimit === undefined ? undefined : { deadlineMs: Date.now() + opts.timeLimit * 1000, estimator: new SweepRunTimes({ steps: config.steps, parallel: config.parallel }) };
+        const r = await runSweep({ config, trainCommand, signal: ac.signal, progressIntervalMs: (opts.progressEvery ?? 30) * 1000, allowChangedFlags: opts.allowChangedFlags === true, timeLimit });
+        const left = r.manifest.runs.filter((e) => e.state === 'interrupted').length;
+        const byLimit = r.manifest.stoppedBy === 'time-limit';
         process.stdout.write(
-          `${r.manifest.state}: ${r.finished} trained, ${r.skipped} skipped, ${r.failed.length} failed of ${r.manifest.runs.length} runs in ${r.sweepDir}\n` +
+          `${byLimit ? 'time limit' : r.manifest.state}: ${r.finished} trained, ${r.skipped} skipped, ${r.failed.length} failed of ${r.manifest.runs.length} runs in ${r.sweepDir}\n` +
+            (byLimit ? `${left} run(s) left: run the same sweep command again to resume or start them\n` : '') +
             (r.failed.length > 0 ? `failed: ${r.failed.map((f) => f.id).join(', ')}\n` : '') +
             `compare with: npx rpp-sac compare ${r.sweepDir}\n`,
         );
-        process.exitCode = r.interrupted ? 130 : r.failed.length > 0 ? 1 : 0;
+        // Stopping at the time limit is what was asked for: exit 0 unless a run failed.
+        process.exitCode = r.failed.length > 0 ? 1 : r.interrupted && !byLimit ? 130 : 0;
       } finally {
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);

@@ -1,6 +1,6 @@
 /** Multi-seed sweeps: plan runs, run them as child processes, record sweep.json. */
 export { resolveSweepConfig, readSweepFile, defaultSweepName, sweepFileSchema, type SweepConfig, type SweepInput, type SweepFile } from './sweep-config.js';
-export { parseSeeds, parseSteps, parseList, parseGridAxis, formatNumber } from './parse-values.js';
+export { parseSeeds, parseSteps, parseList, parseGridAxis, parseDuration, formatNumber } from './parse-values.js';
 export { planRuns, gridPoints, gridLabel, parseGridLabel, gridFlag, type PlannedRun } from './plan.js';
 export { BUILTIN_VARIANTS, resolveAgents, type AgentVariant } from './agent-variants.js';
 export { decideAction, readRunStatus, hasCheckpoint, type RunAction } from './run-state.js';
@@ -10,3 +10,4 @@ export { readManifest, writeManifest, manifestPath, SWEEP_MANIFEST, type SweepMa
 export { progressSnapshot, formatDuration, type ProgressSnapshot, type StepProgress } from './progress.js';
 export { acquireSweepLock, SWEEP_LOCK } from './sweep-lock.js';
 export { runSweep, childArgs, type RunSweepOptions, type SweepResult } from './run-sweep.js';
+export { SweepRunTimes, MEASURED_MARGIN, OBSERVED_MARGIN, type RunTimeEstimator } from './time-limit.js';

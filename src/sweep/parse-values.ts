@@ -73,3 +73,20 @@ export function formatNumber(v: number): string {
   if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5)) return v.toExponential().replace('e+', 'e');
   return String(v);
 }
+
+/**
+ * A wall-clock duration in seconds: "2h45m", "90m", "1.5h", "45s", "3600" (bare numbers are
+ * seconds). Must be positive.
+ */
+export function parseDuration(spec: string | number): number {
+  const text = String(spec).trim();
+  const bare = Number(text);
+  let sec = Number.NaN;
+  if (text !== '' && Number.isFinite(bare)) sec = bare;
+  else if (/^(\d+(\.\d+)?[hms])+$/.test(text)) {
+    const unit: Record<string, number> = { h: 3600, m: 60, s: 1 };
+    sec = [...text.matchAll(/(\d+(?:\.\d+)?)([hms])/g)].reduce((acc, m) => acc + Number(m[1]) * unit[m[2]!]!, 0);
+  }
+  if (!(sec > 0)) throw new Error(`Duration "${text}" is not a positive time; use e.g. 2h45m, 90m, 1.5h or 3600 (seconds)`);
+  return sec;
+}

@@ -15,6 +15,8 @@ import { acquireSweepLock } from './sweep-lock.js';
 import type { SweepConfig } from './sweep-config.js';
 import { defaultTrainCommand } from './train-command.js';
 import { changedTrainFlags } from './changed-flags.js';
+import { formatDuration } from './estimate.js';
+import type { RunTimeEstimator } from './time-limit.js';
 
 export interface RunSweepOptions {
   config: SweepConfig;
@@ -35,6 +37,12 @@ export interface RunSweepOptions {
    * Default false: refused, naming the differing flags.
    */
   allowChangedFlags?: boolean;
+  /**
+   * A wall-clock limit (sweep --time-limit, time-limit.ts): a run starts only if its
+   * estimate fits before deadlineMs (Date.now() scale); runs that do not are left for the
+   * next invocation; at the deadline running runs are interrupted (they checkpoint).
+   */
+  timeLimit?: { deadlineMs: number; estimator: RunTimeEstimator };
 }
 
 /** Why re-running this sweep in sweepDir would mix runs trained with different flags, or null. */
@@ -136,12 +144,45 @@ async function runLocked(opts: RunSweepOptions, logger: Logger, cwd: string, swe
   const timer = setInterval(logProgress, opts.progressIntervalMs ?? 30_000);
   timer.unref();
 
-  const ctx: RunContext = { opts, sweepDir, trainCommand, logger, manifest, steps, cwd };
+  // One signal for both ways a sweep stops early: the caller's (Ctrl-C) and the time limit.
+  const stop = new AbortController();
+  const forward = (): void => stop.abort();
+  if (opts.signal?.aborted) stop.abort();
+  opts.signal?.addEventListener('abort', forward, { once: true });
+  const limit = opts.timeLimit;
+  let timeUp = false;
+  const deadlineTimer =
+    limit === undefined
+      ? undefined
+      : setTimeout(() => {
+          timeUp = true;
+          if (!stop.signal.aborted) logger.warn('sweep: time limit reached, stopping the running runs (they checkpoint)');
+          stop.abort();
+        }, Math.max(0, limit.deadlineMs - Date.now()));
+  /** Runs not started because they would not finish before the time limit. */
+  const deferred = new Set<SweepRunEntry>();
+
+  const ctx: RunContext = { opts, sweepDir, trainCommand, logger, manifest, steps, cwd, signal: stop.signal };
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < queue.length && !opts.signal?.aborted) {
+    while (next < queue.length && !stop.signal.aborted) {
       const item = queue[next++];
+      if (limit !== undefined) {
+        const from = steps.get(item.plan.id)?.startStep ?? 0;
+        const needSec = await limit.estimator.estimateSec(item.plan, from);
+        const leftSec = (limit.deadlineMs - Date.now()) / 1000;
+        if (needSec > leftSec) {
+          deferred.add(item.entry);
+          logger.info(`run ${item.plan.id}: not started, it needs ~${formatDuration(needSec)} and ${formatDuration(Math.max(0, leftSec))} are left before the time limit`);
+          continue;
+        }
+      }
+      const t0 = Date.now();
       await runOne(ctx, item.plan, item.entry);
+      const s = steps.get(item.plan.id);
+      if (limit !== undefined && item.entry.state === 'finished' && s !== undefined) {
+        limit.estimator.observe(item.plan, s.startStep, s.currentStep, (Date.now() - t0) / 1000);
+      }
       logProgress();
     }
   };
@@ -149,9 +190,18 @@ async function runLocked(opts: RunSweepOptions, logger: Logger, cwd: string, swe
     await Promise.all(Array.from({ length: Math.min(opts.config.parallel, Math.max(queue.length, 1)) }, worker));
   } finally {
     clearInterval(timer);
+    if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
+    opts.signal?.removeEventListener('abort', forward);
   }
 
-  if (opts.signal?.aborted) for (const e of manifest.runs) if (e.state === 'pending') e.state = 'interrupted';
+  if (stop.signal.aborted || deferred.size > 0) for (const e of manifest.runs) if (e.state === 'pending') e.state = 'interrupted';
+  if (timeUp || deferred.size > 0) {
+    manifest.stoppedBy = 'time-limit';
+    const left = manifest.runs.filter((e) => e.state === 'interrupted').length;
+    logger.info(`sweep: time limit: ${left} run(s) left for the next invocation, which resumes or starts them`);
+  } else if (stop.signal.aborted) {
+    manifest.stoppedBy = 'signal';
+  }
   // An abort that lands after the last run ended leaves nothing interrupted.
   const interrupted = manifest.runs.some((e) => e.state === 'interrupted');
   const failed = manifest.runs.filter((e) => e.state === 'failed');
@@ -175,6 +225,8 @@ interface RunContext {
   manifest: SweepManifest;
   steps: Map<string, StepProgress>;
   cwd: string;
+  /** Aborted on the caller's signal or at the time limit. */
+  signal: AbortSignal;
 }
 
 function newEntry(p: PlannedRun, sweepDir: string): SweepRunEntry {
@@ -223,7 +275,7 @@ async function runOne(ctx: RunContext, plan: PlannedRun, entry: SweepRunEntry): 
       logFile: resolve(ctx.sweepDir, entry.log),
       cwd: ctx.cwd,
       env: opts.env,
-      signal: opts.signal,
+      signal: ctx.signal,
     });
     entry.exitCode = result.code;
     const failure = describeFailure(result, plan.dir);
@@ -233,7 +285,7 @@ async function runOne(ctx: RunContext, plan: PlannedRun, entry: SweepRunEntry): 
       break;
     }
     entry.error = failure;
-    if (opts.signal?.aborted) {
+    if (ctx.signal.aborted) {
       entry.state = 'interrupted';
       break;
     }
