@@ -32,6 +32,7 @@ import { countReads, countReadsAsync } from '../../src/kernels/backend-reads.js'
 import { fusedDense } from '../../src/nn/dense.js';
 import { describeMatmulPath, hasOwnMatmul, ownDense, ownMatMulNT, ownMatmulMode, ownWeightGrads, useOwnMatmul, type OwnMatmulMode } from '../../src/kernels/own-matmul.js';
 import { Rng } from '../../src/random.js';
+import { simdPeakGflops } from './simd-peak.js';
 import { ReplayBuffer } from '../../src/replay/replay-buffer.js';
 import { SacAgent } from '../../agents/sac.js';
 import type { AgentKind, SacConfigInput } from '../../agents/sac-config.js';
@@ -301,6 +302,8 @@ export async function run(): Promise<Record<string, unknown>> {
     }
     useOwnMatmul(initial);
     const flops = updateFlops(OBS, ACT, [H, H], B);
+    // The 128-bit SIMD ceiling of this machine in our kernels' flavour (CPU time, ~0.5 s).
+    const peak = simdPeakGflops(matmul.includes('relaxed_madd'));
     const min = (xs: number[]): number => Math.min(...xs);
     const r2 = (v: number): number => +v.toFixed(2);
     const r3 = (v: number): number => +v.toFixed(3);
@@ -333,6 +336,9 @@ export async function run(): Promise<Record<string, unknown>> {
         const xRpp = ms('off', 'rpp');
         Object.assign(out, {
           ownMatMul256Gflops: r2(ownGflops),
+          ownMatMul256OverPeak: r3(ownGflops / peak),
+          peakBoundMs: r2(flops / (peak * 1e6)),
+          sacOverPeakBound: r3(sacMs / (flops / (peak * 1e6))),
           ownBoundMs: r2(ownBoundMs),
           sacOverOwnBound: r3(sacMs / ownBoundMs),
           sacUpdateMsXnnpack: r2(xSac),
@@ -368,6 +374,7 @@ export async function run(): Promise<Record<string, unknown>> {
       backend: tf.getBackend(),
       matmul,
       updateGflop: +(flops / 1e9).toFixed(3),
+      simdPeakGflops: +peak.toFixed(1),
       reps,
       // Other processes on the machine inflate every number; ratios within one run stay comparable.
       loadAvg1m: +loadavg()[0].toFixed(2),
