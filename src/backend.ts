@@ -126,6 +126,16 @@ async function hardwareWebgpu(): Promise<{ use: true } | { use: false; why: stri
  * different explicit backend is requested.
  */
 export async function initBackend(opts: { backend?: BackendChoice | string; logger?: Logger } = {}): Promise<BackendInfo> {
+  // One initialisation at a time: two concurrent tf.setBackend calls (a sweep's parallel
+  // workers measuring rates) make the second fail. Later callers wait, then see `current`.
+  const turn = initQueue.then(() => initBackendNow(opts));
+  initQueue = turn.catch(() => undefined);
+  return turn;
+}
+
+let initQueue: Promise<unknown> = Promise.resolve();
+
+async function initBackendNow(opts: { backend?: BackendChoice | string; logger?: Logger }): Promise<BackendInfo> {
   const logger = opts.logger ?? getDefaultLogger();
   const requested = parseBackendChoice(opts.backend ?? process.env.RPP_SAC_BACKEND ?? 'auto');
   if (current !== undefined && (requested === 'auto' || requested === current.requested)) return current;
