@@ -21,7 +21,7 @@ import { useZeroCopyIdentity } from './kernels/zero-copy-identity.js';
 import { WEBGPU_PACKAGES, loadWebgpuBackend, probeWebgpuAdapter, releaseWebgpu, type GpuAdapterRecord } from './backend-webgpu.js';
 import { getDefaultLogger, type Logger } from './logging.js';
 import { sourceVersion } from './source-version.js';
-import { missingVulkanLoader } from './vulkan-loader.js';
+import { missingGpuDeviceNode, missingVulkanLoader } from './vulkan-loader.js';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -113,7 +113,7 @@ async function loadWasmBackend(): Promise<boolean> {
  */
 async function hardwareWebgpu(): Promise<{ use: true } | { use: false; why: string }> {
   for (const p of Object.keys(WEBGPU_PACKAGES)) if (!isInstalled(p)) return { use: false, why: `${p} is not installed` };
-  const noLoader = missingVulkanLoader();
+  const noLoader = missingVulkanLoader() ?? missingGpuDeviceNode();
   if (noLoader !== null) return { use: false, why: noLoader };
   const probe = await probeWebgpuAdapter();
   if (probe.adapter !== null && !probe.adapter.software) return { use: true };

@@ -6,7 +6,7 @@
  * Only `auto` asks; `--backend webgpu` always probes and reports Dawn's own reason.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const LOADER = 'libvulkan.so.1';
@@ -40,6 +40,8 @@ export interface VulkanLoaderProbe {
   exists?: (path: string) => boolean;
   env?: NodeJS.ProcessEnv;
   arch?: string;
+  /** A directory's entries, [] when it cannot be read (default fs.readdirSync). */
+  list?: (dir: string) => string[];
 }
 
 /**
@@ -53,4 +55,27 @@ export function missingVulkanLoader(probe: VulkanLoaderProbe = {}): string | nul
   if (listing !== null && listing.includes(LOADER)) return null;
   if (libraryDirs(probe.env ?? process.env, probe.arch ?? process.arch).some((d) => exists(join(d, LOADER)))) return null;
   return `no Vulkan loader (${LOADER}) on this machine, so no WebGPU adapter; a GPU's driver package installs it (Debian: libvulkan1)`;
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * null when a Linux machine has a device node a hardware Vulkan driver opens (a DRM render
+ * node /dev/dri/renderD*, NVIDIA's /dev/nvidia<N>, WSL2's /dev/dxg), else why no hardware
+ * adapter can exist. Why ask: with Mesa's drivers installed but no GPU, Dawn's probe finds only
+ * llvmpipe (never chosen) after printing native 'artificially reduced' warnings on every run.
+ */
+export function missingGpuDeviceNode(probe: VulkanLoaderProbe = {}): string | null {
+  if ((probe.platform ?? process.platform) !== 'linux') return null;
+  const exists = probe.exists ?? existsSync;
+  const list = probe.list ?? listDir;
+  if (list('/dev/dri').some((n) => n.startsWith('renderD'))) return null;
+  if (list('/dev').some((n) => /^nvidia\d+$/.test(n)) || exists('/dev/dxg')) return null;
+  return 'no GPU device node (/dev/dri/renderD*, /dev/nvidia<N> or /dev/dxg); in a container, pass the GPU through (e.g. --device /dev/dri or --gpus all)';
 }
