@@ -2,12 +2,15 @@
  * SAC's losses and the Polyak update as pure tensor functions (each in tidy, each
  * with a hand-computed test in test/sac-losses.test.ts). Shapes: [batch, 1] columns.
  * On backends with host kernels each is one kernel forward and one backward
- * (loss-kernels.ts, optimizer-kernels.ts); the tf-op forms below serve the others.
+ * (loss-kernels.ts, optimizer-kernels.ts), on webgpu one WebGPU program each way
+ * (loss-webgpu.ts); the tf-op forms below serve the others.
  */
 import * as tf from '@tensorflow/tfjs';
 import { hasHostKernel, runHostKernel } from '../src/kernels/host-kernel.js';
 import { POLYAK_KERNEL, type PolyakKernelSpec } from './optimizer-kernels.js';
+import { hasWebgpuKernels } from '../src/kernels/webgpu-kernel.js';
 import { ACTOR_LOSS_GRAD_KERNEL, ACTOR_LOSS_KERNEL, CRITIC_LOSS_GRAD_KERNEL, CRITIC_LOSS_KERNEL, CRITIC_TARGET_KERNEL } from './loss-kernels.js';
+import { actorLossWebgpu, criticLossWebgpu, criticTargetWebgpu } from './loss-webgpu.js';
 
 /**
  * A loss as one tape node: forward and backward host kernels (loss-kernels.ts).
@@ -33,18 +36,21 @@ function fusedLoss(forward: string, backward: string, inputs: tf.Tensor[]): tf.S
  */
 export function criticTarget(rewards: tf.Tensor2D, discount: tf.Tensor2D, q1Next: tf.Tensor2D, q2Next: tf.Tensor2D, alpha: tf.Scalar, nextLogProb: tf.Tensor2D): tf.Tensor2D {
   if (hasHostKernel(CRITIC_TARGET_KERNEL)) return runHostKernel(CRITIC_TARGET_KERNEL, [rewards, discount, q1Next, q2Next, nextLogProb, alpha], null)[0] as tf.Tensor2D;
+  if (hasWebgpuKernels()) return criticTargetWebgpu(rewards, discount, q1Next, q2Next, alpha, nextLogProb);
   return tf.tidy(() => tf.add(rewards, tf.mul(discount, tf.sub(tf.minimum(q1Next, q2Next), tf.mul(alpha, nextLogProb)))) as tf.Tensor2D);
 }
 
 /** mean((Q1 - y)^2 + (Q2 - y)^2) (CleanRL qf1_loss + qf2_loss; the paper's code; SB3 has a factor 1/2). */
 export function criticLoss(q1: tf.Tensor2D, q2: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
   if (hasHostKernel(CRITIC_LOSS_KERNEL)) return fusedLoss(CRITIC_LOSS_KERNEL, CRITIC_LOSS_GRAD_KERNEL, [q1, q2, y]);
+  if (hasWebgpuKernels()) return criticLossWebgpu(q1, q2, y);
   return tf.tidy(() => tf.mean(tf.add(tf.squaredDifference(q1, y), tf.squaredDifference(q2, y))) as tf.Scalar);
 }
 
 /** mean(alpha * logProb - min(Q1, Q2)), alpha held constant. */
 export function actorLoss(alpha: tf.Scalar, logProb: tf.Tensor2D, q1: tf.Tensor2D, q2: tf.Tensor2D): tf.Scalar {
   if (hasHostKernel(ACTOR_LOSS_KERNEL)) return fusedLoss(ACTOR_LOSS_KERNEL, ACTOR_LOSS_GRAD_KERNEL, [logProb, q1, q2, alpha]);
+  if (hasWebgpuKernels()) return actorLossWebgpu(alpha, logProb, q1, q2);
   return tf.tidy(() => tf.mean(tf.sub(tf.mul(alpha, logProb), tf.minimum(q1, q2))) as tf.Scalar);
 }
 

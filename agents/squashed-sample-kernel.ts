@@ -1,7 +1,8 @@
 /**
  * The policy's sample and log-probability (stdFromHead + squashedSample) as one
  * tape node with one host kernel forward and one backward, on backends with host
- * kernels; the composite tf-op path elsewhere (and as the tested reference).
+ * kernels; as WebGPU programs on webgpu (squashed-sample-webgpu.ts); the composite
+ * tf-op path elsewhere (and as the tested reference).
  *
  * Why: as tf ops the two functions are ~15 small [batch, act] kernels forward
  * and ~27 backward per actor update; each costs more in dispatch than in
@@ -21,7 +22,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { hasHostKernel, registerHostKernel, runHostKernel } from '../src/kernels/host-kernel.js';
+import { hasWebgpuKernels } from '../src/kernels/webgpu-kernel.js';
 import { squashedSample, stdFromHead, type HostNoise, type StdOptions } from './squashed-gaussian.js';
+import { sampleFromHeadsWebgpu } from './squashed-sample-webgpu.js';
 
 export const SAMPLE_KERNEL = 'RppSquashedSample';
 export const SAMPLE_GRAD_KERNEL = 'RppSquashedSampleGrad';
@@ -105,6 +108,7 @@ registerHostKernel<SampleSpec>({
 export function sampleFromHeads(mean: tf.Tensor2D, head: tf.Tensor2D, std: StdOptions, noise: HostNoise): { action: tf.Tensor2D; logProb: tf.Tensor2D } {
   const [batch, dim] = mean.shape;
   if (!hasHostKernel(SAMPLE_KERNEL)) {
+    if (hasWebgpuKernels()) return sampleFromHeadsWebgpu(mean, head, std, noise);
     return tf.tidy(() => {
       const s = stdFromHead(head, std);
       return squashedSample(mean, s.logStd, s.std, tf.tensor2d(noise.noise, [batch, dim]), tf.tensor2d(noise.logProbConst, [batch, 1]));
