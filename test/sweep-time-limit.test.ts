@@ -155,3 +155,31 @@ test('sweep --time-limit on the CLI: bad durations are user errors naming the fi
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /--time-limit.*Duration "2 hours" is not a positive time; use e\.g\. 2h45m/);
 });
+
+test('an error in the sweep itself (here the estimator) stops the other runs with a checkpoint, writes the manifest and names the fix', async () => {
+  const out = join(root, 'error');
+  const config = resolveSweepConfig({ env: 'Hopper-v5', agents: 'sac', seeds: '0-1', steps: 1000, parallel: 2, out });
+  const env = { ...process.env, FAKE_TRAIN_SLEEP_MS: '300', FAKE_TRAIN_EVALS: '10' };
+  const est: RunTimeEstimator = {
+    async estimateSec(plan: PlannedRun) {
+      // Seed 1's worker fails while seed 0's run is under way.
+      if (plan.seed === 1) {
+        await new Promise((r) => setTimeout(r, 800));
+        throw new Error('rate measurement failed');
+      }
+      return 1;
+    },
+    observe() {},
+  };
+  await assert.rejects(
+    runSweep({ config, trainCommand, logger, env, timeLimit: { deadlineMs: Date.now() + 600_000, estimator: est } }),
+    /rate measurement failed.*run the same command again to resume/,
+  );
+  const m = readManifest(out);
+  assert.equal(m?.stoppedBy, 'error');
+  assert.equal(m?.state, 'interrupted');
+  assert.deepEqual(m?.runs.map((x) => x.state), ['interrupted', 'interrupted']);
+  const s = status(join(out, 'Hopper-v5/sac/seed-0'));
+  assert.equal(s.state, 'interrupted');
+  assert.ok(s.step > 0 && s.step < 1000, `checkpointed part-way (step ${s.step})`);
+});

@@ -47,8 +47,8 @@ export interface SweepManifest {
   config: SweepConfig;
   trainCommand: string[];
   runs: SweepRunEntry[];
-  /** Why the latest invocation ended early: a signal (Ctrl-C, SIGTERM) or its --time-limit. */
-  stoppedBy?: 'signal' | 'time-limit';
+  /** Why the latest invocation ended early: a signal (Ctrl-C, SIGTERM), its --time-limit, or an error in the sweep itself. */
+  stoppedBy?: 'signal' | 'time-limit' | 'error';
   /**
    * Earlier configs of this sweep whose train flags differ from `config` (a re-run with
    * --allow-changed-flags): runs trained before `replacedAt` may have used them.

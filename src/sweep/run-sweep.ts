@@ -186,8 +186,19 @@ async function runLocked(opts: RunSweepOptions, logger: Logger, cwd: string, swe
       logProgress();
     }
   };
+  // An error in the sweep itself (not a run's failure, which runOne records) stops every
+  // worker: running runs are interrupted and checkpoint, the manifest is written, then it is thrown.
+  let sweepError: Error | undefined;
+  const guarded = async (): Promise<void> => {
+    try {
+      await worker();
+    } catch (err) {
+      sweepError ??= err instanceof Error ? err : new Error(String(err));
+      stop.abort();
+    }
+  };
   try {
-    await Promise.all(Array.from({ length: Math.min(opts.config.parallel, Math.max(queue.length, 1)) }, worker));
+    await Promise.all(Array.from({ length: Math.min(opts.config.parallel, Math.max(queue.length, 1)) }, guarded));
   } finally {
     clearInterval(timer);
     if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
@@ -195,7 +206,9 @@ async function runLocked(opts: RunSweepOptions, logger: Logger, cwd: string, swe
   }
 
   if (stop.signal.aborted || deferred.size > 0) for (const e of manifest.runs) if (e.state === 'pending') e.state = 'interrupted';
-  if (timeUp || deferred.size > 0) {
+  if (sweepError !== undefined) {
+    manifest.stoppedBy = 'error';
+  } else if (timeUp || deferred.size > 0) {
     manifest.stoppedBy = 'time-limit';
     const left = manifest.runs.filter((e) => e.state === 'interrupted').length;
     logger.info(`sweep: time limit: ${left} run(s) left for the next invocation, which resumes or starts them`);
@@ -207,6 +220,9 @@ async function runLocked(opts: RunSweepOptions, logger: Logger, cwd: string, swe
   const failed = manifest.runs.filter((e) => e.state === 'failed');
   manifest.state = interrupted ? 'interrupted' : failed.length > 0 ? 'failed' : 'finished';
   writeManifest(sweepDir, manifest);
+  if (sweepError !== undefined) {
+    throw new Error(`sweep ${opts.config.name} stopped: ${sweepError.message}. Runs in progress were interrupted at their last checkpoint; fix the cause and run the same command again to resume.`, { cause: sweepError });
+  }
 
   const finished = manifest.runs.filter((e) => e.state === 'finished').length;
   const skipped = manifest.runs.filter((e) => e.state === 'skipped').length;
