@@ -1,12 +1,18 @@
 /**
  * The fused WebGPU programs of the SAC update (agents/loss-webgpu.ts,
- * agents/squashed-sample-webgpu.ts), through the functions the agent calls
- * (criticTarget, criticLoss, actorLoss, sampleFromHeads), each against
+ * agents/squashed-sample-webgpu.ts, src/nn/relu-grad-webgpu.ts,
+ * src/equivariance/group-average-webgpu.ts), through the functions the agent calls
+ * (criticTarget, criticLoss, actorLoss, sampleFromHeads, reluGrad and denseRelu's
+ * backward, the RPP layers' weight and bias projectors), each against
  *   - its composite tf-op twin on webgpu (useWebgpuKernels(false)), and
- *   - the wasm backend's host kernel (agents/loss-kernels.ts, squashed-sample-kernel.ts),
+ *   - the wasm backend's host kernel (agents/loss-kernels.ts, squashed-sample-kernel.ts,
+ *     relu-grad-kernel.ts, group-average-kernel.ts),
  * forward values and gradients, to <= 1e-5 relative (||got - want|| / ||want|| per
  * output), on batches 1, 7 and 256 (and action dims 1, 6 and 17 for the sample).
  * The loss gradients are taken with dLoss = 1.7, so its scaling is checked too.
+ * The relu backward on batch 256 and hidden 256 behind inputs 17 to 365 wide; the group
+ * average on every projected weight and bias of the RPP actor and critic (hidden 256)
+ * for the real symmetry specs of Walker2d, HalfCheetah, Ant (Z4) and Humanoid.
  *
  * The host kernels and the fused programs give the target y (critic loss) and alpha
  * (actor loss) a zero gradient: both are constants where the agent uses these losses.
@@ -22,6 +28,11 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, releaseBackend } from '../src/backend.js';
 import { probeWebgpuAdapter } from '../src/backend-webgpu.js';
 import { hasHostKernel } from '../src/kernels/host-kernel.js';
+import { directSum, fromMaps, groupFromName, hiddenRep, trivial, unsignedRep, WeightProjector, BiasProjector, type Rep } from '../src/equivariance/index.js';
+import { GROUP_AVERAGE_KERNEL } from '../src/equivariance/group-average-kernel.js';
+import { denseRelu } from '../src/nn/dense.js';
+import { RELU_GRAD_KERNEL, reluGrad } from '../src/nn/relu-grad-kernel.js';
+import { symmetry } from '../envs/symmetries.js';
 import { useWebgpuKernels } from '../src/kernels/webgpu-kernel.js';
 import { Rng } from '../src/random.js';
 import { createLogger } from '../src/logging.js';
@@ -153,6 +164,130 @@ const sampleKey = (d: { b: number; dim: number; std: StdOptions }): string => `s
 
 const sampleCases = BATCHES.flatMap((b) => DIMS.flatMap((dim) => STDS.map((std) => sampleData(b, dim, std))));
 
+/** A relu backward: dy and y [rows, cols], y with every fifth entry exactly 0 and about half negative. */
+interface ReluData {
+  rows: number;
+  cols: number;
+  dy: Float32Array;
+  y: Float32Array;
+}
+
+function reluData(rows: number, cols: number): ReluData {
+  const n = rows * cols;
+  const y = uniform(n, 31 + n);
+  for (let i = 0; i < n; i += 5) y[i] = 0;
+  return { rows, cols, dy: uniform(n, 32 + n).map((x) => 3 * x), y };
+}
+
+/** reluGrad(dy, y) on the active backend and path. */
+function reluRun(d: ReluData): Record<string, tf.Tensor> {
+  return tf.tidy(() => ({ 'reluGrad dz': reluGrad(tf.tensor2d(d.dy, [d.rows, d.cols]), tf.tensor2d(d.y, [d.rows, d.cols])) }));
+}
+
+/** A hidden layer relu(x W + b) as an update runs it (batch 256, 256 wide), inputs `inDim` wide. */
+interface DenseData {
+  inDim: number;
+  x: Float32Array;
+  w: Float32Array;
+  b: Float32Array;
+  /** Weights of the outputs in the scalar whose gradients are taken. */
+  c: Float32Array;
+}
+
+const HIDDEN = 256;
+const DENSE_INPUTS = [17, 23, 365, 256];
+
+function denseData(inDim: number): DenseData {
+  const s = (a: Float32Array, k: number): Float32Array => a.map((v) => k * v);
+  return { inDim, x: s(uniform(256 * inDim, 41 + inDim), 4), w: s(uniform(inDim * HIDDEN, 42 + inDim), 2 / Math.sqrt(inDim)), b: s(uniform(HIDDEN, 43 + inDim), 0.2), c: uniform(256 * HIDDEN, 44 + inDim) };
+}
+
+/** denseRelu's value and its gradients dx, dW, db of sum(c y), on the active backend and path (its backward runs reluGrad). */
+function denseRun(d: DenseData): Record<string, tf.Tensor> {
+  return tf.tidy(() => {
+    const x = tf.tensor2d(d.x, [256, d.inDim]);
+    const w = tf.tensor2d(d.w, [d.inDim, HIDDEN]);
+    const b = tf.tensor1d(d.b);
+    const c = tf.tensor2d(d.c, [256, HIDDEN]);
+    const y = denseRelu(x, w, b);
+    const [dx, dW, db] = tf.grads((xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(denseRelu(xi as tf.Tensor2D, wi as tf.Tensor2D, bi as tf.Tensor1D), c)))([x, w, b]);
+    return { 'dense y': y, 'dense dx': dx, 'dense dW': dW, 'dense db': db };
+  });
+}
+
+/** One projected map of an RPP network: its weight [in, out] and its bias [out] (when `bias`). */
+interface ProjectionCase {
+  label: string;
+  repIn: Rep;
+  repOut: Rep;
+  bias: boolean;
+}
+
+/**
+ * Every projection of the RPP actor and critic for a symmetry spec, as networks.ts builds
+ * them (hidden 256): actor first layer, hidden -> hidden, the mean and std heads; critic
+ * first layer (obs + act) and its Q head. Weights and biases alike.
+ */
+function projectionCases(envId: string, name: string): ProjectionCase[] {
+  const spec = symmetry(envId, name);
+  const group = groupFromName(spec.group);
+  const obs = fromMaps(group, spec.obs, `${spec.name}.obs`);
+  const act = fromMaps(group, spec.act, `${spec.name}.act`);
+  const hidden = hiddenRep(group, HIDDEN);
+  const tag = `${envId} ${name} (${spec.group})`;
+  return [
+    { label: `${tag} actor obs ${obs.dim} -> hidden`, repIn: obs, repOut: hidden, bias: true },
+    { label: `${tag} hidden -> hidden`, repIn: hidden, repOut: hidden, bias: true },
+    { label: `${tag} mean head -> act ${act.dim}`, repIn: hidden, repOut: act, bias: true },
+    { label: `${tag} std head -> |act| ${act.dim}`, repIn: hidden, repOut: unsignedRep(act), bias: true },
+    { label: `${tag} critic obs+act ${obs.dim + act.dim} -> hidden`, repIn: directSum(obs, act), repOut: hidden, bias: false },
+    { label: `${tag} Q head -> 1`, repIn: hidden, repOut: trivial(group, 1), bias: true },
+  ];
+}
+
+const projections = [
+  ...projectionCases('Walker2d-v5', 'exact_mirror'),
+  ...projectionCases('HalfCheetah-v5', 'paper'),
+  ...projectionCases('Ant-v5', 'rotation90'),
+  ...projectionCases('Humanoid-v5', 'exact_mirror'),
+];
+
+/**
+ * P(w) and P_b(b) through the projectors' differentiable apply, and their gradients
+ * (P(c), P_b(cb)) of sum(c P(w)) + sum(cb P_b(b)), on the active backend and path.
+ * Fresh projectors each run (their tables live on the backend they ran on).
+ */
+function projectionRun(c: ProjectionCase, seed: number): Record<string, tf.Tensor> {
+  const wp = new WeightProjector(c.repIn, c.repOut);
+  const bp = new BiasProjector(c.repOut);
+  const [nIn, nOut] = [c.repIn.dim, c.repOut.dim];
+  try {
+    return tf.tidy(() => {
+      const w = tf.tensor2d(uniform(nIn * nOut, seed), [nIn, nOut]);
+      const cw = tf.tensor2d(uniform(nIn * nOut, seed + 1), [nIn, nOut]);
+      const out: Record<string, tf.Tensor> = { 'P(w)': wp.apply(w), 'dP(w)': tf.grad((v: tf.Tensor) => tf.sum(tf.mul(wp.apply(v as tf.Tensor2D), cw)))(w) };
+      if (c.bias) {
+        const b = tf.tensor1d(uniform(nOut, seed + 2));
+        const cb = tf.tensor1d(uniform(nOut, seed + 3));
+        out['P_b(b)'] = bp.apply(b);
+        out['dP_b(b)'] = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(bp.apply(v as tf.Tensor1D), cb)))(b);
+      }
+      return out;
+    });
+  } finally {
+    wp.dispose();
+    bp.dispose();
+  }
+}
+
+const RELU_SHAPES: Array<[number, number]> = [
+  [256, 256],
+  [7, 33],
+  [1, 1],
+];
+const reluKey = (d: { rows: number; cols: number }): string => `relu/${d.rows}x${d.cols}`;
+const denseKey = (inDim: number): string => `dense-relu/${inDim}->${HIDDEN}`;
+
 // ---------------------------------------------------------------- setup
 
 let skip: string | false = false;
@@ -179,6 +314,10 @@ before(async () => {
     host.set(lossKey('actor', b), await read(actorRun(d)));
   }
   for (const d of sampleCases) host.set(sampleKey(d), await read(sampleRun(d)));
+  assert.ok(hasHostKernel(RELU_GRAD_KERNEL) && hasHostKernel(GROUP_AVERAGE_KERNEL), 'wasm runs the relu-backward and group-average host kernels');
+  for (const [rows, cols] of RELU_SHAPES) host.set(reluKey({ rows, cols }), await read(reluRun(reluData(rows, cols))));
+  for (const inDim of DENSE_INPUTS) host.set(denseKey(inDim), await read(denseRun(denseData(inDim))));
+  for (const [i, c] of projections.entries()) host.set(c.label, await read(projectionRun(c, 100 + 10 * i)));
   await initBackend({ backend: 'webgpu', logger: quiet });
   // The twin as it runs in an update, on the GPU: by default webgpu computes small ops whose
   // inputs are all still on the host (as this test's freshly made inputs are) on the CPU.
@@ -253,11 +392,50 @@ describe('fused squashed-Gaussian sample on webgpu (squashed-sample-webgpu.ts) e
   }
 });
 
+describe('fused relu backward on webgpu (relu-grad-webgpu.ts) equals the tf-op twin and the wasm host kernel', () => {
+  it(`reluGrad on ${RELU_SHAPES.map((r) => r.join('x')).join(', ')} (zeros and negatives in y)`, async (t) => {
+    if (skip !== false) return t.skip(skip);
+    for (const [rows, cols] of RELU_SHAPES) {
+      const d = reluData(rows, cols);
+      const { fused, twin } = await onWebgpu(() => reluRun(d));
+      close('fused vs twin', fused, twin, ['reluGrad dz'], reluKey(d));
+      close('fused vs host', fused, host.get(reluKey(d))!, ['reluGrad dz'], reluKey(d));
+    }
+  });
+
+  for (const inDim of DENSE_INPUTS) {
+    it(`denseRelu ${inDim} -> ${HIDDEN}, batch 256: value and gradients dx, dW, db`, async (t) => {
+      if (skip !== false) return t.skip(skip);
+      const d = denseData(inDim);
+      const { fused, twin } = await onWebgpu(() => denseRun(d));
+      const keys = ['dense y', 'dense dx', 'dense dW', 'dense db'];
+      close('fused vs twin', fused, twin, keys, denseKey(inDim));
+      close('fused vs host', fused, host.get(denseKey(inDim))!, keys, denseKey(inDim));
+    });
+  }
+});
+
+describe('fused group average on webgpu (group-average-webgpu.ts) equals the tf-op twin and the wasm host kernel', () => {
+  for (const [i, c] of projections.entries()) {
+    it(`${c.label}: P(w)${c.bias ? ', P_b(b)' : ''} and gradients`, async (t) => {
+      if (skip !== false) return t.skip(skip);
+      const { fused, twin } = await onWebgpu(() => projectionRun(c, 100 + 10 * i));
+      const keys = c.bias ? ['P(w)', 'dP(w)', 'P_b(b)', 'dP_b(b)'] : ['P(w)', 'dP(w)'];
+      close('fused vs twin', fused, twin, keys, c.label);
+      close('fused vs host', fused, host.get(c.label)!, keys, c.label);
+    });
+  }
+});
+
 describe('dispatches on webgpu, fused against the tf-op twin (batch 256, action dim 6)', () => {
   it('each fused op runs its own shaders, in fewer dispatches than its twin; forward + backward as documented', (t) => {
     if (skip !== false) return t.skip(skip);
     const d = lossData(256);
     const s = sampleCases.find((c) => c.b === 256 && c.dim === 6 && c.std.stdParam === 'log-std')!;
+    const relu = reluData(256, 256);
+    const hidden = projections.find((c) => c.label.startsWith('Walker2d-v5') && c.label.endsWith('hidden -> hidden'))!;
+    const wp = new WeightProjector(hidden.repIn, hidden.repOut);
+    const cw = tf.tensor2d(uniform(HIDDEN * HIDDEN, 8), [HIDDEN, HIDDEN]);
     // Gradients only for the inputs the agent differentiates (the others are constants there).
     // fused: the dispatches of fused programs, forward and backward.
     const ops: Array<{ name: string; run: () => tf.Tensor | tf.Tensor[]; fused: number; shader: string }> = [
@@ -293,6 +471,14 @@ describe('dispatches on webgpu, fused against the tf-op twin (batch 256, action 
         fused: 4,
         shader: 'rpp_sample_action',
       },
+      { name: 'reluGrad 256x256', run: () => reluGrad(tf.tensor2d(relu.dy, [256, 256]), tf.tensor2d(relu.y, [256, 256])), fused: 1, shader: 'rpp_relu_grad' },
+      {
+        name: 'P(w) + dw, Walker2d hidden 256 -> 256',
+        // 1 forward, 1 backward (P(dy)); the test's sum of c P(w) and its gradient come on top.
+        run: () => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(wp.apply(v as tf.Tensor2D), cw)))(tf.tensor2d(uniform(HIDDEN * HIDDEN, 7), [HIDDEN, HIDDEN])),
+        fused: 2,
+        shader: 'rpp_group_average',
+      },
     ];
     const table: Record<string, { fused: number; twin: number }> = {};
     for (const op of ops) {
@@ -314,6 +500,8 @@ describe('dispatches on webgpu, fused against the tf-op twin (batch 256, action 
       assert.equal(fused.filter((k) => k.startsWith('rpp_')).length, op.fused, `${op.name}: fused dispatches (${fused.join(', ')})`);
       assert.ok(fused.length < twin.length, `${op.name}: fused ${fused.length} dispatches, twin ${twin.length}`);
     }
+    wp.dispose();
+    cw.dispose();
     console.log(`# fused-webgpu: dispatches ${JSON.stringify(table)}`);
   });
 });

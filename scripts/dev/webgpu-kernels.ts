@@ -4,9 +4,10 @@
  * Identity, for instance, dispatch nothing). A dev tool to find composite tf-op paths
  * worth fusing; `npm run bench -- agents --backend webgpu` is the benchmark of record.
  *
- *   node --import tsx scripts/dev/webgpu-kernels.ts [sac|rpp-sac|emlp-sac]
+ *   node --import tsx scripts/dev/webgpu-kernels.ts [sac|rpp-sac|emlp-sac|matched]
  *
- * Same agent as the bench (obs 17, act 6, 256x256, batch 256, Walker2d-v5 mirror).
+ * Same agents as the bench (obs 17, act 6, 256x256, batch 256, Walker2d-v5 mirror);
+ * 'matched' is its matched baseline, plain SAC with the RPP actor's swish and init.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, releaseBackend } from '../../src/backend.js';
@@ -16,14 +17,17 @@ import { SacAgent } from '../../agents/sac.js';
 import type { AgentKind } from '../../agents/sac-config.js';
 import { symmetry } from '../../envs/symmetries.js';
 
-const kind = (process.argv[2] ?? 'sac') as AgentKind;
+const arg = process.argv[2] ?? 'sac';
+const matched = arg === 'matched';
+const kind = (matched ? 'sac' : arg) as AgentKind;
 await initBackend({ backend: 'webgpu' });
 const rb = new ReplayBuffer({ capacity: 20_000, obsDim: 17, actDim: 6, seed: 1 });
 const rng = new Rng(2);
 const v = (k: number): number[] => Array.from({ length: k }, () => rng.normal());
 for (let i = 0; i < 2000; i++) rb.add(v(17), v(6).map(Math.tanh), rng.normal(), v(17), rng.random() < 0.02);
 const spec = kind === 'sac' ? null : symmetry('Walker2d-v5', 'exact_mirror');
-const agent = new SacAgent({ config: { agent: kind, hidden: [256, 256], batchSize: 256, seed: 0 }, obsDim: 17, actDim: 6, actionLow: new Array(6).fill(-1), actionHigh: new Array(6).fill(1), symmetry: spec });
+const extra = matched ? { actorActivation: 'swish' as const, actorInit: 'lecun' as const } : {};
+const agent = new SacAgent({ config: { agent: kind, hidden: [256, 256], batchSize: 256, seed: 0, ...extra }, obsDim: 17, actDim: 6, actionLow: new Array(6).fill(-1), actionHigh: new Array(6).fill(1), symmetry: spec });
 
 /** Names and counts, most frequent first. */
 const tally = (names: string[]): Record<string, number> => {
@@ -52,7 +56,7 @@ try {
 console.log(
   JSON.stringify(
     {
-      agent: kind,
+      agent: arg,
       kernels: prof.kernels.length,
       kernelNames: tally(prof.kernels.map((k) => k.name)),
       dispatches: programs.length,

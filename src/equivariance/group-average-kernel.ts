@@ -31,6 +31,12 @@ export interface GroupAverageTables {
   index: Int32Array[];
   /** Per-entry signs, or null for an element that flips no sign on this map. */
   sign: Array<Float32Array | null>;
+  /**
+   * The same maps per axis, for the webgpu program (group-average-webgpu.ts): for each
+   * non-identity element in turn [pIn (nIn) | pOut (nOut) | sIn (nIn) | sOut (nOut)],
+   * indices as floats (exact below 2^24).
+   */
+  axes: Float32Array;
   /** Copies of index/sign in the wasm heap, made on first use there (freed by releaseHeapTables). */
   heap?: { backend: object; index: number[]; sign: Array<number | null> };
 }
@@ -82,11 +88,17 @@ export function groupAverageTables(repIn: Rep, repOut: Rep): GroupAverageTables 
   const gOut = repOut.elements();
   const nIn = repIn.dim;
   const nOut = repOut.dim;
-  const t: GroupAverageTables = { nIn, nOut, order: gIn.length, index: [], sign: [] };
+  const stride = 2 * (nIn + nOut);
+  const t: GroupAverageTables = { nIn, nOut, order: gIn.length, index: [], sign: [], axes: new Float32Array((gIn.length - 1) * stride) };
   // Element 0 is the identity: the copy of W that starts the sum.
   for (let e = 1; e < gIn.length; e++) {
     const a = gIn[e];
     const b = gOut[e];
+    const base = (e - 1) * stride;
+    t.axes.set(a.perm, base);
+    t.axes.set(b.perm, base + nIn);
+    t.axes.set(a.sign, base + nIn + nOut);
+    t.axes.set(b.sign, base + 2 * nIn + nOut);
     const index = new Int32Array(nIn * nOut);
     const signed = !a.isUnsigned() || !b.isUnsigned();
     const sign = signed ? new Float32Array(nIn * nOut) : null;

@@ -15,7 +15,8 @@
  *
  * On the wasm and cpu backends all of this is instead one host kernel
  * (group-average-kernel.ts: a gather and signed add per group element in one
- * pass); the tf-op path above serves the other backends.
+ * pass), on webgpu one program doing the same (group-average-webgpu.ts); the
+ * tf-op path above serves the other backends.
  *
  * P is self-adjoint (orthogonal reps), so its gradient is P applied to dy; a
  * tf.customGrad says so directly, which is cheaper than differentiating
@@ -23,7 +24,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { hasHostKernel, runHostKernel } from '../kernels/host-kernel.js';
+import { hasWebgpuKernels } from '../kernels/webgpu-kernel.js';
 import { GROUP_AVERAGE_KERNEL, groupAverageTables, releaseHeapTables, type GroupAverageTables } from './group-average-kernel.js';
+import { groupAverageWebgpu, releaseWebgpuTables } from './group-average-webgpu.js';
 import { AxisPermutation } from './permute-tensor.js';
 import { projectBiasArray } from './project-array.js';
 import { trivial, type Rep } from './rep.js';
@@ -127,7 +130,7 @@ export class WeightProjector {
    */
   #steps: OpSteps | null = null;
   readonly #apply: (w: tf.Tensor2D) => tf.Tensor2D;
-  /** Index/sign tables for the host kernel. */
+  /** Index/sign tables for the host kernel and the webgpu program. */
   readonly #tables: GroupAverageTables;
 
   constructor(repIn: Rep, repOut: Rep, opts: ProjectorOptions = {}) {
@@ -187,15 +190,17 @@ export class WeightProjector {
   /** The same P(w) on any tensor of repIn.dim * repOut.dim entries (a bias [out] when repIn is trivial of dim 1). */
   averageAnyShape<T extends tf.Tensor>(w: T): T {
     if (hasHostKernel(GROUP_AVERAGE_KERNEL)) return runHostKernel(GROUP_AVERAGE_KERNEL, [w], this.#tables)[0] as T;
+    if (hasWebgpuKernels()) return groupAverageWebgpu(this.#tables, w);
     return tf.reshape(this.average(tf.reshape(w, [this.repIn.dim, this.repOut.dim])), w.shape) as T;
   }
 
   private average(w: tf.Tensor2D): tf.Tensor2D {
     if (hasHostKernel(GROUP_AVERAGE_KERNEL)) return runHostKernel(GROUP_AVERAGE_KERNEL, [w], this.#tables)[0] as tf.Tensor2D;
+    if (hasWebgpuKernels()) return groupAverageWebgpu(this.#tables, w);
     return this.averageOps(w);
   }
 
-  /** The tf-op path (backends without host kernels), kept public for the tests that compare both. */
+  /** The tf-op path (backends without host kernels or webgpu programs), kept public for the tests that compare both. */
   averageOps(w: tf.Tensor2D): tf.Tensor2D {
     const { doubling, oddStep, oddCount } = this.#opSteps();
     let cur = w;
@@ -233,6 +238,7 @@ export class WeightProjector {
 
   dispose(): void {
     releaseHeapTables(this.#tables);
+    releaseWebgpuTables(this.#tables);
     if (this.#steps !== null) {
       for (const s of this.#steps.doubling) s.dispose();
       this.#steps.oddStep?.dispose();
@@ -247,7 +253,7 @@ export const DENSE_BIAS_MAX = 1024;
 /**
  * P_b(b) = 1/|G| sum_g rho_out(g) b. A bias is tiny, so kernel count dominates:
  * on the wasm and cpu backends it is the group-average host kernel (one pass,
- * output recorded as rank 1); elsewhere, up to DENSE_BIAS_MAX channels,
+ * output recorded as rank 1), on webgpu its program (one dispatch); elsewhere, up to DENSE_BIAS_MAX channels,
  * b[1, n] @ P_b with P_b the dense (symmetric) projection matrix (one small
  * matmul whose packed operand is kept between calls), and above that the weight
  * projector from one trivial channel. The gradient is the same op on dy.
@@ -303,8 +309,8 @@ export class BiasProjector {
 
   #project(b: tf.Tensor1D): tf.Tensor1D {
     const n = this.repOut.dim;
-    // Host kernel (wasm, cpu): one pass, output recorded as rank 1.
-    if (hasHostKernel(GROUP_AVERAGE_KERNEL)) return this.#inner.averageAnyShape(b);
+    // Host kernel (wasm, cpu) or webgpu program: one pass, output recorded as rank 1.
+    if (hasHostKernel(GROUP_AVERAGE_KERNEL) || hasWebgpuKernels()) return this.#inner.averageAnyShape(b);
     if (n <= DENSE_BIAS_MAX) return tf.reshape(tf.matMul(tf.reshape(b, [1, n]), this.#denseMatrix()), [n]);
     return tf.reshape(this.#inner.averageOps(tf.reshape(b, [1, n])), [n]);
   }

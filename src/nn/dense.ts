@@ -64,7 +64,10 @@ export class TransposedWeight {
   of(w: tf.Tensor2D): tf.Tensor2D {
     if (this.#t === null || this.#key !== w.dataId) {
       this.#t?.dispose();
-      this.#t = tf.keep(tf.transpose(w));
+      // A one-column (or one-row) weight, e.g. a Q head [256, 1], is its own transpose
+      // in memory: a reshape, which no backend runs as a kernel (on webgpu a dispatch saved).
+      const [rows, cols] = w.shape;
+      this.#t = tf.keep(rows === 1 || cols === 1 ? tf.reshape(w, [cols, rows]) : tf.transpose(w)) as tf.Tensor2D;
       this.#key = w.dataId;
     }
     return this.#t;

@@ -1,10 +1,13 @@
 /**
  * The relu backward dz = dy * step(y) as one host kernel (wasm native, cpu JS)
  * instead of two full-size tf kernels (Step, Multiply), on every hidden layer of
- * every backward pass. tf ops elsewhere (reluGrad below chooses).
+ * every backward pass. On webgpu one program (relu-grad-webgpu.ts); tf ops
+ * elsewhere (reluGrad below chooses).
  */
 import * as tf from '@tensorflow/tfjs';
 import { hasHostKernel, registerHostKernel, runHostKernel } from '../kernels/host-kernel.js';
+import { hasWebgpuKernels } from '../kernels/webgpu-kernel.js';
+import { reluGradWebgpu } from './relu-grad-webgpu.js';
 
 export const RELU_GRAD_KERNEL = 'RppReluGrad';
 
@@ -28,5 +31,6 @@ registerHostKernel<null>({
 /** dy where the relu output y is positive, else 0. */
 export function reluGrad(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
   if (hasHostKernel(RELU_GRAD_KERNEL)) return runHostKernel(RELU_GRAD_KERNEL, [dy, y], null)[0];
+  if (hasWebgpuKernels()) return reluGradWebgpu(dy, y);
   return tf.mul(dy, tf.step(y));
 }
