@@ -18,6 +18,14 @@ export interface LoadedPolicy {
   mean(obs: ArrayLike<number>): Float32Array;
   /** The pre-tanh standard deviation [n*actDim] (the std head through manifest.std.param and its clamps), for stochastic actions. */
   std(obs: ArrayLike<number>): Float32Array;
+  /**
+   * act/mean/std reading the result with `await data()`: what a backend without
+   * synchronous reads needs (webgpu in Node; in a browser its canvas-based sync read is
+   * slow and, in headless Chromium, unreliable). Same numbers as the sync forms.
+   */
+  actAsync(obs: ArrayLike<number>): Promise<Float32Array>;
+  meanAsync(obs: ArrayLike<number>): Promise<Float32Array>;
+  stdAsync(obs: ArrayLike<number>): Promise<Float32Array>;
   dispose(): void;
 }
 
@@ -76,7 +84,8 @@ export function policyFromParts(manifest: PolicyManifest, weights: ArrayBuffer):
   const low = Float32Array.from(manifest.actionLow);
   const high = Float32Array.from(manifest.actionHigh);
 
-  const forwardHead = (obs: ArrayLike<number>, which: 'mean' | 'std'): Float32Array => {
+  /** The head's output as a tensor the caller reads and disposes. */
+  const forwardHead = (obs: ArrayLike<number>, which: 'mean' | 'std'): tf.Tensor => {
     if (obs.length % obsDim !== 0) throw new Error(`policy: obs has ${obs.length} values, not a multiple of obsDim ${obsDim}`);
     const n = obs.length / obsDim;
     return tf.tidy(() => {
@@ -91,28 +100,43 @@ export function policyFromParts(manifest: PolicyManifest, weights: ArrayBuffer):
         else y = tf.add(tf.mul(l.mask!, tf.tanh(z)), tf.mul(tf.sub(1, l.mask!), tf.mul(z, tf.sigmoid(z)))) as tf.Tensor2D;
         h = (l.scale === null ? y : tf.mul(y, l.scale)) as tf.Tensor2D;
       }
-      if (which === 'mean') return tf.add(tf.matMul(h, meanHead.w), meanHead.b).dataSync() as Float32Array;
+      if (which === 'mean') return tf.add(tf.matMul(h, meanHead.w), meanHead.b);
       const z = tf.add(tf.matMul(h, stdHead.w), stdHead.b);
       const { param, logStdMin, logStdMax } = manifest.std;
-      const std = param === 'log-std' ? tf.exp(tf.clipByValue(z, logStdMin, logStdMax)) : tf.clipByValue(tf.softplus(z), Math.exp(logStdMin), Math.exp(logStdMax));
-      return std.dataSync() as Float32Array;
+      return param === 'log-std' ? tf.exp(tf.clipByValue(z, logStdMin, logStdMax)) : tf.clipByValue(tf.softplus(z), Math.exp(logStdMin), Math.exp(logStdMax));
     });
   };
-  const forwardMean = (obs: ArrayLike<number>): Float32Array => forwardHead(obs, 'mean');
+  const readSync = (t: tf.Tensor): Float32Array => {
+    try {
+      return t.dataSync() as Float32Array;
+    } finally {
+      t.dispose();
+    }
+  };
+  const readAsync = async (t: tf.Tensor): Promise<Float32Array> => {
+    try {
+      return (await t.data()) as Float32Array;
+    } finally {
+      t.dispose();
+    }
+  };
+  const squash = (m: Float32Array): Float32Array => {
+    const out = new Float32Array(m.length);
+    for (let i = 0; i < m.length; i++) {
+      const j = i % actDim;
+      out[i] = low[j] + (Math.tanh(m[i]) + 1) * ((high[j] - low[j]) / 2);
+    }
+    return out;
+  };
 
   return {
     manifest,
-    mean: forwardMean,
-    std: (obs) => forwardHead(obs, 'std'),
-    act(obs) {
-      const m = forwardMean(obs);
-      const out = new Float32Array(m.length);
-      for (let i = 0; i < m.length; i++) {
-        const j = i % actDim;
-        out[i] = low[j] + (Math.tanh(m[i]) + 1) * ((high[j] - low[j]) / 2);
-      }
-      return out;
-    },
+    mean: (obs) => readSync(forwardHead(obs, 'mean')),
+    std: (obs) => readSync(forwardHead(obs, 'std')),
+    act: (obs) => squash(readSync(forwardHead(obs, 'mean'))),
+    meanAsync: (obs) => readAsync(forwardHead(obs, 'mean')),
+    stdAsync: (obs) => readAsync(forwardHead(obs, 'std')),
+    actAsync: async (obs) => squash(await readAsync(forwardHead(obs, 'mean'))),
     dispose() {
       for (const x of owned) x.dispose();
     },

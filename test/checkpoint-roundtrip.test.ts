@@ -193,6 +193,14 @@ describe('policy export', () => {
       const want = a.act(obs, 10, 'deterministic');
       const got = policy.act(obs);
       want.forEach((w, i) => assert.ok(Math.abs(w - got[i]) < 1e-5, `action ${i}: ${got[i]} vs ${w}`));
+      // The async forms (for backends without synchronous reads) give the same numbers.
+      assert.deepEqual(Array.from(await policy.actAsync(obs)), Array.from(got));
+      assert.deepEqual(Array.from(await policy.meanAsync(obs)), Array.from(policy.mean(obs)));
+      assert.deepEqual(Array.from(await policy.stdAsync(obs)), Array.from(policy.std(obs)));
+      const live = tf.memory().numTensors;
+      policy.act(obs);
+      await policy.actAsync(obs);
+      assert.equal(tf.memory().numTensors, live, 'act and actAsync leave no tensors behind');
       if (extra === MATCHED) assert.deepEqual(policy.manifest.trunk.map((l) => l.activation), ['swish', 'swish']);
       policy.dispose();
       a.dispose();

@@ -8,7 +8,9 @@
  * Checks: the page loads with no console errors; the canvas is not blank and changes as
  * the body moves; the in-page deterministic rollout (MuJoCo wasm + tfjs wasm in the page)
  * gives the same per-step rewards as Node over 200 steps (1e-5 relative); the mirror view
- * reports a finite equivariance error; the recording plays back to its final state.
+ * reports a finite equivariance error; the recording plays back to its final state; with
+ * ?backend=webgpu (Chromium's WebGPU on SwiftShader here) the policy runs on WebGPU and the
+ * rollout matches Node to 1e-4 relative, skipped with the page's reason where no adapter exists.
  * A screenshot is written to test-artifacts/viewer-swimmer.png.
  */
 import { test, describe, before, after } from 'node:test';
@@ -36,9 +38,10 @@ if (skip) console.log(`# ${skip}`);
 
 interface ViewApi {
   rollout(seed: number, steps: number): Promise<number[]>;
-  playRecording(i: number): { steps: number; qpos: number[]; qvel: number[]; drift: number; ret: number };
-  runPolicy(seed: number, n: number, mirror: boolean, stochastic?: boolean): { step: number; ret: number; equivError: number; stateError: number };
+  playRecording(i: number): Promise<{ steps: number; qpos: number[]; qvel: number[]; drift: number; ret: number }>;
+  runPolicy(seed: number, n: number, mirror: boolean, stochastic?: boolean): Promise<{ step: number; ret: number; equivError: number; stateError: number }>;
   backend: string;
+  adapter: { name: string; fallback: boolean } | null;
 }
 declare const rppView: ViewApi;
 
@@ -56,6 +59,24 @@ async function canvasGrey(page: Page): Promise<number[]> {
     for (let i = 0; i < d.length; i += 4) out.push(Math.round((d[i] + d[i + 1] + d[i + 2]) / 3));
     return out;
   });
+}
+
+/** Per-step rewards of the run's deterministic policy in Node (wasm), as the page's rollout() computes them. */
+async function nodeRewards(runDir: string, seed: number, steps: number): Promise<number[]> {
+  await initBackend({ backend: 'wasm', logger: createLogger({ level: 'warn' }) });
+  const policy = await loadPolicy(join(runDir, 'policy'));
+  const env = await make('Swimmer-v5');
+  const obs = new Float32Array(env.observationSpace.shape[0]);
+  obs.set(env.reset({ seed }).observation);
+  const rewards: number[] = [];
+  while (rewards.length < steps) {
+    const r = env.step(policy.act(obs));
+    rewards.push(r.reward);
+    obs.set(r.terminated || r.truncated ? env.reset().observation : r.observation);
+  }
+  env.close();
+  policy.dispose();
+  return rewards;
 }
 
 describe('browser viewer on a tiny Swimmer-v5 RPP-SAC run', { skip, concurrency: false }, () => {
@@ -85,7 +106,7 @@ describe('browser viewer on a tiny Swimmer-v5 RPP-SAC run', { skip, concurrency:
     browser = await launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--window-size=1200,700'],
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--enable-unsafe-webgpu', '--window-size=1200,700'],
     });
     page = await browser.newPage();
     await page.setViewport({ width: 1200, height: 700 });
@@ -137,27 +158,51 @@ describe('browser viewer on a tiny Swimmer-v5 RPP-SAC run', { skip, concurrency:
     const longer = 1000; // compared and reported, not asserted: a whole Swimmer episode
     const seed = 9;
     const inPage = await page.evaluate((s, n) => rppView.rollout(s, n), seed, longer);
-    await initBackend({ backend: 'wasm', logger: createLogger({ level: 'warn' }) });
-    const policy = await loadPolicy(join(runDir, 'policy'));
-    const env = await make('Swimmer-v5');
-    const obs = new Float32Array(env.observationSpace.shape[0]);
-    obs.set(env.reset({ seed }).observation);
+    const node = await nodeRewards(runDir, seed, longer);
     let worst = 0;
     let worstLonger = 0;
     for (let t = 0; t < longer; t++) {
-      const r = env.step(policy.act(obs));
-      obs.set(r.observation);
-      const rel = Math.abs(r.reward - inPage[t]) / Math.max(Math.abs(r.reward), 1e-8);
+      const rel = Math.abs(node[t] - inPage[t]) / Math.max(Math.abs(node[t]), 1e-8);
       if (t >= steps) {
         worstLonger = Math.max(worstLonger, rel);
         continue;
       }
       worst = Math.max(worst, rel);
-      assert.ok(rel <= 1e-5, `step ${t}: Node reward ${r.reward}, page ${inPage[t]} (relative difference ${rel})`);
+      assert.ok(rel <= 1e-5, `step ${t}: Node reward ${node[t]}, page ${inPage[t]} (relative difference ${rel})`);
     }
     console.log(`# max relative reward difference, page vs Node: ${worst.toExponential(2)} over the first ${steps} steps, ${worstLonger.toExponential(2)} over steps ${steps}-${longer - 1}`);
-    env.close();
-    policy.dispose();
+  });
+
+  test('?backend=webgpu, where the browser offers an adapter: the policy runs on WebGPU and the rollout matches Node (wasm) to 1e-4 relative over 200 steps', async (t) => {
+    const gpuPage = await browser.newPage();
+    const errors: string[] = [];
+    gpuPage.on('pageerror', (e) => errors.push(String(e)));
+    gpuPage.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    try {
+      await gpuPage.goto(`${url}?backend=webgpu`, { waitUntil: 'load' });
+      await gpuPage.waitForFunction('window.rppView?.ready === true || window.rppViewError !== undefined', { timeout: 120_000 });
+      const err = await gpuPage.evaluate(() => (window as unknown as { rppViewError?: string }).rppViewError);
+      if (err !== undefined && /offers no WebGPU|no adapter was found/.test(err)) return t.skip(err);
+      assert.equal(err, undefined, err);
+      assert.equal(await gpuPage.evaluate(() => rppView.backend), 'webgpu');
+      const adapter = await gpuPage.evaluate(() => rppView.adapter);
+      assert.ok(adapter !== null, 'the page records the adapter it runs on');
+      const status = await gpuPage.evaluate(() => document.getElementById('status')!.textContent ?? '');
+      assert.match(status, /^webgpu backend \(/);
+      const steps = 200;
+      const seed = 9;
+      const inPage = await gpuPage.evaluate((sd, n) => rppView.rollout(sd, n), seed, steps);
+      const node = await nodeRewards(runDir, seed, steps);
+      let worst = 0;
+      for (let k = 0; k < steps; k++) worst = Math.max(worst, Math.abs(node[k] - inPage[k]) / Math.max(Math.abs(node[k]), 1e-8));
+      console.log(`# webgpu page (adapter ${adapter.name}${adapter.fallback ? ', fallback' : ''}): max relative reward difference to Node wasm over ${steps} steps ${worst.toExponential(2)}`);
+      assert.ok(worst <= 1e-4, `relative reward difference ${worst}`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await gpuPage.close();
+    }
   });
 
   test('the recording plays back in the page to the recorded final state', async () => {

@@ -7,7 +7,8 @@
  */
 import { build, type Plugin } from 'esbuild';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -30,12 +31,38 @@ const shims: Plugin = {
   },
 };
 
-/** The page's JavaScript as one ES module (~3 MB unminified, ~1 s to build). */
-export async function bundleViewer(opts: { minify?: boolean } = {}): Promise<string> {
+/**
+ * The optional WebGPU backend is bundled when installed (the page imports it only for
+ * `?backend=webgpu`); when it is not, the import stays external and the page says what to install.
+ */
+const optionalWebgpu: Plugin = {
+  name: 'rpp-sac-optional-webgpu',
+  setup(b) {
+    b.onResolve({ filter: /^@tensorflow\/tfjs-backend-webgpu$/ }, (args) => {
+      try {
+        createRequire(import.meta.url).resolve(args.path);
+        return undefined;
+      } catch {
+        return { path: args.path, external: true };
+      }
+    });
+  },
+};
+
+/**
+ * The page's JavaScript as ES modules (~1 s to build): `app.js`, the entry, and the chunks
+ * it imports (split so that the WebGPU backend, ~0.3 MB, is fetched only for
+ * `?backend=webgpu`). File name (relative to the page) -> source.
+ */
+export async function bundleViewer(opts: { minify?: boolean } = {}): Promise<Map<string, string>> {
+  const outdir = '/viewer-out';
   const res = await build({
-    entryPoints: [viewerFile('page/app')],
+    entryPoints: { app: viewerFile('page/app') },
     bundle: true,
     format: 'esm',
+    splitting: true,
+    outdir,
+    chunkNames: 'chunk-[hash]',
     platform: 'browser',
     target: 'es2022',
     write: false,
@@ -43,7 +70,7 @@ export async function bundleViewer(opts: { minify?: boolean } = {}): Promise<str
     sourcemap: false,
     logLevel: 'silent',
     external: ['node:*', 'module', 'fs', 'path', 'os', 'crypto', 'worker_threads', 'perf_hooks'],
-    plugins: [shims],
+    plugins: [shims, optionalWebgpu],
   });
-  return res.outputFiles[0].text;
+  return new Map(res.outputFiles.map((f) => [relative(outdir, f.path).split(sep).join('/'), f.text]));
 }

@@ -70,7 +70,7 @@ export async function buildViewSite(opts: ViewSiteOptions): Promise<{ files: Sit
   };
   files.set('view.json', JSON.stringify(manifest, null, 2));
   files.set('index.html', INDEX_HTML);
-  files.set('app.js', await bundleViewer());
+  for (const [name, text] of await bundleViewer()) files.set(name, text);
   files.set('mujoco.wasm', readFileSync(require.resolve('@mujoco/mujoco/mujoco.wasm')));
   const tfWasmDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
   for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) files.set(f, readFileSync(join(tfWasmDir, f)));

@@ -2,7 +2,7 @@
 /**
  * The viewer page. Loads view.json, the env's MJCF and the run's exported policy, runs
  * MuJoCo WebAssembly through the same env classes as Node (envs/registry.ts) and the
- * policy with tfjs (wasm backend by default; `?backend=webgl` or `cpu`), and draws the
+ * policy with tfjs (wasm backend by default; `?backend=webgpu`, `webgl` or `cpu`), and draws the
  * body with three.js. Modes: the policy live (optionally beside its mirror: the policy
  * run from the mirrored start state, with the live equivariance error), or playback of
  * a recording (`rpp-sac eval --record`) by re-applying its actions without the policy.
@@ -58,12 +58,42 @@ async function newRunner(envId: string): Promise<Runner> {
   return { env, inner: unwrap(env) as MujocoEnv, obs: new Float32Array(env.observationSpace.shape[0]), ret: 0, len: 0 };
 }
 
+/** What the page shows of the WebGPU adapter. */
+interface AdapterNote {
+  name: string;
+  fallback: boolean;
+}
+
+/**
+ * Registers tfjs's WebGPU backend when the browser offers an adapter, else throws what is
+ * missing. Opt-in (`?backend=webgpu`), not the default: the viewer runs the policy on one
+ * observation per frame and reads the action back synchronously, where a GPU round trip
+ * costs more than wasm's arithmetic.
+ */
+async function loadWebgpu(): Promise<AdapterNote> {
+  type Adapter = { info?: { vendor?: string; architecture?: string; description?: string }; isFallbackAdapter?: boolean };
+  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<Adapter | null> } }).gpu;
+  if (gpu === undefined) {
+    throw new Error('viewer: this browser offers no WebGPU (navigator.gpu is missing: it needs a secure context, https or localhost, and on Linux Chromium the --enable-unsafe-webgpu flag). Drop ?backend=webgpu to use wasm.');
+  }
+  const adapter = await gpu.requestAdapter();
+  if (adapter === null) throw new Error('viewer: WebGPU is offered but no adapter was found (no usable GPU driver?). Drop ?backend=webgpu to use wasm.');
+  try {
+    await import('@tensorflow/tfjs-backend-webgpu');
+  } catch (err) {
+    throw new Error(`viewer: the page was bundled without @tensorflow/tfjs-backend-webgpu (an optional dependency; npm install @tensorflow/tfjs-backend-webgpu@4.22.0, then run view again): ${(err as Error).message}`);
+  }
+  const i = adapter.info ?? {};
+  return { name: [i.vendor, i.architecture, i.description].filter((x) => x !== undefined && x !== '').join(' ') || 'unnamed', fallback: adapter.isFallbackAdapter === true };
+}
+
 async function main(): Promise<void> {
   const base = new URL('./', location.href).href;
   const view = (await (await fetchOk(`${base}view.json`)).json()) as ViewManifest;
   provideFile(view.modelFile, await (await fetchOk(`${base}envs/models/${view.modelFile}`)).text());
   const backend = new URLSearchParams(location.search).get('backend') ?? 'wasm';
   setWasmPaths(base);
+  const adapter = backend === 'webgpu' ? await loadWebgpu() : null;
   if (!(await tf.setBackend(backend))) throw new Error(`viewer: tfjs backend '${backend}' is not available in this browser.`);
   await tf.ready();
 
@@ -129,7 +159,9 @@ async function main(): Promise<void> {
   recording?.episodes.forEach((ep, i) => epSelect.add(new Option(`${i} (return ${ep.return.toFixed(1)}, ${ep.length} steps)`, String(i))));
   $('episode-label').style.display = recording === null ? 'none' : '';
 
-  const detAction = (obs: Float32Array): Float32Array => policy!.act(obs);
+  // The policy is read with `await data()` on every backend: WebGPU has no reliable
+  // synchronous read, and on wasm the await costs nothing measurable at one step per call.
+  const detAction = (obs: Float32Array): Promise<Float32Array> => policy!.actAsync(obs);
   const squash = (u: ArrayLike<number>): Float32Array => {
     const out = new Float32Array(u.length);
     for (let j = 0; j < u.length; j++) out[j] = low[j] + (Math.tanh(u[j]) + 1) * ((high[j] - low[j]) / 2);
@@ -168,7 +200,7 @@ async function main(): Promise<void> {
   }
 
   /** One env step of the current mode; false when a recorded episode has ended. */
-  function stepOnce(): boolean {
+  async function stepOnce(): Promise<boolean> {
     if (mode === 'recording') {
       const ep = recording!.episodes[playEpisode];
       if (a.len >= ep.length) return false;
@@ -182,17 +214,17 @@ async function main(): Promise<void> {
     let action: Float32Array;
     let mirrorAction: Float32Array | null = null;
     if (deterministic) {
-      action = detAction(a.obs);
-      if (mirror && spec !== null) mirrorAction = detAction(b.obs);
+      action = await detAction(a.obs);
+      if (mirror && spec !== null) mirrorAction = await detAction(b.obs);
     } else {
-      const m = policy!.mean(a.obs);
-      const sd = policy!.std(a.obs);
+      const m = await policy!.meanAsync(a.obs);
+      const sd = await policy!.stdAsync(a.obs);
       const eps = Float64Array.from({ length: m.length }, () => noise.normal());
       action = squash(m.map((x, j) => x + sd[j] * eps[j]));
       if (mirror && spec !== null) {
         // The mirror gets the mirrored noise, so an equivariant policy keeps the two runs mirror images.
-        const mb = policy!.mean(b.obs);
-        const sb = policy!.std(b.obs);
+        const mb = await policy!.meanAsync(b.obs);
+        const sb = await policy!.stdAsync(b.obs);
         const epsB = applySignedPerm(spec.act, eps);
         mirrorAction = squash(mb.map((x, j) => x + sb[j] * epsB[j]));
       }
@@ -200,7 +232,7 @@ async function main(): Promise<void> {
     if (mirror && spec !== null) {
       // Live equivariance error of the policy at the current state: |pi(g o) - g pi(o)|_inf (deterministic actions).
       const gObs = Float32Array.from(applySignedPerm(spec.obs, a.obs));
-      equivError = maxAbsDiff(detAction(gObs), applySignedPerm(spec.act, detAction(a.obs)));
+      equivError = maxAbsDiff(await detAction(gObs), applySignedPerm(spec.act, await detAction(a.obs)));
     }
     const r = a.env.step(action);
     a.ret += r.reward;
@@ -263,79 +295,104 @@ async function main(): Promise<void> {
     readout();
   }
 
-  // --- controls
+  // --- controls. Everything that steps or resets runs through `serial`, one at a time: a
+  // step awaits the policy, and a click must not reset the env in the middle of one.
+  // A failure is shown in the status line and rejects the caller's promise (the test API's);
+  // later work still runs.
+  let chain: Promise<void> = Promise.resolve();
+  const serial = (fn: () => void | Promise<void>): Promise<void> => {
+    const run = chain.then(fn);
+    chain = run.catch((err: unknown) => {
+      setPlaying(false);
+      $('status').textContent = `error: ${err instanceof Error ? err.message : String(err)}`;
+      console.error(err);
+    });
+    return run;
+  };
+  /** UI callbacks: serial, with the failure already reported. */
+  const ui = (fn: () => void | Promise<void>): void => void serial(fn).catch(() => undefined);
   const setPlaying = (p: boolean): void => {
     playing = p;
     $('play').textContent = p ? 'pause' : 'play';
   };
   $('play').onclick = () => setPlaying(!playing);
-  $('step').onclick = () => {
-    setPlaying(false);
-    stepOnce();
-    render();
-  };
-  $('reset').onclick = () => {
-    episodes = 0;
-    last = null;
-    reset(Number(($('seed') as HTMLInputElement).value));
-    render();
-  };
+  $('step').onclick = () =>
+    ui(async () => {
+      setPlaying(false);
+      await stepOnce();
+      render();
+    });
+  $('reset').onclick = () =>
+    ui(() => {
+      episodes = 0;
+      last = null;
+      reset(Number(($('seed') as HTMLInputElement).value));
+      render();
+    });
   $('speed').onchange = (e) => (speed = Number((e.target as HTMLSelectElement).value));
   $('deterministic').onchange = (e) => (deterministic = (e.target as HTMLInputElement).checked);
-  $('mirror').onchange = (e) => {
-    mirror = (e.target as HTMLInputElement).checked;
-    if (mirror) startMirror();
-    render();
-  };
-  for (const id of ['mode-policy', 'mode-recording']) {
-    $(id).onchange = (e) => {
-      mode = (e.target as HTMLInputElement).value as typeof mode;
-      reset(seed);
+  $('mirror').onchange = (e) =>
+    ui(() => {
+      mirror = (e.target as HTMLInputElement).checked;
+      if (mirror) startMirror();
       render();
-    };
+    });
+  for (const id of ['mode-policy', 'mode-recording']) {
+    $(id).onchange = (e) =>
+      ui(() => {
+        mode = (e.target as HTMLInputElement).value as typeof mode;
+        reset(seed);
+        render();
+      });
   }
-  epSelect.onchange = () => {
-    playEpisode = Number(epSelect.value);
-    reset(null);
-    render();
-  };
+  epSelect.onchange = () =>
+    ui(() => {
+      playEpisode = Number(epSelect.value);
+      reset(null);
+      render();
+    });
 
   let due = 0;
   let prev = performance.now();
-  const frame = (now: number): void => {
-    const dtReal = Math.min(0.1, (now - prev) / 1000);
-    prev = now;
-    if (playing) {
-      due += (dtReal * speed) / a.env.metadata.dt;
-      for (let k = 0; k < 20 && due >= 1; k++, due -= 1) {
-        if (!stepOnce()) {
-          setPlaying(false);
-          break;
+  // The next frame is requested once this one's steps are done, so frames never overlap.
+  const frame = (now: number): void =>
+    void serial(async () => {
+      const dtReal = Math.min(0.1, (now - prev) / 1000);
+      prev = now;
+      if (playing) {
+        due += (dtReal * speed) / a.env.metadata.dt;
+        for (let k = 0; k < 20 && due >= 1; k++, due -= 1) {
+          if (!(await stepOnce())) {
+            setPlaying(false);
+            break;
+          }
         }
+        due = Math.min(due, 1);
       }
-      due = Math.min(due, 1);
-    }
-    render();
-    requestAnimationFrame(frame);
-  };
+      render();
+    })
+      .catch(() => undefined)
+      .then(() => requestAnimationFrame(frame));
 
   reset(seed);
   render();
   requestAnimationFrame(frame);
-  $('status').textContent = `${tf.getBackend()} backend · ${policy === null ? 'no policy' : `policy ${policy.manifest.agentKind}`}${recording === null ? '' : ` · recording of ${recording.episodes.length} episode(s)`}${spec === null ? '' : ` · symmetry ${spec.name}`}`;
+  const adapterNote = adapter === null ? '' : ` (${adapter.name}${adapter.fallback ? ', software fallback' : ''})`;
+  $('status').textContent = `${tf.getBackend()} backend${adapterNote} · ${policy === null ? 'no policy' : `policy ${policy.manifest.agentKind}`}${recording === null ? '' : ` · recording of ${recording.episodes.length} episode(s)`}${spec === null ? '' : ` · symmetry ${spec.name}`}`;
 
   // --- test API: each call works on its own env, or on the UI state where it says so.
   const api = {
     ready: true,
     view,
     backend: tf.getBackend(),
+    adapter,
     /** Per-step rewards of a deterministic rollout on a fresh env: reset(seed), then later episodes continue the env RNG. */
     async rollout(seed0: number, steps: number): Promise<number[]> {
       const r = await newRunner(view.envId);
       const rewards: number[] = [];
       r.obs.set(r.env.reset({ seed: seed0 }).observation);
       while (rewards.length < steps) {
-        const s = r.env.step(policy!.act(r.obs));
+        const s = r.env.step(await policy!.actAsync(r.obs));
         rewards.push(s.reward);
         if (s.terminated || s.truncated) r.obs.set(r.env.reset().observation);
         else r.obs.set(s.observation);
@@ -344,29 +401,37 @@ async function main(): Promise<void> {
       return rewards;
     },
     /** Play recorded episode `i` to its end through the UI's playback path; the final state and the largest drift. */
-    playRecording(i: number): { steps: number; qpos: number[]; qvel: number[]; drift: number; ret: number } {
-      mode = 'recording';
-      playEpisode = i;
-      setPlaying(false);
-      reset(null);
-      while (stepOnce());
-      render();
-      const s = a.inner.getState();
-      return { steps: a.len, qpos: Array.from(s.qpos), qvel: Array.from(s.qvel), drift: playDrift, ret: a.ret };
+    async playRecording(i: number): Promise<{ steps: number; qpos: number[]; qvel: number[]; drift: number; ret: number }> {
+      let out = { steps: 0, qpos: [] as number[], qvel: [] as number[], drift: 0, ret: 0 };
+      await serial(async () => {
+        mode = 'recording';
+        playEpisode = i;
+        setPlaying(false);
+        reset(null);
+        while (await stepOnce());
+        render();
+        const s = a.inner.getState();
+        out = { steps: a.len, qpos: Array.from(s.qpos), qvel: Array.from(s.qvel), drift: playDrift, ret: a.ret };
+      });
+      return out;
     },
     /** Switch to the live policy (optionally mirrored, optionally stochastic), reset with `seed0`, take `n` steps and draw. */
-    runPolicy(seed0: number, n: number, withMirror: boolean, stochastic = false): { step: number; ret: number; equivError: number; stateError: number } {
-      mode = 'policy';
-      mirror = withMirror && spec !== null;
-      deterministic = !stochastic;
-      ($('deterministic') as HTMLInputElement).checked = deterministic;
-      ($('mirror') as HTMLInputElement).checked = mirror;
-      ($('mode-policy') as HTMLInputElement).checked = true;
-      setPlaying(false);
-      reset(seed0);
-      for (let k = 0; k < n; k++) stepOnce();
-      render();
-      return { step: a.len, ret: a.ret, equivError, stateError };
+    async runPolicy(seed0: number, n: number, withMirror: boolean, stochastic = false): Promise<{ step: number; ret: number; equivError: number; stateError: number }> {
+      let out = { step: 0, ret: 0, equivError: NaN, stateError: NaN };
+      await serial(async () => {
+        mode = 'policy';
+        mirror = withMirror && spec !== null;
+        deterministic = !stochastic;
+        ($('deterministic') as HTMLInputElement).checked = deterministic;
+        ($('mirror') as HTMLInputElement).checked = mirror;
+        ($('mode-policy') as HTMLInputElement).checked = true;
+        setPlaying(false);
+        reset(seed0);
+        for (let k = 0; k < n; k++) await stepOnce();
+        render();
+        out = { step: a.len, ret: a.ret, equivError, stateError };
+      });
+      return out;
     },
     play(p: boolean): void {
       setPlaying(p);
