@@ -79,6 +79,15 @@ it('rpp-sac train --backend webgpu: a 400-step RPP-SAC run finishes, exits, and 
   const status = readJson<{ state: string; step: number }>(join(out, RUN_FILES.status));
   assert.equal(status.state, 'finished');
   assert.equal(status.step, 400);
+
+  // `eval` of the exported policy on webgpu (read asynchronously) gives wasm's returns.
+  const evalOn = async (backend: string): Promise<number[]> => {
+    const r = await run(['eval', out, '--episodes', '2', '--json', '--backend', backend], 120_000);
+    assert.equal(r.code, 0, `eval --backend ${backend}: exit code ${r.code}\n${r.stderr}`);
+    return (JSON.parse(r.stdout.trim().split('\n').pop()!) as { returns: number[] }).returns;
+  };
+  const [gpu, cpu] = [await evalOn('webgpu'), await evalOn('wasm')];
+  gpu.forEach((g, k) => assert.ok(Math.abs(g - cpu[k]) <= 1e-4 * Math.max(1, Math.abs(cpu[k])), `episode ${k}: webgpu ${g}, wasm ${cpu[k]}`));
 });
 
 it('--backend auto never picks a software WebGPU adapter (it falls back to wasm and says why), and the process exits', async (t) => {

@@ -26,7 +26,7 @@ export interface TrainFlags {
 }
 
 export function backendOption(): Option {
-  return new Option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')} (auto: tfjs-node-gpu, then tfjs-node if installed, else wasm; webgpu only by name: optional packages webgpu and @tensorflow/tfjs-backend-webgpu)`).argParser((v) => {
+  return new Option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')} (auto: tfjs-node-gpu, then tfjs-node if installed, then webgpu if it finds a hardware GPU adapter, else wasm; webgpu needs the optional packages webgpu and @tensorflow/tfjs-backend-webgpu)`).argParser((v) => {
     const b = v.trim().toLowerCase();
     if (!(BACKEND_CHOICES as readonly string[]).includes(b)) throw new UserError(`Unknown backend '${v}'. Choose one of: ${BACKEND_CHOICES.join(', ')} (flag --backend or env RPP_SAC_BACKEND).`);
     return b;

@@ -62,14 +62,14 @@ export interface StateSource {
  * the env RNG, exactly as evaluatePolicy) and record every frame. `state` reads the
  * unwrapped MuJoCo env's qpos/qvel.
  */
-export function recordEpisodes(
+export async function recordEpisodes(
   env: Env,
   state: StateSource & { nq: number; nv: number; nu: number },
-  act: (obs: Float32Array) => ArrayLike<number>,
+  act: (obs: Float32Array) => ArrayLike<number> | Promise<ArrayLike<number>>,
   episodes: number,
   seed: number,
   maxSteps = 100_000,
-): EpisodeRecording {
+): Promise<EpisodeRecording> {
   const out: RecordedEpisode[] = [];
   const obs = new Float32Array(env.observationSpace.shape[0]);
   for (let e = 0; e < episodes; e++) {
@@ -77,7 +77,7 @@ export function recordEpisodes(
     const s0 = state.getState();
     const ep: RecordedEpisode = { qpos: [Array.from(s0.qpos)], qvel: [Array.from(s0.qvel)], actions: [], rewards: [], terminated: false, truncated: false, return: 0, length: 0 };
     for (;;) {
-      const a = Array.from(act(obs));
+      const a = Array.from(await act(obs));
       const r = env.step(a);
       const s = state.getState();
       ep.actions.push(a);

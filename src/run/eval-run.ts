@@ -10,7 +10,7 @@ import { loadPolicy } from '../../agents/policy-loader.js';
 import type { MujocoEnv } from '../../envs/mujoco-env.js';
 import { make } from '../../envs/registry.js';
 import { unwrap } from '../../envs/wrappers/wrapper.js';
-import { evaluatePolicy, meanStd } from '../pipeline/evaluate-policy.js';
+import { evaluatePolicyAsync, meanStd } from '../pipeline/evaluate-policy.js';
 import { recordEpisodes } from './episode-record.js';
 import { RunDir, readJson } from './run-dir.js';
 import type { RunConfig } from './run-config.js';
@@ -50,10 +50,11 @@ export async function evalRun(opts: EvalRunOptions): Promise<EvalRunResult> {
   try {
     const seed = opts.seed ?? cfg.seed + 1000;
     let res: { returns: number[]; lengths: number[] };
+    // Read with `await data()`: works on every backend (webgpu in Node has no sync reads).
     if (opts.record === undefined) {
-      res = evaluatePolicy(env, (obs) => policy.act(obs), opts.episodes, seed);
+      res = await evaluatePolicyAsync(env, (obs) => policy.actAsync(obs), opts.episodes, seed);
     } else {
-      const rec = recordEpisodes(env, unwrap(env) as MujocoEnv, (obs) => policy.act(obs), opts.episodes, seed);
+      const rec = await recordEpisodes(env, unwrap(env) as MujocoEnv, (obs) => policy.actAsync(obs), opts.episodes, seed);
       writeFileSync(opts.record, JSON.stringify(rec));
       res = { returns: rec.episodes.map((e) => e.return), lengths: rec.episodes.map((e) => e.length) };
     }
