@@ -18,7 +18,7 @@ const act = (obs: Float32Array): Float32Array => Float32Array.from([Math.tanh(ob
 test('recorded Swimmer episodes replay to the same frames and final state, and match evaluatePolicy', async () => {
   const env = await make('Swimmer-v5', { maxEpisodeSteps: 120 });
   const inner = unwrap(env) as MujocoEnv;
-  const rec = checkRecording(JSON.parse(JSON.stringify(recordEpisodes(env, inner, act, 2, 7))));
+  const rec = checkRecording(JSON.parse(JSON.stringify(await recordEpisodes(env, inner, act, 2, 7))));
   assert.deepEqual([rec.envId, rec.nq, rec.nv, rec.nu, rec.episodes.length, rec.episodes[0].length], ['Swimmer-v5', 5, 5, 2, 2, 120]);
   assert.ok(rec.episodes[0].truncated);
   const ev = evaluatePolicy(env, act, 2, 7);

@@ -24,7 +24,7 @@ async function recordingRun(): Promise<{ dir: string; runDir: string; rec: strin
   writeFileSync(join(runDir, 'config.json'), JSON.stringify({ env: 'Swimmer-v5', agent: 'sac', seed: 0 }));
   const env = await make('Swimmer-v5', { maxEpisodeSteps: 50 });
   const rec = join(dir, 'rec.json');
-  writeFileSync(rec, JSON.stringify(recordEpisodes(env, unwrap(env) as MujocoEnv, () => [0.5, -0.5], 1, 3)));
+  writeFileSync(rec, JSON.stringify(await recordEpisodes(env, unwrap(env) as MujocoEnv, () => [0.5, -0.5], 1, 3)));
   env.close();
   return { dir, runDir, rec };
 }
