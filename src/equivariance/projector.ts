@@ -195,8 +195,8 @@ export class WeightProjector {
   }
 
   private average(w: tf.Tensor2D): tf.Tensor2D {
-    if (hasHostKernel(GROUP_AVERAGE_KERNEL)) return runHostKernel(GROUP_AVERAGE_KERNEL, [w], this.#tables)[0] as tf.Tensor2D;
-    if (hasWebgpuKernels()) return groupAverageWebgpu(this.#tables, w);
+    // One-pass kernels (host or webgpu) take any shape; choosing between them is averageAnyShape's job.
+    if (hasHostKernel(GROUP_AVERAGE_KERNEL) || hasWebgpuKernels()) return this.averageAnyShape(w);
     return this.averageOps(w);
   }
 

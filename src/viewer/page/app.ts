@@ -67,8 +67,8 @@ interface AdapterNote {
 /**
  * Registers tfjs's WebGPU backend when the browser offers an adapter, else throws what is
  * missing. Opt-in (`?backend=webgpu`), not the default: the viewer runs the policy on one
- * observation per frame and reads the action back synchronously, where a GPU round trip
- * costs more than wasm's arithmetic.
+ * observation per step and waits for each action, where a GPU round trip costs more than
+ * wasm's arithmetic.
  */
 async function loadWebgpu(): Promise<AdapterNote> {
   type Adapter = { info?: { vendor?: string; architecture?: string; description?: string }; isFallbackAdapter?: boolean };
