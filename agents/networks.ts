@@ -16,7 +16,7 @@
  * obs (+) act to one invariant scalar.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Network } from '../src/nn/network.js';
+import type { ApplyOptions, Network } from '../src/nn/network.js';
 import { mlp, rppMlp } from '../src/nn/index.js';
 import { directSum, fromMaps, groupFromName, trivial, unsignedRep, type Rep } from '../src/equivariance/index.js';
 import type { SymmetrySpec } from '../envs/types.js';
@@ -26,7 +26,8 @@ import type { AgentKind, PlainActivation, PlainInit } from './sac-config.js';
 export interface ActorNet {
   readonly net: Network;
   readonly variables: readonly tf.Variable[];
-  heads(obs: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D];
+  /** opts: as Network.apply (e.g. constantInputs: obsDim where obs needs no gradient). */
+  heads(obs: tf.Tensor2D, opts?: ApplyOptions): [tf.Tensor2D, tf.Tensor2D];
   penalty(equivWd: number, basicWd: number): tf.Scalar;
   dispose(): void;
 }
@@ -40,10 +41,11 @@ export interface CriticNet {
   input(obs: tf.Tensor2D, act: tf.Tensor2D): tf.Tensor2D;
   /**
    * Q from a prepared input (saves one concat per critic when two critics see the
-   * same batch). paramGrads = false: gradients flow to x only (the critic inside the
-   * actor loss), skipping the weight-gradient matmuls.
+   * same batch). opts.paramGrads = false: gradients flow to x only (the critic inside
+   * the actor loss), skipping the weight-gradient matmuls; opts.constantInputs: the
+   * leading columns of x that need no gradient (see ApplyOptions).
    */
-  qFromInput(x: tf.Tensor2D, paramGrads?: boolean): tf.Tensor2D;
+  qFromInput(x: tf.Tensor2D, opts?: ApplyOptions): tf.Tensor2D;
   penalty(equivWd: number, basicWd: number): tf.Scalar;
   dispose(): void;
 }
@@ -100,8 +102,8 @@ export function makeActor(spec: NetworkSpec, headInitScale = 1): ActorNet {
   return {
     net,
     variables: net.variables,
-    heads(obs) {
-      const [mean, std] = net.apply(obs);
+    heads(obs, opts = {}) {
+      const [mean, std] = net.apply(obs, opts);
       return [mean, std];
     },
     penalty: (e, b) => net.penalty(e, b),
@@ -134,8 +136,8 @@ export function makeCritic(spec: NetworkSpec, rpp: boolean): CriticNet {
     input(obs, act) {
       return tf.concat([obs, act], 1) as tf.Tensor2D;
     },
-    qFromInput(x, paramGrads = true) {
-      return net.apply(x, { paramGrads })[0];
+    qFromInput(x, opts = {}) {
+      return net.apply(x, opts)[0];
     },
     penalty: (e, b) => net.penalty(e, b),
     dispose: () => net.dispose(),

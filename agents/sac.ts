@@ -334,17 +334,21 @@ export class SacAgent {
       })();
 
       // 2. Critic step. (The RPP L2 penalties enter as gradient terms inside Adam, see l2Coefficients.)
+      // The input (replay obs and actions) is constant: no input gradient.
       const criticIn = this.critic1.input(obs, actions);
-      const c = tf.variableGrads(() => criticLoss(this.critic1.qFromInput(criticIn), this.critic2.qFromInput(criticIn), y), this.criticVars);
+      const constIn = { constantInputs: od + ad };
+      const c = tf.variableGrads(() => criticLoss(this.critic1.qFromInput(criticIn, constIn), this.critic2.qFromInput(criticIn, constIn), y), this.criticVars);
       this.criticOpt.apply(this.criticVars.map((v) => c.grads[v.name]));
 
       // 3. Actor step (critic weights are not in the var list, so they get no gradient).
+      // Gradients flow to the actor through the critics' action columns only.
       const a = tf.variableGrads(() => {
-        const [mean, head] = this.actor.heads(obs);
+        const [mean, head] = this.actor.heads(obs, { constantInputs: od });
         const { action, logProb } = sampleFromHeads(mean, head, this.std, na);
         const x = this.critic1.input(obs, action);
-        const q1 = this.critic1.qFromInput(x, false);
-        const q2 = this.critic2.qFromInput(x, false);
+        const through = { paramGrads: false, constantInputs: od };
+        const q1 = this.critic1.qFromInput(x, through);
+        const q2 = this.critic2.qFromInput(x, through);
         meanLogProb = tf.keep(tf.mean(logProb) as tf.Scalar);
         if (wantStats) qMean = tf.keep(tf.mean(tf.minimum(q1, q2)) as tf.Scalar);
         return actorLoss(alpha, logProb, q1, q2);

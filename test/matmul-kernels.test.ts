@@ -310,6 +310,45 @@ describe('matmul kernels on a bare WebAssembly.Memory', () => {
   }
 });
 
+describe('matmul kernels writing into a wider C (ldc > 4 N)', () => {
+  for (const fma of [false, true]) {
+    it(`${fma ? 'relaxed_madd' : 'mul + add'}: every form fills its N columns within 1e-5 of float64 and leaves the rest of each row alone`, { skip: fma && !fmaOk ? 'relaxed SIMD does not validate here' : FMA_ONLY && !fma ? 'fma half only' : false }, () => {
+      const memory = new WebAssembly.Memory({ initial: 64 });
+      const k = matmulKernels(memory, fma, () => 3 << 20);
+      const pad = 5;
+      let seed = 40;
+      for (const [M, K, N] of [[9, 5, 7], [256, 256, 6], [7, 300, 11], [5, 7, 13], [64, 64, 16]] as Array<[number, number, number]>) {
+        for (const form of ['nn', 'nt', 'tn'] as const) {
+          const f = new Float32Array(memory.buffer);
+          const ldc = N + pad;
+          const b = 1 << 20;
+          const c = 2 << 20;
+          f.set(uniform(M * K, seed++), 0);
+          f.set(uniform(K * N, seed++), b >> 2);
+          f.fill(NaN, c >> 2, (c >> 2) + M * ldc);
+          k.matmul(form, 0, b, c, M, K, N, { ldc: 4 * ldc });
+          const A = (i: number, l: number): number => (form === 'tn' ? f[l * M + i] : f[i * K + l]);
+          const Bv = (l: number, j: number): number => (form === 'nt' ? f[(b >> 2) + j * K + l] : f[(b >> 2) + l * N + j]);
+          for (let i = 0; i < M; i++) {
+            for (let j = 0; j < N; j++) {
+              let sum = 0;
+              let abs = 0;
+              for (let l = 0; l < K; l++) {
+                sum += A(i, l) * Bv(l, j);
+                abs += Math.abs(A(i, l) * Bv(l, j));
+              }
+              const got = f[(c >> 2) + i * ldc + j];
+              assert.ok(Math.abs(got - sum) <= TOL * abs, `${form} ${M}x${K}x${N} ldc ${ldc} [${i}, ${j}]: ${got} vs ${sum}`);
+            }
+            for (let j = N; j < ldc; j++) assert.ok(Number.isNaN(f[(c >> 2) + i * ldc + j]), `${form} ${M}x${K}x${N}: row ${i} column ${j} (past N) was written`);
+          }
+        }
+      }
+      assert.throws(() => k.matmul('nn', 0, 1 << 20, 2 << 20, 4, 4, 8, { ldc: 16 }), /ldc 16 must be .* at least 4 N = 32/);
+    });
+  }
+});
+
 describe('own matmul kernels, fma flavour in a child process', () => {
   const major = Number(process.versions.node.split('.')[0]);
   const skip = FMA_ONLY ? 'already the child' : fmaOk ? 'relaxed SIMD validates in this process: the fma suite above ran' : major >= 22 ? 'relaxed SIMD should be on by default here, yet does not validate' : false;

@@ -286,6 +286,21 @@ export function relaxedSimdAvailable(): boolean {
   return relaxed;
 }
 
+/** Options of MatmulKernels.matmul (offsets and strides in bytes). */
+export interface MatmulOptions {
+  /** nn: the bias [N], added before the activation. */
+  bias?: number;
+  /** nn: relu fused into the store. */
+  relu?: boolean;
+  /** tn: where to write the column sums of B [N] (the bias gradient). */
+  colSum?: number;
+  /**
+   * C's row stride (default 4 N, dense). Larger when C is a column block of a
+   * wider matrix, e.g. the input gradient of only the last columns of a layer's input.
+   */
+  ldc?: number;
+}
+
 /** The matmul kernels of one flavour, bound to one WebAssembly.Memory. */
 export interface MatmulKernels {
   /** Whether the multiply-adds are relaxed_madd (else mul + add). */
@@ -295,7 +310,7 @@ export interface MatmulKernels {
    * A B^T for nt; all offsets in bytes, shapes as in the file comment. tn with
    * colSum != 0 also writes the column sums of B there.
    */
-  matmul(form: MatmulForm, a: number, b: number, c: number, M: number, K: number, N: number, opts?: { bias?: number; relu?: boolean; colSum?: number }): void;
+  matmul(form: MatmulForm, a: number, b: number, c: number, M: number, K: number, N: number, opts?: MatmulOptions): void;
 }
 
 /**
@@ -325,8 +340,8 @@ export function matmulKernels(memory: object, fma: boolean, scratch?: (bytes: nu
   }
 
   /** nn or tn (bias 0: none; colSum 0: none). */
-  function nnOrTn(form: 'nn' | 'tn', a: number, b: number, c: number, M: number, K: number, N: number, bias: number, relu: boolean, colSum0: number): void {
-    const ldc = 4 * N;
+  function nnOrTn(form: 'nn' | 'tn', a: number, b: number, c: number, M: number, K: number, N: number, bias: number, relu: boolean, colSum0: number, ldc: number): void {
+    const ldb = 4 * N;
     const colParts: Array<[string, number, number]> = []; // [tile suffix, blocks, first column]
     const n8 = N >> 3;
     const rem = N & 7;
@@ -335,7 +350,7 @@ export function matmulKernels(memory: object, fma: boolean, scratch?: (bytes: nu
     const size = mem.buffer.byteLength;
     const inside = (start: number, entries: number): boolean => start === 0 || start + 4 * entries + 32 <= size;
     if (rem === 4) colParts.push(['4', 1, 8 * n8]);
-    else if (rem > 0 && inside(b, K * N) && inside(c, M * N) && inside(bias, N) && inside(colSum0, N)) colParts.push([`${rem < 4 ? 4 : 8}r${rem}`, 1, 8 * n8]);
+    else if (rem > 0 && inside(b, K * N) && inside(c, ((M - 1) * ldc) / 4 + N) && inside(bias, N) && inside(colSum0, N)) colParts.push([`${rem < 4 ? 4 : 8}r${rem}`, 1, 8 * n8]);
     else if (rem > 0) {
       if ((rem & 4) !== 0) colParts.push(['4', 1, 8 * n8]);
       colParts.push(['1', rem & 3, N & ~3]);
@@ -350,15 +365,14 @@ export function matmulKernels(memory: object, fma: boolean, scratch?: (bytes: nu
       for (const [mr, rb, r0] of rowParts(M)) {
         const aRow = form === 'nn' ? a + r0 * lda + 4 * k0 : a + 4 * r0 + k0 * lda;
         for (const [tile, cb, c0] of colParts) {
-          (ex[`${form}${mr}x${tile}`] as TileNN)(aRow, b + k0 * ldc + 4 * c0, bias === 0 ? 0 : bias + 4 * c0, c + r0 * ldc + 4 * c0, rb, cb, kc, lda, ldc, ldc, lo, colSum === 0 ? 0 : colSum + 4 * c0, init);
+          (ex[`${form}${mr}x${tile}`] as TileNN)(aRow, b + k0 * ldb + 4 * c0, bias === 0 ? 0 : bias + 4 * c0, c + r0 * ldc + 4 * c0, rb, cb, kc, lda, ldb, ldc, lo, colSum === 0 ? 0 : colSum + 4 * c0, init);
         }
         colSum = 0;
       }
     }
   }
 
-  function ntDot(a: number, b: number, c: number, M: number, K: number, N: number): void {
-    const ldc = 4 * N;
+  function ntDot(a: number, b: number, c: number, M: number, K: number, N: number, ldc: number): void {
     const lda = 4 * K;
     const colParts: Array<[number, number, number]> = [];
     if (N >> 1 > 0) colParts.push([2, N >> 1, 0]);
@@ -376,18 +390,20 @@ export function matmulKernels(memory: object, fma: boolean, scratch?: (bytes: nu
   return {
     fma,
     matmul(form, a, b, c, M, K, N, opts = {}) {
+      const ldc = opts.ldc ?? 4 * N;
+      if (ldc < 4 * N || ldc % 4 !== 0) throw new Error(`matmul ${form}: ldc ${ldc} must be a multiple of 4 bytes and at least 4 N = ${4 * N}.`);
       if (form === 'nt') {
-        if (K >= NT_MIN_K || scratch === undefined) return ntDot(a, b, c, M, K, N);
+        if (K >= NT_MIN_K || scratch === undefined) return ntDot(a, b, c, M, K, N, ldc);
         // B [N, K] -> B^T [K, N] in scratch, then nn without bias.
         const t = scratch(4 * K * N);
         const f = new Float32Array(mem.buffer);
         const src = b >> 2;
         const dst = t >> 2;
         for (let j = 0; j < N; j++) for (let l = 0; l < K; l++) f[dst + l * N + j] = f[src + j * K + l];
-        return nnOrTn('nn', a, t, c, M, K, N, 0, false, 0);
+        return nnOrTn('nn', a, t, c, M, K, N, 0, false, 0, ldc);
       }
-      if (form === 'nn') return nnOrTn('nn', a, b, c, M, K, N, opts.bias ?? 0, opts.relu === true, 0);
-      return nnOrTn('tn', a, b, c, M, K, N, 0, false, opts.colSum ?? 0);
+      if (form === 'nn') return nnOrTn('nn', a, b, c, M, K, N, opts.bias ?? 0, opts.relu === true, 0, ldc);
+      return nnOrTn('tn', a, b, c, M, K, N, 0, false, opts.colSum ?? 0, ldc);
     },
   };
 }

@@ -26,6 +26,8 @@ interface Attrs {
   relu: boolean;
   /** tn only: a second output, the column sums of b. */
   colSum: boolean;
+  /** nt only: the first skipCols columns of the output are not computed but zero (see ownMatMulNTFrom). */
+  skipCols?: number;
 }
 
 function modeFromEnv(): OwnMatmulMode {
@@ -123,6 +125,7 @@ if (tf.getKernel(MATMUL_KERNEL, 'wasm') === undefined) {
     backendName: 'wasm',
     kernelFunc: (({ inputs, attrs, backend }: { inputs: Record<string, TensorInfoLike>; attrs: Attrs; backend: WasmBackendInternals }) => {
       const { form, relu, colSum } = attrs;
+      const skip = attrs.skipCols ?? 0;
       const [ar, ac] = dim(inputs.a, 2, 'a');
       const [br, bc] = dim(inputs.b, 2, 'b');
       // C [M, N] with inner size K, per form.
@@ -134,6 +137,13 @@ if (tf.getKernel(MATMUL_KERNEL, 'wasm') === undefined) {
       const sums = form === 'tn' && colSum ? backend.makeOutput([N], 'float32') : null;
       const k = kernelsFor(backend);
       const off = (t: TensorInfoLike): number => heapOffset(t, backend);
+      if (skip > 0) {
+        if (form !== 'nt' || !Number.isInteger(skip) || skip > N) throw new Error(`${MATMUL_KERNEL} ${form}: skipCols ${skip} needs form nt and 0 <= skipCols <= N = ${N}.`);
+        // Zero the whole output (tfjs outputs are uninitialised), then compute the other columns in place.
+        backend.typedArrayFromHeap(out).fill(0);
+        if (skip < N) k.matmul('nt', off(inputs.a), off(inputs.b) + 4 * K * skip, off(out) + 4 * skip, M, K, N - skip, { ldc: 4 * N });
+        return out;
+      }
       k.matmul(form, off(inputs.a), off(inputs.b), off(out), M, K, N, {
         ...(form === 'nn' ? { bias: off(inputs.bias), relu } : {}),
         ...(sums !== null ? { colSum: off(sums) } : {}),
@@ -151,6 +161,15 @@ export function ownDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: b
 /** a b^T by our kernel, b read in place. */
 export function ownMatMulNT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   return tf.engine().runKernel(MATMUL_KERNEL, { a, b }, { form: 'nt', relu: false, colSum: false } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+}
+
+/**
+ * a b^T with its first `skip` columns left zero, not computed: the input gradient of a layer
+ * whose first `skip` input columns are constants (a critic's observation part). b is read
+ * in place from row `skip` on.
+ */
+export function ownMatMulNTFrom(a: tf.Tensor2D, b: tf.Tensor2D, skip: number): tf.Tensor2D {
+  return tf.engine().runKernel(MATMUL_KERNEL, { a, b }, { form: 'nt', relu: false, colSum: false, skipCols: skip } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
 
 /** a^T b and the column sums of b (the weight and bias gradients of a dense layer with input a and dz = b). */

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { hasHostKernel, runHostKernel } from '../kernels/host-kernel.js';
-import { hasOwnMatmul, ownDense, ownMatMulNT, ownWeightGrads } from '../kernels/own-matmul.js';
+import { hasOwnMatmul, ownDense, ownMatMulNT, ownMatMulNTFrom, ownWeightGrads } from '../kernels/own-matmul.js';
 import { DENSE_ONE_GRAD_KERNEL, DENSE_ONE_KERNEL } from './dense-one-kernel.js';
 import { reluGrad } from './relu-grad-kernel.js';
 
@@ -107,16 +107,26 @@ export function weightGrads(x: tf.Tensor2D, dz: tf.Tensor2D): { dW: tf.Tensor2D;
 /**
  * dx = dz @ w^T for x @ w + b: our nt kernel reading w in place where it runs,
  * else an untransposed matmul with w^T from cache (or transposed afresh).
+ * constantInputs: the first that many columns of x are constants (see
+ * ApplyOptions.constantInputs); their gradient is not computed and comes back as zeros.
  */
-export function inputGrad(dz: tf.Tensor2D, w: tf.Tensor2D, cache: TransposedWeight | null): tf.Tensor2D {
-  if (hasOwnMatmul()) return ownMatMulNT(dz, w);
+export function inputGrad(dz: tf.Tensor2D, w: tf.Tensor2D, cache: TransposedWeight | null, constantInputs = 0): tf.Tensor2D {
+  const [nIn, nOut] = w.shape;
+  const skip = Math.min(constantInputs, nIn);
+  if (skip === nIn) return tf.zeros([dz.shape[0], nIn]);
+  if (hasOwnMatmul()) return skip > 0 ? ownMatMulNTFrom(dz, w, skip) : ownMatMulNT(dz, w);
+  if (skip > 0) {
+    // Reference path: only the live rows of w, then zeros in front.
+    const live = tf.matMul(dz, tf.slice(w, [skip, 0], [nIn - skip, nOut]), false, true);
+    return tf.concat([tf.zeros([dz.shape[0], skip]), live], 1) as tf.Tensor2D;
+  }
   return tf.matMul(dz, cache !== null ? cache.of(w) : tf.transpose(w));
 }
 
 /** dx, dW, db of x @ w + b (see weightGrads and inputGrad). */
-export function denseGrads(dz: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D, cache: TransposedWeight | null): tf.Tensor[] {
+export function denseGrads(dz: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D, cache: TransposedWeight | null, constantInputs = 0): tf.Tensor[] {
   const { dW, db } = weightGrads(x, dz);
-  return [inputGrad(dz, w, cache), dW, db];
+  return [inputGrad(dz, w, cache, constantInputs), dW, db];
 }
 
 /**
@@ -131,8 +141,8 @@ function keepW(w: tf.Tensor2D): boolean {
 }
 
 /** Whether x @ w + b (no activation) takes the single-output kernels (dense-one-kernel.ts). */
-function singleOutput(x: tf.Tensor2D, w: tf.Tensor2D, relu: boolean): boolean {
-  return !relu && w.shape[1] === 1 && x.shape[1] % 4 === 0 && hasHostKernel(DENSE_ONE_KERNEL);
+function singleOutput(x: tf.Tensor2D, w: tf.Tensor2D, relu: boolean, constantInputs: number): boolean {
+  return !relu && constantInputs === 0 && w.shape[1] === 1 && x.shape[1] % 4 === 0 && hasHostKernel(DENSE_ONE_KERNEL);
 }
 
 /** x @ w + b for w [in, 1] by the single-output kernels; paramGrads = false: gradient for x only. */
@@ -151,8 +161,8 @@ function denseOne(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, paramGrads: bo
 }
 
 /** x @ w + b [then relu] as one tape node with a hand-written backward. */
-function denseOp(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean, cache: TransposedWeight | null): tf.Tensor2D {
-  if (singleOutput(x, w, relu)) return denseOne(x, w, b, true);
+function denseOp(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean, cache: TransposedWeight | null, constantInputs: number): tf.Tensor2D {
+  if (singleOutput(x, w, relu, constantInputs)) return denseOne(x, w, b, true);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, wi, bi] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
     const save = args[3] as tf.GradSaveFunc;
@@ -166,7 +176,7 @@ function denseOp(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean, 
       const xs = sv[0] as tf.Tensor2D;
       const dz = relu ? (reluGrad(dy, sv[1]) as tf.Tensor2D) : (dy as tf.Tensor2D);
       const wv = byRef ? wi : (sv[relu ? 2 : 1] as tf.Tensor2D);
-      return denseGrads(dz, xs, wv, cache);
+      return denseGrads(dz, xs, wv, cache, constantInputs);
     };
     return { value: y, gradFunc };
   }) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
@@ -177,8 +187,8 @@ function denseOp(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean, 
  * The same ops with w and b held fixed: one input (x), gradient dx only. Used when
  * a caller needs gradients through the network but not for its parameters.
  */
-function frozenDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean, cache: TransposedWeight | null): tf.Tensor2D {
-  if (singleOutput(x, w, relu)) return denseOne(x, w, b, false);
+function frozenDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean, cache: TransposedWeight | null, constantInputs: number): tf.Tensor2D {
+  if (singleOutput(x, w, relu, constantInputs)) return denseOne(x, w, b, false);
   const byRef = keepW(w);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xi = args[0] as tf.Tensor2D;
@@ -191,7 +201,7 @@ function frozenDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boole
     const gradFunc: Grads = (dy, sv) => {
       const dz = relu ? reluGrad(dy, sv[0]) : dy;
       const ws = byRef ? w : (sv[relu ? 1 : 0] as tf.Tensor2D);
-      return [inputGrad(dz as tf.Tensor2D, ws, cache)];
+      return [inputGrad(dz as tf.Tensor2D, ws, cache, constantInputs)];
     };
     return { value: y, gradFunc };
   }) as (x: tf.Tensor2D) => tf.Tensor2D;
@@ -201,15 +211,16 @@ function frozenDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boole
 /**
  * x @ w + b, w stored [in, out]. paramGrads = false: gradient for x only.
  * cache: the owner's TransposedWeight for w (optional; without it each
- * backward pass transposes w afresh).
+ * backward pass transposes w afresh). constantInputs: leading columns of x that
+ * need no gradient (zeros come back for them; ApplyOptions.constantInputs).
  */
-export function denseLinear(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, paramGrads = true, cache: TransposedWeight | null = null): tf.Tensor2D {
-  return paramGrads ? denseOp(x, w, b, false, cache) : frozenDense(x, w, b, false, cache);
+export function denseLinear(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, paramGrads = true, cache: TransposedWeight | null = null, constantInputs = 0): tf.Tensor2D {
+  return paramGrads ? denseOp(x, w, b, false, cache, constantInputs) : frozenDense(x, w, b, false, cache, constantInputs);
 }
 
-/** relu(x @ w + b). paramGrads = false: gradient for x only. cache as in denseLinear. */
-export function denseRelu(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, paramGrads = true, cache: TransposedWeight | null = null): tf.Tensor2D {
-  return paramGrads ? denseOp(x, w, b, true, cache) : frozenDense(x, w, b, true, cache);
+/** relu(x @ w + b). paramGrads, cache and constantInputs as in denseLinear. */
+export function denseRelu(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, paramGrads = true, cache: TransposedWeight | null = null, constantInputs = 0): tf.Tensor2D {
+  return paramGrads ? denseOp(x, w, b, true, cache, constantInputs) : frozenDense(x, w, b, true, cache, constantInputs);
 }
 
 const swishScaleOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {

@@ -57,11 +57,11 @@ function dense(init: MlpInit, rng: Rng, nIn: number, nOut: number, scale: number
 }
 
 /** One hidden layer: act(x @ w + b), as fused kernels with hand-written gradients (dense.ts). */
-function hiddenLayer(x: tf.Tensor2D, l: DenseParams, kind: Activation, paramGrads: boolean): tf.Tensor2D {
+function hiddenLayer(x: tf.Tensor2D, l: DenseParams, kind: Activation, paramGrads: boolean, constantInputs: number): tf.Tensor2D {
   const w = l.w as tf.Tensor2D;
   const b = l.b as tf.Tensor1D;
-  if (kind === 'relu') return denseRelu(x, w, b, paramGrads, l.wT);
-  const z = denseLinear(x, w, b, paramGrads, l.wT);
+  if (kind === 'relu') return denseRelu(x, w, b, paramGrads, l.wT, constantInputs);
+  const z = denseLinear(x, w, b, paramGrads, l.wT, constantInputs);
   return kind === 'tanh' ? tf.tanh(z) : swish(z);
 }
 
@@ -107,7 +107,10 @@ export class Mlp implements Network {
     if (x.rank !== 2 || x.shape[1] !== this.inDim) throw new Error(`mlp: input has shape [${x.shape}], expected [batch, ${this.inDim}].`);
     return tf.tidy(() => {
       let h = x;
-      for (const l of this.trunk) h = hiddenLayer(h, l, this.activation, paramGrads);
+      // Only the layer that reads x has constant input columns.
+      this.trunk.forEach((l, i) => {
+        h = hiddenLayer(h, l, this.activation, paramGrads, i === 0 ? (opts.constantInputs ?? 0) : 0);
+      });
       return h;
     });
   }
@@ -115,7 +118,8 @@ export class Mlp implements Network {
   apply(x: tf.Tensor2D, opts: ApplyOptions = {}): tf.Tensor2D[] {
     return tf.tidy(() => {
       const h = this.features(x, opts);
-      return this.heads.map((l) => denseLinear(h, l.w as tf.Tensor2D, l.b as tf.Tensor1D, opts.paramGrads ?? true, l.wT));
+      const constantInputs = this.trunk.length === 0 ? (opts.constantInputs ?? 0) : 0;
+      return this.heads.map((l) => denseLinear(h, l.w as tf.Tensor2D, l.b as tf.Tensor1D, opts.paramGrads ?? true, l.wT, constantInputs));
     });
   }
 

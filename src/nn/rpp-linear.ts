@@ -51,6 +51,8 @@ export interface RppApplyOptions {
   inputScale?: tf.Tensor1D | null;
   /** Apply relu to the output, fused into the matmul. */
   relu?: boolean;
+  /** Leading input columns that need no gradient (zeros come back; ApplyOptions.constantInputs). */
+  constantInputs?: number;
 }
 
 /** A cached effective weight: W' = diag(1 + s) W, b; W and 1 + s as a column when scaled. */
@@ -135,8 +137,9 @@ export class RppLinear {
       throw new Error(`RppLinear: inputScale has shape [${scale.shape}], expected [${this.repIn.dim}].`);
     }
     const relu = opts.relu ?? false;
-    if (!paramGrads) return this.#frozenOp(x, scale, relu);
-    return this.#op(x, scale, relu);
+    const constantInputs = opts.constantInputs ?? 0;
+    if (!paramGrads) return this.#frozenOp(x, scale, relu, constantInputs);
+    return this.#op(x, scale, relu, constantInputs);
   }
 
   /** The op's parameter inputs: w_equiv, b_equiv[, w_basic, b_basic][, scale]. */
@@ -162,7 +165,7 @@ export class RppLinear {
    * column sum of a [batch, width] product (a wasm reduction over axis 0
    * transposes first), and the activation loses two full-size multiplies.
    */
-  #op(x: tf.Tensor2D, scale: tf.Tensor1D | null, relu: boolean): tf.Tensor2D {
+  #op(x: tf.Tensor2D, scale: tf.Tensor1D | null, relu: boolean, constantInputs: number): tf.Tensor2D {
     const hasBasic = this.wBasic !== null;
     const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const save = args[args.length - 1] as tf.GradSaveFunc;
@@ -174,7 +177,7 @@ export class RppLinear {
         const xs = saved[0] as tf.Tensor2D;
         const dz = (relu ? reluGrad(dy, saved[1]) : dy) as tf.Tensor2D;
         const { dW: g, db } = weightGrads(xs, dz);
-        const dx = inputGrad(dz, eff.w, this.#wT);
+        const dx = inputGrad(dz, eff.w, this.#wT, constantInputs);
         const dW = eff.scaleCol === null ? g : (tf.mul(g, eff.scaleCol) as tf.Tensor2D);
         const out = [dx, this.#wProj.project(dW), this.#bProj.project(db)];
         if (hasBasic) out.push(dW, db);
@@ -186,7 +189,7 @@ export class RppLinear {
     return op(x, ...this.#params(scale));
   }
 
-  #frozenOp(x: tf.Tensor2D, scale: tf.Tensor1D | null, relu: boolean): tf.Tensor2D {
+  #frozenOp(x: tf.Tensor2D, scale: tf.Tensor1D | null, relu: boolean, constantInputs: number): tf.Tensor2D {
     const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const xi = args[0] as tf.Tensor2D;
       const save = args[1] as tf.GradSaveFunc;
@@ -195,7 +198,7 @@ export class RppLinear {
       save(relu ? [y] : []);
       const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
         const dz = relu ? reluGrad(dy, saved[0]) : dy;
-        return [inputGrad(dz as tf.Tensor2D, eff.w, this.#wT)];
+        return [inputGrad(dz as tf.Tensor2D, eff.w, this.#wT, constantInputs)];
       };
       return { value: y, gradFunc };
     }) as (x: tf.Tensor2D) => tf.Tensor2D;

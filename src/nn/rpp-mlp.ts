@@ -86,9 +86,10 @@ export class RppMlp implements Network {
     if (x.rank !== 2 || x.shape[1] !== this.inDim) throw new Error(`rppMlp: input has shape [${x.shape}], expected [batch, ${this.inDim}].`);
     let h = x;
     let scale: tf.Tensor1D | null = null;
-    for (const b of this.trunk) {
+    for (const [i, b] of this.trunk.entries()) {
       const relu = b.activation.kind === 'relu';
-      const z = b.linear.apply(h, paramGrads, { inputScale: scale, relu });
+      // Only the layer that reads x has constant input columns.
+      const z = b.linear.apply(h, paramGrads, { inputScale: scale, relu, constantInputs: i === 0 ? (opts.constantInputs ?? 0) : 0 });
       h = relu ? z : b.activation.unscaled(z);
       scale = b.activation.wBasic as tf.Tensor1D | null;
     }
@@ -98,7 +99,8 @@ export class RppMlp implements Network {
   apply(x: tf.Tensor2D, opts: ApplyOptions = {}): tf.Tensor2D[] {
     return tf.tidy(() => {
       const { h, scale } = this.features(x, opts);
-      return this.heads.map((head) => head.apply(h, opts.paramGrads ?? true, { inputScale: scale }));
+      const constantInputs = this.trunk.length === 0 ? (opts.constantInputs ?? 0) : 0;
+      return this.heads.map((head) => head.apply(h, opts.paramGrads ?? true, { inputScale: scale, constantInputs }));
     });
   }
 
