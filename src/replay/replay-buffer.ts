@@ -152,9 +152,15 @@ export class ReplayBuffer {
       const ci = Math.floor(idx / CHUNK_ROWS);
       const r = idx - ci * CHUNK_ROWS;
       const c = this.chunks[ci];
-      b.obs.set(c.obs.subarray(r * od, (r + 1) * od), i * od);
-      b.nextObs.set(c.nextObs.subarray(r * od, (r + 1) * od), i * od);
-      b.actions.set(c.actions.subarray(r * ad, (r + 1) * ad), i * ad);
+      // Element loops, not set(subarray()): three views per row were ~0.15 ms and
+      // most of the garbage of a 256-row sample.
+      const src = r * od;
+      const dst = i * od;
+      for (let j = 0; j < od; j++) {
+        b.obs[dst + j] = c.obs[src + j];
+        b.nextObs[dst + j] = c.nextObs[src + j];
+      }
+      for (let j = 0; j < ad; j++) b.actions[i * ad + j] = c.actions[r * ad + j];
       b.rewards[i] = c.rewards[r];
       b.terminated[i] = c.terminated[r];
     }
