@@ -366,4 +366,21 @@ describe('own matmul kernels, fma flavour in a child process', () => {
     assert.match(child.stdout, /# fail 0/);
     assert.doesNotMatch(child.stdout, /own matmul kernels, fma # SKIP/);
   });
+
+  it('RPP_SAC_MATMUL=fma alone (no V8 flag) turns relaxed SIMD on and runs relaxed_madd, within 1e-5 of mul + add', { skip: FMA_ONLY ? 'already the child' : false }, () => {
+    const { NODE_TEST_CONTEXT: _ctx, ...env } = process.env;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fixtures/fma-env.ts', import.meta.url))], {
+      env: { ...env, RPP_SAC_MATMUL: 'fma' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    assert.equal(child.status, 0, `child failed:\n${child.stderr}`);
+    // The backend's log line comes first on stdout; the JSON is the last line.
+    const out = JSON.parse(child.stdout.trim().split('\n').pop()!) as { path: { path: string; madd: string }; fma: number[]; mulAdd: number[] };
+    assert.equal(out.path.path, 'own');
+    assert.equal(out.path.madd, 'relaxed_madd');
+    assert.equal(out.fma.length, 64 * 64);
+    const e = relErr(out.fma, out.mulAdd);
+    assert.ok(e <= TOL, `fma vs mul + add: rel err ${e}`);
+  });
 });

@@ -301,6 +301,26 @@ export interface MatmulOptions {
   ldc?: number;
 }
 
+/**
+ * Node 20 and 21 ship relaxed SIMD behind --experimental-wasm-relaxed-simd (on by
+ * default from Node 22). When a user asks for the fma flavour explicitly
+ * (RPP_SAC_MATMUL=fma, useOwnMatmul('fma')) on such a Node, set that V8 flag for this
+ * process and probe again, so the env var alone is enough. Never done for 'auto':
+ * the default flavour follows what the runtime validates by itself. Returns whether
+ * relaxed SIMD validates now.
+ */
+export function enableRelaxedSimd(): boolean {
+  if (relaxedSimdAvailable()) return true;
+  const proc = (globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown } }).process;
+  const major = Number(proc?.versions?.node?.split('.')[0] ?? NaN);
+  const v8 = major >= 20 && major < 22 ? (proc?.getBuiltinModule?.('node:v8') as { setFlagsFromString(flags: string): void } | undefined) : undefined;
+  if (v8 === undefined) return false;
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  relaxed = undefined;
+  fused = undefined;
+  return relaxedSimdAvailable();
+}
+
 /** The matmul kernels of one flavour, bound to one WebAssembly.Memory. */
 export interface MatmulKernels {
   /** Whether the multiply-adds are relaxed_madd (else mul + add). */

@@ -9,11 +9,12 @@
  * backends, with RPP_SAC_MATMUL=xnnpack, or after useOwnMatmul('off').
  *
  * The multiply-add flavour is chosen once per process: relaxed_madd when the
- * runtime validates it (Node >= 22, or Node 20 with --experimental-wasm-relaxed-simd),
+ * runtime validates it (Node >= 22, or Node 20 with --experimental-wasm-relaxed-simd;
+ * asking for 'fma' explicitly on Node 20-21 sets that flag, see enableRelaxedSimd),
  * else mul + add. matmulPath() says which ran (run records store it in meta.json).
  */
 import * as tf from '@tensorflow/tfjs';
-import { matmulKernels, probeFma, relaxedSimdAvailable, type MatmulForm, type MatmulKernels } from './matmul-kernels.js';
+import { enableRelaxedSimd, matmulKernels, probeFma, relaxedSimdAvailable, type MatmulForm, type MatmulKernels } from './matmul-kernels.js';
 import { heapOffset, type TensorInfoLike, type WasmBackendInternals } from './wasm-backend.js';
 
 export const MATMUL_KERNEL = 'RppMatMul';
@@ -33,6 +34,7 @@ interface Attrs {
 function modeFromEnv(): OwnMatmulMode {
   const v = ((typeof process === 'undefined' ? undefined : process.env.RPP_SAC_MATMUL) ?? 'auto').trim().toLowerCase();
   if (v === 'xnnpack' || v === 'off') return 'off';
+  if (v === 'fma' && !enableRelaxedSimd()) throw new Error(`RPP_SAC_MATMUL=fma: this runtime (Node ${process.versions.node}) does not validate relaxed SIMD even with --experimental-wasm-relaxed-simd; use auto or mul-add.`);
   if (v === 'auto' || v === 'fma' || v === 'mul-add') return v;
   throw new Error(`RPP_SAC_MATMUL='${v}': use auto, fma, mul-add or xnnpack.`);
 }
@@ -41,7 +43,7 @@ let mode: OwnMatmulMode | undefined;
 
 /** Choose the matmul path process-wide (tests and benchmarks compare paths this way). */
 export function useOwnMatmul(m: OwnMatmulMode): void {
-  if (m === 'fma' && !relaxedSimdAvailable()) throw new Error("useOwnMatmul('fma'): this runtime does not validate relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd).");
+  if (m === 'fma' && !enableRelaxedSimd()) throw new Error("useOwnMatmul('fma'): this runtime does not validate relaxed SIMD, even with --experimental-wasm-relaxed-simd; use 'auto' or 'mul-add'.");
   mode = m;
 }
 
