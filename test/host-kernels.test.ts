@@ -237,6 +237,31 @@ describe('relu backward host kernel', () => {
   }
 });
 
+describe('swish backward host kernel', () => {
+  for (const backend of ['wasm', 'cpu'] as const) {
+    it(`on ${backend}: bitwise the tf ops dy * ((s + sw) - sw * s), with a lane tail`, async () => {
+      const { swishGrad, SWISH_GRAD_KERNEL } = await import('../src/nn/swish-grad-kernel.js');
+      await tf.setBackend(backend);
+      try {
+        assert.ok(hasHostKernel(SWISH_GRAD_KERNEL));
+        for (const n of [37, 1536]) {
+          const z = [...uniform(n, 80)].map((u) => 6 * u);
+          const dy = tf.tensor1d(uniform(n, 81));
+          const s = tf.sigmoid(tf.tensor1d(z));
+          const sw = tf.mul(tf.tensor1d(z), s);
+          const got = tf.tidy(() => swishGrad(dy, s, sw).dataSync());
+          const want = tf.tidy(() => tf.mul(dy, tf.sub(tf.add(s, sw), tf.mul(sw, s))).dataSync());
+          assert.ok(want.some((v) => v !== 0));
+          assert.deepEqual(Array.from(got), Array.from(want), `n ${n}`);
+          tf.dispose([dy, s, sw]);
+        }
+      } finally {
+        await tf.setBackend('wasm');
+      }
+    });
+  }
+});
+
 describe('wasm encoder', () => {
   it('LEB128 encodings match the specification examples', async () => {
     const { uleb, sleb } = await import('../src/kernels/wasm-encoder.js');

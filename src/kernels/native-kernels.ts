@@ -41,6 +41,10 @@ export interface NativeKernels {
   reluGrad(dy: number, y: number, dz: number, n: number): void;
   /** reluGrad on 4 lanes at a time: n4 = n / 4 groups. */
   reluGrad4(dy: number, y: number, dz: number, n4: number): void;
+  /** dz[k] = dy[k] * ((s[k] + sw[k]) - sw[k] * s[k]) (the swish backward from s = sigmoid(z), sw = z s) */
+  swishGrad(dy: number, s: number, sw: number, dz: number, n: number): void;
+  /** swishGrad on 4 lanes at a time: n4 = n / 4 groups. */
+  swishGrad4(dy: number, s: number, sw: number, dz: number, n4: number): void;
   /** out[k] *= s */
   scale(out: number, n: number, s: number): void;
   /** dst[j * dstRows + i] = src[i * cols + j] for `rows` source rows (one row at a time). */
@@ -263,6 +267,36 @@ const FUNCTIONS: WasmFunction[] = [
         ...advanceBy(16, [0, 1, 2]),
       ]),
     ],
+  },
+  {
+    name: 'swishGrad',
+    params: ['i32', 'i32', 'i32', 'i32', 'i32'],
+    results: [],
+    locals: [],
+    // 0 dy, 1 s, 2 sw, 3 dz, 4 n. The tf ops' order: (s + sw) - sw * s, then times dy.
+    body: countedLoop(4, [
+      op.get(3),
+      op.get(0), op.f32Load(),
+      op.get(1), op.f32Load(), op.get(2), op.f32Load(), op.f32Add,
+      op.get(2), op.f32Load(), op.get(1), op.f32Load(), op.f32Mul,
+      op.f32Sub, op.f32Mul, op.f32Store(),
+      ...advance(0, 1, 2, 3),
+    ]),
+  },
+  {
+    name: 'swishGrad4',
+    params: ['i32', 'i32', 'i32', 'i32', 'i32'],
+    results: [],
+    locals: [],
+    // As swishGrad, four lanes at a time.
+    body: countedLoop(4, [
+      op.get(3),
+      op.get(0), op.v128Load(),
+      op.get(1), op.v128Load(), op.get(2), op.v128Load(), op.f32x4Add,
+      op.get(2), op.v128Load(), op.get(1), op.v128Load(), op.f32x4Mul,
+      op.f32x4Sub, op.f32x4Mul, op.v128Store(),
+      ...advanceBy(16, [0, 1, 2, 3]),
+    ]),
   },
   {
     name: 'scale',

@@ -14,6 +14,7 @@ import { hasHostKernel, runHostKernel } from '../kernels/host-kernel.js';
 import { hasOwnMatmul, ownDense, ownMatMulNT, ownMatMulNTFrom, ownWeightGrads } from '../kernels/own-matmul.js';
 import { DENSE_ONE_GRAD_KERNEL, DENSE_ONE_KERNEL } from './dense-one-kernel.js';
 import { reluGrad } from './relu-grad-kernel.js';
+import { swishGrad } from './swish-grad-kernel.js';
 
 type Grads = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
 
@@ -232,8 +233,7 @@ const swishScaleOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>)
   save([s, sw, scale]);
   const gradFunc: Grads = (dy, [ss, sws, sc]) => {
     // d swish / dz = s + sw (1 - s) = s + sw - sw s
-    const dsw = tf.sub(tf.add(ss, sws), tf.mul(sws, ss));
-    return [tf.mul(tf.mul(dy, sc), dsw), tf.sum(tf.mul(dy, sws), 0)];
+    return [swishGrad(tf.mul(dy, sc), ss, sws), tf.sum(tf.mul(dy, sws), 0)];
   };
   return { value: tf.mul(sw, scale), gradFunc };
 }) as (z: tf.Tensor2D, w: tf.Tensor1D) => tf.Tensor2D;
@@ -248,7 +248,7 @@ export function swishScaled(z: tf.Tensor2D, w: tf.Tensor1D, paramGrads = true): 
     const sw = tf.mul(zi, s);
     const scale = tf.add(w, 1);
     save([s, sw, scale]);
-    const gradFunc: Grads = (dy, [ss, sws, sc]) => [tf.mul(tf.mul(dy, sc), tf.sub(tf.add(ss, sws), tf.mul(sws, ss)))];
+    const gradFunc: Grads = (dy, [ss, sws, sc]) => [swishGrad(tf.mul(dy, sc), ss, sws)];
     return { value: tf.mul(sw, scale), gradFunc };
   }) as (z: tf.Tensor2D) => tf.Tensor2D;
   return op(z);
@@ -260,11 +260,11 @@ const swishOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const s = tf.sigmoid(z);
   const sw = tf.mul(z, s);
   save([s, sw]);
-  const gradFunc: Grads = (dy, [ss, sws]) => [tf.mul(dy, tf.sub(tf.add(ss, sws), tf.mul(sws, ss)))];
+  const gradFunc: Grads = (dy, [ss, sws]) => [swishGrad(dy, ss, sws)];
   return { value: sw, gradFunc };
 }) as (z: tf.Tensor2D) => tf.Tensor2D;
 
-/** swish(z) = z * sigmoid(z) with a 4-kernel backward. */
+/** swish(z) = z * sigmoid(z) with a one-kernel backward (swish-grad-kernel.ts). */
 export function swish(z: tf.Tensor2D): tf.Tensor2D {
   return swishOp(z);
 }
