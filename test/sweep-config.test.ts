@@ -159,5 +159,15 @@ test('progress line: done/total, running, failed and a step-based ETA', () => {
   // Before any step is reported: mean duration of finished runs x open runs / parallel.
   const early = progressSnapshot(runs, new Map(), 0, 2);
   assert.equal(early.etaSec, (100 * 2) / 2);
+  // Random-action steps (before learningStarts) are ~100x cheaper than update steps and do not
+  // count: 'c' ran 0 -> 500 with learningStarts 400, so 100 update steps in 100 s; 'c' has 500
+  // and 'd' 600 update steps to go -> 1100 s. (Counting all 500 steps would say 220 s.)
+  const ls = (m: Map<string, StepProgress>): Map<string, StepProgress> => new Map([...m].map(([k, v]) => [k, { ...v, learningStarts: 400 }]));
+  const fresh = new Map(steps);
+  fresh.delete('a');
+  assert.equal(progressSnapshot(runs, ls(fresh), 100, 2).etaSec, 1100);
+  // Still in the random phase: no update step seen yet -> the finished runs' mean duration.
+  fresh.set('c', { startStep: 0, currentStep: 300, totalSteps: 1000 });
+  assert.equal(progressSnapshot(runs, ls(fresh), 10, 2).etaSec, (100 * 2) / 2);
   assert.equal(formatDuration(3725), '1h02m');
 });

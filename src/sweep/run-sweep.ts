@@ -16,6 +16,7 @@ import type { SweepConfig } from './sweep-config.js';
 import { defaultTrainCommand } from './train-command.js';
 import { changedTrainFlags } from './changed-flags.js';
 import { formatDuration } from './estimate.js';
+import { parseTrainArgs } from '../cli/train-options.js';
 import type { RunTimeEstimator } from './time-limit.js';
 
 export interface RunSweepOptions {
@@ -123,7 +124,12 @@ async function runLocked(opts: RunSweepOptions, logger: Logger, cwd: string, swe
       }
       continue;
     }
-    steps.set(plan.id, { startStep: status?.step ?? 0, currentStep: status?.step ?? 0, totalSteps: status?.totalSteps ?? opts.config.steps });
+    steps.set(plan.id, {
+      startStep: status?.step ?? 0,
+      currentStep: status?.step ?? 0,
+      totalSteps: status?.totalSteps ?? opts.config.steps,
+      learningStarts: parseTrainArgs(plan.trainArgs.slice(1)).config.learningStarts,
+    });
     queue.push({ plan, entry });
   }
   writeManifest(sweepDir, manifest);
