@@ -83,3 +83,18 @@ test('several statistics from the same resamples match the one-statistic bootstr
   // sorted [1, 2, 3, 4, 5, 7, 8, 9], cut 2 each end -> mean(3, 4, 5, 7) = 4.75
   assert.equal(both.iqm.estimate, 4.75);
 });
+
+test('one seed: the interval is a point and says so (minSamples), and the report prints no CI', async () => {
+  const { fmtCi } = await import('../src/compare/report-markdown.js');
+  const one = bootstrapCi([5042], mean, { resamples: 100 });
+  assert.deepEqual([one.low, one.high, one.minSamples], [5042, 5042, 1]);
+  assert.equal(fmtCi(one), '5042 (1 seed, no CI)');
+  const two = bootstrapCi([677, 714], mean, { resamples: 200 });
+  assert.equal(two.minSamples, 2);
+  assert.match(fmtCi(two), /^695\.5 \[6\d\d(\.\d+)?, 7\d\d(\.\d+)?\]$/);
+  // A difference is as uncertain as its smaller side; strata as their smallest.
+  assert.equal(bootstrapDiffCi([1, 2, 3], [4], mean, { resamples: 50 }).minSamples, 1);
+  assert.equal(fmtCi(bootstrapDiffCi([1, 2, 3], [4], mean, { resamples: 50 })), '-2 (1 seed, no CI)');
+  assert.equal(stratifiedBootstrapCi([[1, 2], [3, 4, 5]], undefined, { resamples: 50 }).minSamples, 2);
+  assert.equal(bootstrapCis([1, 2, 3], { m: mean }, { resamples: 20 }).m.minSamples, 3);
+});

@@ -20,6 +20,8 @@ export function fmt(v: number | null | undefined): string {
 
 export function fmtCi(ci: ConfidenceInterval | null): string {
   if (ci === null) return 'n/a';
+  // One seed: every bootstrap resample is the data itself, so "[x, x]" would read as certainty.
+  if (ci.minSamples !== undefined && ci.minSamples < 2) return `${fmt(ci.estimate)} (1 seed, no CI)`;
   return `${fmt(ci.estimate)} [${fmt(ci.low)}, ${fmt(ci.high)}]`;
 }
 

@@ -25,6 +25,12 @@ export interface ConfidenceInterval {
   high: number;
   confidence: number;
   resamples: number;
+  /**
+   * Size of the smallest sample resampled (seeds per agent; for a difference, the smaller
+   * side; stratified, the smallest stratum). Below 2 every resample equals the data, so
+   * low = high = estimate says nothing about uncertainty: reports print no interval then.
+   */
+  minSamples?: number;
 }
 
 export type Statistic = (values: readonly number[]) => number;
@@ -51,7 +57,7 @@ function resampleInto(out: number[], values: readonly number[], rng: Rng): numbe
   return out;
 }
 
-function interval(estimate: number, draws: number[], o: ResolvedOptions): ConfidenceInterval {
+function interval(estimate: number, draws: number[], o: ResolvedOptions, minSamples: number): ConfidenceInterval {
   draws.sort((a, b) => a - b);
   const tail = ((1 - o.confidence) / 2) * 100;
   return {
@@ -60,6 +66,7 @@ function interval(estimate: number, draws: number[], o: ResolvedOptions): Confid
     high: percentileOfSorted(draws, 100 - tail),
     confidence: o.confidence,
     resamples: o.resamples,
+    minSamples,
   };
 }
 
@@ -70,7 +77,7 @@ export function bootstrapCi(values: readonly number[], statistic: Statistic = me
   const buf = new Array<number>(values.length);
   const draws: number[] = [];
   for (let r = 0; r < o.resamples; r++) draws.push(statistic(resampleInto(buf, values, o.rng)));
-  return interval(statistic(values), draws, o);
+  return interval(statistic(values), draws, o, values.length);
 }
 
 /**
@@ -92,7 +99,7 @@ export function bootstrapCis<K extends string>(
     for (let k = 0; k < keys.length; k++) draws[k].push(statistics[keys[k]](buf));
   }
   const out = {} as Record<K, ConfidenceInterval>;
-  keys.forEach((key, k) => (out[key] = interval(statistics[key](values), draws[k], o)));
+  keys.forEach((key, k) => (out[key] = interval(statistics[key](values), draws[k], o, values.length)));
   return out;
 }
 
@@ -114,7 +121,7 @@ export function bootstrapDiffCi(
   for (let r = 0; r < o.resamples; r++) {
     draws.push(statistic(resampleInto(bufA, a, o.rng)) - statistic(resampleInto(bufB, b, o.rng)));
   }
-  return interval(statistic(a) - statistic(b), draws, o);
+  return interval(statistic(a) - statistic(b), draws, o, Math.min(a.length, b.length));
 }
 
 /** Aggregate over strata (e.g. tasks), each stratum holding one score per run/seed. */
@@ -144,5 +151,5 @@ export function stratifiedBootstrapCi(
     for (let k = 0; k < strata.length; k++) resampleInto(bufs[k], strata[k], o.rng);
     draws.push(aggregate(bufs));
   }
-  return interval(aggregate(strata), draws, o);
+  return interval(aggregate(strata), draws, o, Math.min(...strata.map((s) => s.length)));
 }
