@@ -105,6 +105,31 @@ test('at the time limit running runs are interrupted with a checkpoint, and the 
   assert.deepEqual(readManifest(out)?.runs.map((x) => x.actions), [['resume'], ['train']]);
 });
 
+test('--fill-to-limit starts runs that cannot finish while enough time is left; they checkpoint at the limit and resume next time', async () => {
+  const out = join(root, 'fill');
+  const config = resolveSweepConfig({ env: 'Hopper-v5', agents: 'sac', seeds: '0-1', steps: 1000, parallel: 1, out });
+  const env = { ...process.env, FAKE_TRAIN_SLEEP_MS: '300', FAKE_TRAIN_EVALS: '10' };
+  // Both runs "need an hour"; 1.5 s are left. Without fill nothing would start (test above).
+  const tooLittle = await runSweep({
+    config, trainCommand, logger, env,
+    timeLimit: { deadlineMs: Date.now() + 1500, estimator: fixedEstimator({ 0: 3600, 1: 3600 }), fill: true, fillMinSec: 10 },
+  });
+  assert.equal(tooLittle.finished, 0);
+  assert.equal(existsSync(join(out, 'Hopper-v5/sac/seed-0')), false, 'less than fillMinSec left: not started');
+  const r = await runSweep({
+    config, trainCommand, logger, env,
+    timeLimit: { deadlineMs: Date.now() + 1500, estimator: fixedEstimator({ 0: 3600, 1: 3600 }), fill: true, fillMinSec: 0.5 },
+  });
+  assert.equal(r.interrupted, true);
+  assert.equal(readManifest(out)?.stoppedBy, 'time-limit');
+  const s = status(join(out, 'Hopper-v5/sac/seed-0'));
+  assert.equal(s.state, 'interrupted');
+  assert.ok(s.step > 0 && s.step < 1000, `started anyway and checkpointed part-way (step ${s.step})`);
+  const again = await runSweep({ config, trainCommand, logger, env: { ...process.env } });
+  assert.equal(again.finished, 2);
+  assert.deepEqual(readManifest(out)?.runs.map((x) => x.actions), [['resume'], ['train']]);
+});
+
 test('SweepRunTimes: measured CPU rates with the margin first, then the observed rate of the same kind of run', async () => {
   const config = resolveSweepConfig({ env: 'Hopper-v5', agents: 'sac,rpp-sac', seeds: '0-1', steps: 10_000, parallel: 2, out: join(root, 'times') });
   const plans = planRuns(config, config.out);
@@ -154,6 +179,9 @@ test('sweep --time-limit on the CLI: bad durations are user errors naming the fi
   const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'sweep', '--env', 'Hopper-v5', '--agents', 'sac', '--seeds', '0', '--steps', '1000', '--time-limit', '2 hours', '--out', join(root, 'cli')], { encoding: 'utf8' });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /--time-limit.*Duration "2 hours" is not a positive time; use e\.g\. 2h45m/);
+  const fill = spawnSync(process.execPath, ['--import', 'tsx', cli, 'sweep', '--env', 'Hopper-v5', '--agents', 'sac', '--seeds', '0', '--steps', '1000', '--fill-to-limit', '--out', join(root, 'cli')], { encoding: 'utf8' });
+  assert.equal(fill.status, 2);
+  assert.match(fill.stderr, /--fill-to-limit needs --time-limit/);
 });
 
 test('an error in the sweep itself (here the estimator) stops the other runs with a checkpoint, writes the manifest and names the fix', async () => {

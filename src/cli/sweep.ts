@@ -43,6 +43,7 @@ interface SweepCliOptions {
   results?: string;
   status?: boolean;
   timeLimit?: number;
+  fillToLimit?: boolean;
 }
 
 function positiveInt(value: string): number {
@@ -97,6 +98,7 @@ export function register(program: Command): Command {
         throw new InvalidArgumentError((e as Error).message);
       }
     })
+    .option('--fill-to-limit', 'with --time-limit: also start runs that cannot finish before the limit (while 2 minutes are left), so the cores stay busy; they checkpoint at the limit and the next invocation resumes them. Only where the run directories outlive the processes (a kept disk)')
     .option('--progress-every <sec>', 'seconds between progress lines (default 30)', positiveInt)
     .option('--dry-run', 'print the planned runs, what would happen to each and an estimated total time (measured here in a few seconds per network shape); start nothing')
     .option('--no-estimate', 'with --dry-run: skip the time estimate')
@@ -111,6 +113,7 @@ export function register(program: Command): Command {
         process.exitCode = await sweepViaQueue({ queueUrl: opts.queue, resultsDir: opts.results, status: opts.status === true, name: opts.name, config });
         return;
       }
+      if (opts.fillToLimit && opts.timeLimit === undefined) throw new UserError('--fill-to-limit needs --time-limit <duration> (it says which runs may start past what fits before the limit).');
       const config = asUserError(() => resolveSweepConfig(sweepInputFromCli(opts, trainArgs)));
       const trainCommand = asUserError(() => (opts.trainCommand ? parseTrainCommand(opts.trainCommand) : defaultTrainCommand()));
       const planned = asUserError(() => planRuns(config, resolve(config.out)));
@@ -138,7 +141,11 @@ export function register(program: Command): Command {
       process.on('SIGHUP', onSigint);
       try {
         const timeLimit =
-          opts.timeLimit === undefined ? undefined : { deadlineMs: Date.now() + opts.timeLimit * 1000, estimator: new SweepRunTimes({ steps: config.steps, parallel: config.parallel }) };
+          opts.timeLimit === undefined ? undefined : {
+                deadlineMs: Date.now() + opts.timeLimit * 1000,
+                estimator: new SweepRunTimes({ steps: config.steps, parallel: config.parallel }),
+                fill: opts.fillToLimit === true,
+              };
         const r = await runSweep({ config, trainCommand, signal: ac.signal, progressIntervalMs: (opts.progressEvery ?? 30) * 1000, allowChangedFlags: opts.allowChangedFlags === true, timeLimit });
         const left = r.manifest.runs.filter((e) => e.state === 'interrupted').length;
         const byLimit = r.manifest.stoppedBy === 'time-limit';

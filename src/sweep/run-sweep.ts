@@ -42,9 +42,15 @@ export interface RunSweepOptions {
    * A wall-clock limit (sweep --time-limit, time-limit.ts): a run starts only if its
    * estimate fits before deadlineMs (Date.now() scale); runs that do not are left for the
    * next invocation; at the deadline running runs are interrupted (they checkpoint).
+   * fill (sweep --fill-to-limit): start runs that will not finish too, while at least
+   * FILL_MIN_SEC are left, for machines whose run directories outlive the processes: the
+   * cores stay busy to the limit and the next invocation resumes those runs.
    */
-  timeLimit?: { deadlineMs: number; estimator: RunTimeEstimator };
+  timeLimit?: { deadlineMs: number; estimator: RunTimeEstimator; fill?: boolean; fillMinSec?: number };
 }
+
+/** With timeLimit.fill, a run that cannot finish still starts if this many seconds are left (start-up and a checkpoint take a few). */
+export const FILL_MIN_SEC = 120;
 
 /** Why re-running this sweep in sweepDir would mix runs trained with different flags, or null. */
 export function changedFlagsError(config: SweepConfig, sweepDir: string): string | null {
@@ -177,7 +183,9 @@ async function runLocked(opts: RunSweepOptions, logger: Logger, cwd: string, swe
         const from = steps.get(item.plan.id)?.startStep ?? 0;
         const needSec = await limit.estimator.estimateSec(item.plan, from);
         const leftSec = (limit.deadlineMs - Date.now()) / 1000;
-        if (needSec > leftSec) {
+        if (needSec > leftSec && limit.fill === true && leftSec >= (limit.fillMinSec ?? FILL_MIN_SEC)) {
+          logger.info(`run ${item.plan.id}: needs ~${formatDuration(needSec)} and ${formatDuration(leftSec)} are left; starting it anyway (--fill-to-limit): it checkpoints at the limit and the next invocation resumes it`);
+        } else if (needSec > leftSec) {
           deferred.add(item.entry);
           logger.info(`run ${item.plan.id}: not started, it needs ~${formatDuration(needSec)} and ${formatDuration(Math.max(0, leftSec))} are left before the time limit`);
           continue;

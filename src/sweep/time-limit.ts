@@ -3,7 +3,9 @@
  * job's wall-clock limit, a session, a spot instance's notice) starts a run only if it is
  * expected to finish before the limit, and at the limit interrupts the runs still going
  * (they checkpoint, as on Ctrl-C). A run that cannot finish is better left unstarted: where
- * the machine is not kept, its partial work is lost with the process.
+ * the machine is not kept, its partial work is lost with the process. Where it is (only the
+ * processes end, the disk stays), `--fill-to-limit` starts such runs anyway so that no core
+ * idles before the limit; the next invocation resumes them from their checkpoints.
  *
  * How long a run takes: once a run of the same cost class (env, network shape, agent kind,
  * batch: estimate.ts's costClass) has finished in this invocation, its observed wall time
