@@ -17,9 +17,10 @@
  * agent kind, architecture or config with a message naming the mismatch.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { replaceDirAtomically } from '../src/atomic-dir.js';
 import type { RngState } from '../src/random.js';
 import type { RolloutEnvsState } from '../src/pipeline/rollout-envs.js';
 import type { UpdateStats } from '../src/pipeline/types.js';
@@ -178,12 +179,7 @@ function split(flat: Float32Array, sizes: number[], what: string): Float32Array[
 export async function saveCheckpoint(dir: string, opts: SaveCheckpointOptions): Promise<CheckpointManifest> {
   const { agent } = opts;
   const state = agent.getState();
-  const parent = dirname(dir);
-  await mkdir(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp);
-  try {
+  return replaceDirAtomically(dir, async (tmp) => {
     const files: Record<string, FileEntry> = {};
     files['params.bin'] = await writeArrays(join(tmp, 'params.bin'), PARAM_GROUPS.flatMap((g) => state.params[g]));
     files['adam.bin'] = await writeArrays(join(tmp, 'adam.bin'), ADAM_GROUPS.flatMap((g) => [state.adam[g].m, state.adam[g].v]));
@@ -212,17 +208,8 @@ export async function saveCheckpoint(dir: string, opts: SaveCheckpointOptions): 
       files,
     };
     await writeFile(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1));
-    // Swap into place: move any old checkpoint aside, rename the new one in, drop the old.
-    const old = join(parent, `.${basename(dir)}.old-${process.pid}-${Date.now()}`);
-    const hadOld = existsSync(dir);
-    if (hadOld) await rename(dir, old);
-    await rename(tmp, dir);
-    if (hadOld) await rm(old, { recursive: true, force: true });
     return manifest;
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
-  }
+  });
 }
 
 /** Read and check a manifest (format and version only). */

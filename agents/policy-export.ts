@@ -3,9 +3,9 @@
  * Written atomically: a temp directory renamed into place.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { replaceDirAtomically } from '../src/atomic-dir.js';
 import { Mlp } from '../src/nn/mlp.js';
 import { RppMlp } from '../src/nn/rpp-mlp.js';
 import type { SacAgent } from './sac.js';
@@ -97,18 +97,10 @@ export async function exportPolicy(agent: SacAgent, dir: string, meta: { envId: 
     weightsFile: 'weights.bin',
     weightsLength: ww.length,
   };
-  const parent = dirname(dir);
-  await mkdir(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp);
   const w = await ww.concat();
-  await writeFile(join(tmp, 'weights.bin'), new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
-  await writeFile(join(tmp, 'policy.json'), JSON.stringify(manifest, null, 1));
-  const old = join(parent, `.${basename(dir)}.old-${process.pid}-${Date.now()}`);
-  const hadOld = existsSync(dir);
-  if (hadOld) await rename(dir, old);
-  await rename(tmp, dir);
-  if (hadOld) await rm(old, { recursive: true, force: true });
-  return manifest;
+  return replaceDirAtomically(dir, async (tmp) => {
+    await writeFile(join(tmp, 'weights.bin'), new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
+    await writeFile(join(tmp, 'policy.json'), JSON.stringify(manifest, null, 1));
+    return manifest;
+  });
 }
