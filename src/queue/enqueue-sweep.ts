@@ -10,7 +10,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { planRuns, type PlannedRun } from '../sweep/plan.js';
-import { readManifest, writeManifest, type SweepManifest } from '../sweep/manifest.js';
+import { pendingEntry, readManifest, writeManifest, type SweepManifest } from '../sweep/manifest.js';
 import type { SweepConfig } from '../sweep/sweep-config.js';
 import { enqueueRuns, type EnqueueReport } from './enqueue.js';
 import type { RunJob } from './run-job.js';
@@ -60,25 +60,8 @@ export async function enqueueSweep(opts: EnqueueSweepOptions): Promise<EnqueueSw
     updatedAt: now,
     config: opts.config,
     trainCommand: ['rpp-sac', 'worker', '--queue', redactRedisUrl(opts.queueUrl)],
-    runs: planned.map((p) => ({
-      id: p.id,
-      env: p.env,
-      agent: p.agent,
-      kind: p.kind,
-      seed: p.seed,
-      grid: p.grid,
-      gridLabel: p.gridLabel,
-      dir: p.id,
-      state: 'pending',
-      attempts: 0,
-      actions: [],
-      exitCode: null,
-      error: null,
-      log: '',
-      startedAt: null,
-      endedAt: null,
-      durationSec: null,
-    })),
+    // Workers write each run under its id; their logs stay on the worker.
+    runs: planned.map((p) => pendingEntry(p, p.id, '')),
   };
   writeManifest(sweepDir, manifest);
 

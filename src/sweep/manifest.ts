@@ -7,6 +7,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SweepConfig } from './sweep-config.js';
 import type { RunAction } from './run-state.js';
+import type { PlannedRun } from './plan.js';
 
 export const SWEEP_MANIFEST = 'sweep.json';
 
@@ -54,6 +55,29 @@ export interface SweepManifest {
    * --allow-changed-flags): runs trained before `replacedAt` may have used them.
    */
   previousConfigs?: { config: SweepConfig; replacedAt: string }[];
+}
+
+/** A planned run's entry before it has run: dir relative to the sweep dir, log where its output will go ('' if none). */
+export function pendingEntry(p: PlannedRun, dir: string, log: string): SweepRunEntry {
+  return {
+    id: p.id,
+    env: p.env,
+    agent: p.agent,
+    kind: p.kind,
+    seed: p.seed,
+    grid: p.grid,
+    gridLabel: p.gridLabel,
+    dir,
+    state: 'pending',
+    attempts: 0,
+    actions: [],
+    exitCode: null,
+    error: null,
+    log,
+    startedAt: null,
+    endedAt: null,
+    durationSec: null,
+  };
 }
 
 export function manifestPath(sweepDir: string): string {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { getDefaultLogger, type Logger } from '../logging.js';
 import { runChild, type ChildResult } from './child-run.js';
-import { readManifest, writeManifest, manifestPath, type SweepManifest, type SweepRunEntry } from './manifest.js';
+import { readManifest, writeManifest, manifestPath, pendingEntry, type SweepManifest, type SweepRunEntry } from './manifest.js';
 import { planRuns, type PlannedRun } from './plan.js';
 import { progressSnapshot, type StepProgress } from './progress.js';
 import { decideAction, readRunStatus, type RunAction } from './run-state.js';
@@ -260,25 +260,7 @@ interface RunContext {
 }
 
 function newEntry(p: PlannedRun, sweepDir: string): SweepRunEntry {
-  return {
-    id: p.id,
-    env: p.env,
-    agent: p.agent,
-    kind: p.kind,
-    seed: p.seed,
-    grid: p.grid,
-    gridLabel: p.gridLabel,
-    dir: relative(sweepDir, p.dir),
-    state: 'pending',
-    attempts: 0,
-    actions: [],
-    exitCode: null,
-    error: null,
-    log: `logs/${p.id}.log`,
-    startedAt: null,
-    endedAt: null,
-    durationSec: null,
-  };
+  return pendingEntry(p, relative(sweepDir, p.dir), `logs/${p.id}.log`);
 }
 
 async function runOne(ctx: RunContext, plan: PlannedRun, entry: SweepRunEntry): Promise<void> {
