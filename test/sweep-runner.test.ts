@@ -210,3 +210,32 @@ test('compare on a parent of several sweeps finds each run in its own sweep.json
   assert.deepEqual(gridded, ['equiv_wd=1e-6,basic_wd=0.01', 'equiv_wd=1e-4,basic_wd=0.01']);
   assert.ok(r.summary.warnings.some((w) => /seed 0 of sac appears twice/.test(w)));
 });
+
+test('--on-run-finished runs a command after each finished run, one at a time, with the run named in its env; a failing one is only logged', async () => {
+  const { out, config, env } = setup('hook');
+  const record = join(root, 'hook.jsonl');
+  const hookJs = join(root, 'hook.mjs');
+  // Appends what it saw (and when) and sleeps, so overlapping hooks would show.
+  writeFileSync(
+    hookJs,
+    `import { appendFileSync, readFileSync } from 'node:fs';
+const t0 = Date.now();
+const state = JSON.parse(readFileSync(process.env.RPP_SAC_RUN_DIR + '/status.json', 'utf8')).state;
+await new Promise((r) => setTimeout(r, 200));
+appendFileSync(${JSON.stringify(record)}, JSON.stringify({ id: process.env.RPP_SAC_RUN_ID, sweep: process.env.RPP_SAC_SWEEP_DIR, state, t0, t1: Date.now() }) + '\\n');
+if (process.env.RPP_SAC_RUN_ID.endsWith('rpp-sac/seed-1')) { console.error('cannot commit'); process.exit(3); }
+`,
+  );
+  const messages: string[] = [];
+  const capture = { info: (m: string) => messages.push(m), warn: (m: string) => messages.push(`WARN ${m}`), error: (m: string) => messages.push(`ERROR ${m}`), debug: () => {} } as unknown as typeof logger;
+  const r = await runSweep({ config, trainCommand, logger: capture, env, onRunFinished: `"${process.execPath}" "${hookJs}"` });
+  assert.equal(r.finished, 4);
+  assert.equal(r.failed.length, 0, 'a failing hook does not fail the run or the sweep');
+  const seen = readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; sweep: string; state: string; t0: number; t1: number });
+  assert.deepEqual(seen.map((x) => x.id).sort(), ['Hopper-v5/rpp-sac/seed-0', 'Hopper-v5/rpp-sac/seed-1', 'Hopper-v5/sac/seed-0', 'Hopper-v5/sac/seed-1']);
+  assert.ok(seen.every((x) => x.state === 'finished' && x.sweep === out));
+  const byStart = [...seen].sort((a, b) => a.t0 - b.t0);
+  for (let i = 1; i < byStart.length; i++) assert.ok(byStart[i].t0 >= byStart[i - 1].t1, 'hooks never overlap');
+  assert.ok(messages.some((m) => /^WARN run Hopper-v5\/rpp-sac\/seed-1: --on-run-finished command failed \(exit 3\): cannot commit; the sweep goes on$/.test(m)), messages.join('\n'));
+  assert.equal(readManifest(out)?.state, 'finished');
+});

@@ -44,6 +44,7 @@ interface SweepCliOptions {
   status?: boolean;
   timeLimit?: number;
   fillToLimit?: boolean;
+  onRunFinished?: string;
 }
 
 function positiveInt(value: string): number {
@@ -99,6 +100,7 @@ export function register(program: Command): Command {
       }
     })
     .option('--fill-to-limit', 'with --time-limit: also start runs that cannot finish before the limit (while 2 minutes are left), so the cores stay busy; they checkpoint at the limit and the next invocation resumes them. Only where the run directories outlive the processes (a kept disk)')
+    .option('--on-run-finished <cmd>', 'shell command run after each run that finishes, one at a time, with RPP_SAC_RUN_DIR, RPP_SAC_RUN_ID and RPP_SAC_SWEEP_DIR set; e.g. "bash scripts/commit-finished-runs.sh runs/results/x" to commit results as they come (a failure is logged, the sweep goes on)')
     .option('--progress-every <sec>', 'seconds between progress lines (default 30)', positiveInt)
     .option('--dry-run', 'print the planned runs, what would happen to each and an estimated total time (measured here in a few seconds per network shape); start nothing')
     .option('--no-estimate', 'with --dry-run: skip the time estimate')
@@ -146,7 +148,7 @@ export function register(program: Command): Command {
                 estimator: new SweepRunTimes({ steps: config.steps, parallel: config.parallel }),
                 fill: opts.fillToLimit === true,
               };
-        const r = await runSweep({ config, trainCommand, signal: ac.signal, progressIntervalMs: (opts.progressEvery ?? 30) * 1000, allowChangedFlags: opts.allowChangedFlags === true, timeLimit });
+        const r = await runSweep({ config, trainCommand, signal: ac.signal, progressIntervalMs: (opts.progressEvery ?? 30) * 1000, allowChangedFlags: opts.allowChangedFlags === true, timeLimit, onRunFinished: opts.onRunFinished });
         const left = r.manifest.runs.filter((e) => e.state === 'interrupted').length;
         const byLimit = r.manifest.stoppedBy === 'time-limit';
         process.stdout.write(

@@ -3,6 +3,7 @@
  * skipped, interrupted ones resumed, a crashing run is retried (resumed if it left a
  * checkpoint) and, if it still fails, reported while the other runs go on.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { getDefaultLogger, type Logger } from '../logging.js';
@@ -32,6 +33,14 @@ export interface RunSweepOptions {
   cwd?: string;
   /** Environment of the child processes. Default process.env. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * A shell command run after each run that finishes (sweep --on-run-finished), e.g.
+   * `bash scripts/commit-finished-runs.sh runs/results/x` to commit results as they come. It
+   * gets RPP_SAC_RUN_DIR, RPP_SAC_RUN_ID and RPP_SAC_SWEEP_DIR; hooks run one at a time in
+   * finishing order (two parallel runs' git commits would race for the index), and a failing
+   * hook is logged, never fails the sweep.
+   */
+  onRunFinished?: string;
   /**
    * Train the remaining runs even though runs already in the directory were trained with
    * other train flags (the earlier config is kept in sweep.json's previousConfigs).
@@ -175,6 +184,8 @@ async function runLocked(opts: RunSweepOptions, logger: Logger, cwd: string, swe
   const deferred = new Set<SweepRunEntry>();
 
   const ctx: RunContext = { opts, sweepDir, trainCommand, logger, manifest, steps, cwd, signal: stop.signal };
+  /** The --on-run-finished hooks, chained so they run one at a time. */
+  let hooks: Promise<void> = Promise.resolve();
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < queue.length && !stop.signal.aborted) {
@@ -193,6 +204,10 @@ async function runLocked(opts: RunSweepOptions, logger: Logger, cwd: string, swe
       }
       const t0 = Date.now();
       await runOne(ctx, item.plan, item.entry);
+      if (opts.onRunFinished !== undefined && item.entry.state === 'finished') {
+        const plan = item.plan;
+        hooks = hooks.then(() => runFinishedHook(ctx, opts.onRunFinished!, plan));
+      }
       const s = steps.get(item.plan.id);
       if (limit !== undefined && item.entry.state === 'finished' && s !== undefined) {
         limit.estimator.observe(item.plan, s.startStep, s.currentStep, (Date.now() - t0) / 1000);
@@ -213,6 +228,7 @@ async function runLocked(opts: RunSweepOptions, logger: Logger, cwd: string, swe
   };
   try {
     await Promise.all(Array.from({ length: Math.min(opts.config.parallel, Math.max(queue.length, 1)) }, guarded));
+    await hooks;
   } finally {
     clearInterval(timer);
     if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
@@ -313,6 +329,35 @@ async function runOne(ctx: RunContext, plan: PlannedRun, entry: SweepRunEntry): 
   entry.endedAt = new Date().toISOString();
   entry.durationSec = (Date.now() - t0) / 1000;
   writeManifest(ctx.sweepDir, ctx.manifest);
+}
+
+/** Run the --on-run-finished command for one run; its output goes to the log, a failure is a warning. */
+function runFinishedHook(ctx: RunContext, command: string, plan: PlannedRun): Promise<void> {
+  return new Promise((done) => {
+    const child = spawn(command, {
+      shell: true,
+      cwd: ctx.cwd,
+      env: { ...(ctx.opts.env ?? process.env), RPP_SAC_RUN_DIR: resolve(ctx.cwd, plan.dir), RPP_SAC_RUN_ID: plan.id, RPP_SAC_SWEEP_DIR: ctx.sweepDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    let reported = false;
+    const report = (code: number | null, err?: Error): void => {
+      if (reported) return;
+      reported = true;
+      const text = out.trim().slice(-2000);
+      if (code === 0) {
+        ctx.logger.info(`run ${plan.id}: --on-run-finished done${text ? `: ${text}` : ''}`);
+      } else {
+        ctx.logger.warn(`run ${plan.id}: --on-run-finished command failed (${err ? err.message : `exit ${code}`})${text ? `: ${text}` : ''}; the sweep goes on`);
+      }
+      done();
+    };
+    child.on('error', (err) => report(null, err));
+    child.on('close', (code) => report(code));
+  });
 }
 
 /** Arguments after the train command prefix for an action on a planned run. */
