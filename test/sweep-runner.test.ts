@@ -117,10 +117,11 @@ test('a run that keeps crashing is reported failed after one retry; the sweep fi
 });
 
 test('an interrupted sweep resumes interrupted runs and skips finished ones when re-run', async () => {
-  const { out, config, env, calls } = setup('interrupt', { FAKE_TRAIN_SLEEP_MS: '60', FAKE_TRAIN_EVALS: '10' }, { agents: 'sac', seeds: '0-2', parallel: 2 });
+  const { out, config, env, calls } = setup('interrupt', { FAKE_TRAIN_SLEEP_MS: '150', FAKE_TRAIN_EVALS: '10' }, { agents: 'sac', seeds: '0-2', parallel: 2 });
   const ac = new AbortController();
   const sweep = runSweep({ config, trainCommand, logger, env, signal: ac.signal });
-  // Abort once the first two runs have evaluated at least once (they sleep 60 ms per evaluation).
+  // Abort once the first two runs have evaluated at least once. They sleep 150 ms per evaluation
+  // (1.5 s a run) so that, on a loaded machine, neither finishes before the abort lands.
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     const ok = ['seed-0', 'seed-1'].every((s) => {
@@ -237,5 +238,13 @@ if (process.env.RPP_SAC_RUN_ID.endsWith('rpp-sac/seed-1')) { console.error('cann
   const byStart = [...seen].sort((a, b) => a.t0 - b.t0);
   for (let i = 1; i < byStart.length; i++) assert.ok(byStart[i].t0 >= byStart[i - 1].t1, 'hooks never overlap');
   assert.ok(messages.some((m) => /^WARN run Hopper-v5\/rpp-sac\/seed-1: --on-run-finished command failed \(exit 3\): cannot commit; the sweep goes on$/.test(m)), messages.join('\n'));
+  assert.equal(readManifest(out)?.state, 'finished');
+});
+
+test('a --train-command with flags of its own (not this CLI\'s) still runs: only the progress ETA reads train flags, and it does without', async () => {
+  const { out, config, env, calls } = setup('foreign-flags', {}, { trainArgs: ['--my-own-flag', '3'] });
+  const r = await runSweep({ config, trainCommand, logger, env, progressIntervalMs: 10 });
+  assert.equal(r.finished, 4);
+  assert.ok(calls().every((c) => c.argv.includes('--my-own-flag')));
   assert.equal(readManifest(out)?.state, 'finished');
 });

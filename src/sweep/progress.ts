@@ -53,9 +53,9 @@ function estimateEta(runs: readonly SweepRunEntry[], steps: ReadonlyMap<string, 
   let remaining = 0;
   for (const r of runs) {
     const s = steps.get(r.id);
-    const from = s ? Math.max(s.currentStep, s.learningStarts ?? 0) : 0;
-    if (s) doneThisSession += Math.max(0, s.currentStep - Math.max(s.startStep, s.learningStarts ?? 0));
-    if (r.state === 'pending' || r.state === 'running') remaining += s ? Math.max(0, s.totalSteps - from) : Number.NaN;
+    const ls = s?.learningStarts ?? 0;
+    if (s) doneThisSession += Math.max(0, s.currentStep - Math.max(s.startStep, ls));
+    if (r.state === 'pending' || r.state === 'running') remaining += s ? Math.max(0, s.totalSteps - Math.max(s.currentStep, ls)) : Number.NaN;
   }
   if (doneThisSession > 0 && elapsedSec > 0 && Number.isFinite(remaining)) return remaining / (doneThisSession / elapsedSec);
   const durations = runs.filter((r) => r.state === 'finished' && r.durationSec !== null).map((r) => r.durationSec as number);

@@ -143,7 +143,7 @@ async function runLocked(opts: RunSweepOptions, logger: Logger, cwd: string, swe
       startStep: status?.step ?? 0,
       currentStep: status?.step ?? 0,
       totalSteps: status?.totalSteps ?? opts.config.steps,
-      learningStarts: parseTrainArgs(plan.trainArgs.slice(1)).config.learningStarts,
+      learningStarts: learningStartsOf(plan),
     });
     queue.push({ plan, entry });
   }
@@ -194,19 +194,22 @@ async function runLocked(opts: RunSweepOptions, logger: Logger, cwd: string, swe
         const from = steps.get(item.plan.id)?.startStep ?? 0;
         const needSec = await limit.estimator.estimateSec(item.plan, from);
         const leftSec = (limit.deadlineMs - Date.now()) / 1000;
-        if (needSec > leftSec && limit.fill === true && leftSec >= (limit.fillMinSec ?? FILL_MIN_SEC)) {
-          logger.info(`run ${item.plan.id}: needs ~${formatDuration(needSec)} and ${formatDuration(leftSec)} are left; starting it anyway (--fill-to-limit): it checkpoints at the limit and the next invocation resumes it`);
-        } else if (needSec > leftSec) {
-          deferred.add(item.entry);
-          logger.info(`run ${item.plan.id}: not started, it needs ~${formatDuration(needSec)} and ${formatDuration(Math.max(0, leftSec))} are left before the time limit`);
-          continue;
+        if (needSec > leftSec) {
+          if (limit.fill === true && leftSec >= (limit.fillMinSec ?? FILL_MIN_SEC)) {
+            logger.info(`run ${item.plan.id}: needs ~${formatDuration(needSec)} and ${formatDuration(leftSec)} are left; starting it anyway (--fill-to-limit): it checkpoints at the limit and the next invocation resumes it`);
+          } else {
+            deferred.add(item.entry);
+            logger.info(`run ${item.plan.id}: not started, it needs ~${formatDuration(needSec)} and ${formatDuration(Math.max(0, leftSec))} are left before the time limit`);
+            continue;
+          }
         }
       }
       const t0 = Date.now();
       await runOne(ctx, item.plan, item.entry);
-      if (opts.onRunFinished !== undefined && item.entry.state === 'finished') {
+      const hook = opts.onRunFinished;
+      if (hook !== undefined && item.entry.state === 'finished') {
         const plan = item.plan;
-        hooks = hooks.then(() => runFinishedHook(ctx, opts.onRunFinished!, plan));
+        hooks = hooks.then(() => runFinishedHook(ctx, hook, plan));
       }
       const s = steps.get(item.plan.id);
       if (limit !== undefined && item.entry.state === 'finished' && s !== undefined) {
@@ -273,6 +276,19 @@ interface RunContext {
   cwd: string;
   /** Aborted on the caller's signal or at the time limit. */
   signal: AbortSignal;
+}
+
+/**
+ * The run's learningStarts, for the progress ETA, or undefined where `train` arguments are not
+ * this CLI's (a --train-command with flags of its own): the ETA then counts every step, as it
+ * cannot tell random-action steps apart; the sweep itself never needs the value.
+ */
+function learningStartsOf(plan: PlannedRun): number | undefined {
+  try {
+    return parseTrainArgs(plan.trainArgs.slice(1)).config.learningStarts;
+  } catch {
+    return undefined;
+  }
 }
 
 function newEntry(p: PlannedRun, sweepDir: string): SweepRunEntry {
