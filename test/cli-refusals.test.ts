@@ -151,6 +151,7 @@ test('every command exits 2 on a user error, with one line and no stack trace', 
     ['compare: no such dir', ['compare', join(dir, 'nothing')], /does not exist/],
     ['compare: empty dir', ['compare', empty], /No runs with evaluations/],
     ['compare: unknown baseline', ['compare', cmp, '--baseline', 'nosuch', '--no-png'], /--baseline nosuch: no runs of that agent.*sac/],
+    ['compare: unknown interval method', ['compare', cmp, '--ci', 'bca', '--no-png'], /--ci <method>.*expected 'expanded' or 'percentile'/],
     ['worker: bad URL', ['worker', '--queue', 'http://localhost:6379', '--results', join(dir, 'w')], /unsupported scheme http:/],
   ];
   const results = await Promise.all(cases.map(([, args]) => run(args)));

@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { CompareInputError } from '../compare/compare-input-error.js';
 import { compareSweep } from '../compare/compare-sweep.js';
+import type { IntervalMethod } from '../stats/bootstrap.js';
 import { UserError } from '../run/user-error.js';
 
 interface CompareCliOptions {
@@ -13,6 +14,7 @@ interface CompareCliOptions {
   baseline?: string;
   resamples?: number;
   curveResamples?: number;
+  ci?: IntervalMethod;
   seed?: number;
   alpha?: number;
   minSeeds?: number;
@@ -28,6 +30,11 @@ function int(min: number) {
     if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}`);
     return n;
   };
+}
+
+function intervalMethod(value: string): IntervalMethod {
+  if (value !== 'expanded' && value !== 'percentile') throw new InvalidArgumentError("expected 'expanded' or 'percentile'");
+  return value;
 }
 
 function probability(value: string): number {
@@ -46,6 +53,7 @@ export function register(program: Command): Command {
     .option('--baseline <agent>', 'agent (or sweep variant, e.g. sac-matched) the others are compared with (default sac)')
     .option('--resamples <n>', 'bootstrap resamples for table CIs (default 2000)', int(1))
     .option('--curve-resamples <n>', 'bootstrap resamples per curve point (default 1000)', int(1))
+    .option('--ci <method>', "how bootstrap CIs are read off the resamples: expanded (default; Hesterberg's expanded percentile, near 95% coverage at 5 seeds) or percentile (rliable's; about 84% for a mean at 5 seeds)", intervalMethod)
     .option('--seed <n>', 'bootstrap seed (default 0)', int(0))
     .option('--alpha <a>', 'significance level of the verdicts (default 0.05)', probability)
     .option('--min-seeds <k>', 'extend curves to steps reached by at least k seeds of an agent (default: all seeds)', int(1))
@@ -60,6 +68,7 @@ export function register(program: Command): Command {
         baseline: opts.baseline,
         resamples: opts.resamples,
         curveResamples: opts.curveResamples,
+        ciMethod: opts.ci,
         seed: opts.seed,
         alpha: opts.alpha,
         minSeeds: opts.minSeeds,

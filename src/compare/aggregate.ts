@@ -4,7 +4,7 @@
  * stratified bootstrap CI (envs are the strata, seeds resampled within each), and the
  * probability of improvement over the baseline averaged over envs.
  */
-import { stratifiedBootstrapCi, pooledIqm } from '../stats/bootstrap.js';
+import { stratifiedBootstrapCi, pooledIqm, type IntervalMethod } from '../stats/bootstrap.js';
 import { mean } from '../stats/descriptive.js';
 import { stratifiedProbabilityOfImprovement } from '../stats/probability-of-improvement.js';
 import type { AggregateSummary, EnvSummary, GroupSummary } from './summary.js';
@@ -12,6 +12,7 @@ import type { AggregateSummary, EnvSummary, GroupSummary } from './summary.js';
 export interface AggregateOptions {
   resamples: number;
   confidence: number;
+  method: IntervalMethod;
   seed: number;
 }
 
@@ -37,7 +38,7 @@ export function aggregateAcrossEnvs(envs: readonly EnvSummary[], o: AggregateOpt
   const baselineStrata = envs.map((e, i) => finals(baselines[i] as GroupSummary).map((v) => v / scale[i]));
   const rows = seriesInAll.map((series, k) => {
     const strata = envs.map((e, i) => finals(e.groups.find((g) => g.series === series) as GroupSummary).map((v) => v / scale[i]));
-    const opts = { resamples: o.resamples, confidence: o.confidence, seed: o.seed + 31 * k };
+    const opts = { resamples: o.resamples, confidence: o.confidence, method: o.method, seed: o.seed + 31 * k };
     return {
       series,
       nRuns: strata.reduce((a, s) => a + s.length, 0),

@@ -3,7 +3,7 @@
  * seed with bootstrap CIs of the mean and IQM, and the aligned return / equivariance-error
  * (policy mean's and std's) curves with 95% bands.
  */
-import { bootstrapCi, bootstrapCis, stratifiedBootstrapCi, type ConfidenceInterval } from '../stats/bootstrap.js';
+import { bootstrapCi, bootstrapCis, stratifiedBootstrapCi, type ConfidenceInterval, type IntervalMethod } from '../stats/bootstrap.js';
 import { iqm } from '../stats/trimmed-mean.js';
 import { mean, std } from '../stats/descriptive.js';
 import { normalizedAuc, stepsToThreshold } from '../stats/curve-metrics.js';
@@ -17,6 +17,7 @@ export interface AnalysisOptions {
   resamples: number;
   curveResamples: number;
   confidence: number;
+  ciMethod: IntervalMethod;
   seed: number;
   minSeeds: number | null;
   /** User cap on steps (--max-step), or null. Curves otherwise run as far as minSeeds seeds of the group reached. */
@@ -48,7 +49,7 @@ function curveOf(run: LoadedRun, pick: (e: LoadedRun['evaluations'][number]) => 
 }
 
 function metric(values: number[], seeds: number[], o: AnalysisOptions, seed: number): MetricSummary {
-  const opts = { resamples: o.resamples, confidence: o.confidence, seed };
+  const opts = { resamples: o.resamples, confidence: o.confidence, method: o.ciMethod, seed };
   return {
     mean: bootstrapCi(values, mean, opts),
     iqm: stratifiedBootstrapCi([values], undefined, { ...opts, seed: seed + 1 }),
@@ -59,7 +60,7 @@ function metric(values: number[], seeds: number[], o: AnalysisOptions, seed: num
 
 function bandCurve(curves: Curve[], o: AnalysisOptions, seed: number, maxStep: number): CurvePoint[] {
   const aligned = alignCurves(curves, { minSeeds: o.minSeeds ?? undefined, maxStep });
-  const opts = { resamples: o.curveResamples, confidence: o.confidence };
+  const opts = { resamples: o.curveResamples, confidence: o.confidence, method: o.ciMethod };
   return aligned.steps.map((step, i) => {
     const vals = aligned.values.map((v) => v[i]).filter((v) => !Number.isNaN(v));
     // One stratum (the seeds of one env), so the stratified bootstrap of the IQM is the plain one.
@@ -90,7 +91,7 @@ export function analyseGroup(runs: readonly LoadedRun[], range: EnvRange, thresh
       threshold,
       reached: reachedSteps.length,
       n: runs.length,
-      meanOfReached: reachedSteps.length > 0 ? bootstrapCi(reachedSteps, mean, { resamples: o.resamples, confidence: o.confidence, seed: seed + 5 }) : null,
+      meanOfReached: reachedSteps.length > 0 ? bootstrapCi(reachedSteps, mean, { resamples: o.resamples, confidence: o.confidence, method: o.ciMethod, seed: seed + 5 }) : null,
       perSeed,
     };
   }
@@ -142,6 +143,6 @@ function equivSummary(
       return idx >= 0 ? c.values[idx] : Number.NaN;
     })
     .filter((v) => !Number.isNaN(v));
-  const final = lastErr.length > 0 ? bootstrapCi(lastErr, mean, { resamples: o.resamples, confidence: o.confidence, seed: finalSeed }) : null;
+  const final = lastErr.length > 0 ? bootstrapCi(lastErr, mean, { resamples: o.resamples, confidence: o.confidence, method: o.ciMethod, seed: finalSeed }) : null;
   return { final, curve: bandCurve(curves, o, curveSeed, o.maxStep ?? Infinity) };
 }

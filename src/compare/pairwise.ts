@@ -2,7 +2,7 @@
  * Each agent against the baseline (SAC) within an env: bootstrap CI of the mean
  * difference, Welch's t-test, probability of improvement, and a plain-words verdict.
  */
-import { bootstrapDiffCi } from '../stats/bootstrap.js';
+import { bootstrapDiffCi, type IntervalMethod } from '../stats/bootstrap.js';
 import { mean } from '../stats/descriptive.js';
 import { probabilityOfImprovement } from '../stats/probability-of-improvement.js';
 import { welchTTest } from '../stats/welch-t-test.js';
@@ -12,6 +12,7 @@ import { verdict } from './verdict.js';
 export interface PairOptions {
   resamples: number;
   confidence: number;
+  method: IntervalMethod;
   alpha: number;
   seed: number;
 }
@@ -47,7 +48,7 @@ export function comparePair(candidate: GroupSummary, baseline: GroupSummary, m: 
   }
   const av = a as number[];
   const bv = b as number[];
-  const difference = bootstrapDiffCi(av, bv, mean, { resamples: o.resamples, confidence: o.confidence, seed: o.seed });
+  const difference = bootstrapDiffCi(av, bv, mean, { resamples: o.resamples, confidence: o.confidence, method: o.method, seed: o.seed });
   const w = welchTTest(av, bv);
   const lowerIsBetter = m === 'stepsToThreshold';
   const poi = lowerIsBetter ? probabilityOfImprovement(bv, av) : probabilityOfImprovement(av, bv);

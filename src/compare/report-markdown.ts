@@ -3,7 +3,7 @@
  * comparisons against the baseline with plain-words verdicts, and how many seeds
  * contribute along the curves.
  */
-import type { ConfidenceInterval } from '../stats/bootstrap.js';
+import type { ConfidenceInterval, IntervalMethod } from '../stats/bootstrap.js';
 import type { CompareSummary, EnvSummary, GroupSummary } from './summary.js';
 import { formatNumber } from '../sweep/parse-values.js';
 import { formatP } from './verdict.js';
@@ -18,10 +18,18 @@ export function fmt(v: number | null | undefined): string {
   return v.toExponential(2);
 }
 
+/**
+ * Fewest seeds (per agent; for a difference, on the smaller side) for which a report prints an
+ * interval. Why: with one seed every resample is the data ("[x, x]" would read as certainty);
+ * with two, any bootstrap interval of a mean is the two values' range, which holds the true
+ * mean half the time (two draws straddle the median with probability 1/2), not 95%.
+ */
+export const MIN_SEEDS_FOR_CI = 3;
+
 export function fmtCi(ci: ConfidenceInterval | null): string {
   if (ci === null) return 'n/a';
-  // One seed: every bootstrap resample is the data itself, so "[x, x]" would read as certainty.
-  if (ci.minSamples !== undefined && ci.minSamples < 2) return `${fmt(ci.estimate)} (1 seed, no CI)`;
+  const n = ci.minSamples;
+  if (n !== undefined && n < MIN_SEEDS_FOR_CI) return `${fmt(ci.estimate)} (${n} seed${n === 1 ? '' : 's'}, no CI)`;
   return `${fmt(ci.estimate)} [${fmt(ci.low)}, ${fmt(ci.high)}]`;
 }
 
@@ -169,6 +177,12 @@ function envSection(env: EnvSummary): string[] {
   return out;
 }
 
+function intervalMethodText(method: IntervalMethod, confidence: number): string {
+  const c = `${confidence * 100}%`;
+  if (method === 'percentile') return `intervals are ${c} percentile bootstrap CIs (rliable's; they cover less than ${c} with few seeds: about 84% for a mean of 5 normal seeds)`;
+  return `intervals are ${c} expanded percentile bootstrap CIs (Hesterberg 2015: the resamples read at the tail P(Z > sqrt(n/(n-1)) t_{n-1}) instead of ${Number((((1 - confidence) / 2) * 100).toPrecision(6))}%, n the seeds per agent, or the smaller side of a difference; the plain percentile interval covers about 84% for a mean of 5 normal seeds, this one about 91%, and for a difference of two 5-seed means 88% and 96%)`;
+}
+
 export function renderReport(summary: CompareSummary, title: string): string {
   const o = summary.options;
   const out: string[] = [
@@ -176,7 +190,7 @@ export function renderReport(summary: CompareSummary, title: string): string {
     '',
     `Sweep: \`${summary.sweepDir}\` (relative to this report), compared ${summary.createdAt}.`,
     '',
-    `Method: intervals are ${o.confidence * 100}% percentile bootstrap CIs over seeds (${o.resamples} resamples, ${o.curveResamples} for curve bands, seed ${o.seed}); IQM is the interquartile mean as in rliable (scipy trim_mean 25%) with a stratified bootstrap CI; p-values are from Welch's two-sided t-test, significance at ${o.alpha * 100}%; P(improvement) is the probability that a random seed of the agent beats a random seed of the baseline (ties count half). With few seeds, treat every verdict as tentative.`,
+    `Method: ${intervalMethodText(o.ciMethod ?? 'percentile', o.confidence)} over seeds (${o.resamples} resamples, ${o.curveResamples} for curve bands, seed ${o.seed}; none with fewer than ${MIN_SEEDS_FOR_CI} seeds, where any bootstrap interval is only the seeds' range); IQM is the interquartile mean as in rliable (scipy trim_mean 25%) with a stratified bootstrap CI; p-values are from Welch's two-sided t-test, significance at ${o.alpha * 100}%; P(improvement) is the probability that a random seed of the agent beats a random seed of the baseline (ties count half). With few seeds, treat every verdict as tentative.`,
     '',
   ];
   for (const env of summary.envs) out.push(...envSection(env));

@@ -1,7 +1,7 @@
 /**
  * The shape of summary.json: every number shown in report.md, plus the aligned curves.
  */
-import type { ConfidenceInterval } from '../stats/bootstrap.js';
+import type { ConfidenceInterval, IntervalMethod } from '../stats/bootstrap.js';
 
 export interface SeedValue {
   seed: number;
@@ -9,7 +9,7 @@ export interface SeedValue {
 }
 
 export interface MetricSummary {
-  /** Mean over seeds with a 95% percentile bootstrap CI. */
+  /** Mean over seeds with a 95% bootstrap CI (options.ciMethod says how it was read). */
   mean: ConfidenceInterval;
   /** Interquartile mean (rliable) with a stratified bootstrap CI. */
   iqm: ConfidenceInterval;
@@ -164,6 +164,8 @@ export interface CompareSummary {
     resamples: number;
     curveResamples: number;
     confidence: number;
+    /** How bootstrap intervals are read off the resamples (stats/bootstrap.ts). Absent in summaries written before: 'percentile'. */
+    ciMethod?: IntervalMethod;
     alpha: number;
     seed: number;
     minSeeds: number | null;

@@ -1,13 +1,29 @@
 /**
- * Seeded percentile bootstrap confidence intervals: one sample, the difference of two
+ * Seeded bootstrap confidence intervals: one sample, the difference of two
  * independent samples, and rliable's stratified bootstrap (resample runs within each
  * task/stratum independently, then aggregate over all strata).
+ *
+ * Two ways to read an interval off the resamples:
+ * - 'percentile': the (1 - c)/2 and (1 + c)/2 percentiles (rliable's intervals).
+ * - 'expanded' (default): Hesterberg's expanded percentile interval ("What teachers
+ *   should know about the bootstrap", Am. Stat. 2015, sec. 4.5): the same resamples, read at
+ *   the tail alpha'/2 = P(Z > sqrt(n / (n - 1)) t_{n-1, (1 + c)/2}) instead of (1 - c)/2.
+ *   Why: the plain percentile interval is too narrow with the few seeds RL studies
+ *   have. Simulated with this module (normal data, 1000 trials), a nominal 95% interval
+ *   of a mean covers 75% at 3 seeds, 84% at 5 and 91% at 10; of a difference of means 80%,
+ *   88% and 93%. Expanded: 75% (3 seeds: the interval is already the data's range), 91% and
+ *   96% for a mean at 5 and 10 seeds, 89%, 96% and 96% for a difference. n is the smallest
+ *   sample resampled (minSamples).
  *
  * Same seed + same data = same interval, so reports are reproducible.
  */
 import { Rng } from '../random.js';
 import { mean, percentileOfSorted } from './descriptive.js';
+import { normalUpperTail } from './normal.js';
+import { studentTQuantile } from './student-t.js';
 import { iqm } from './trimmed-mean.js';
+
+export type IntervalMethod = 'expanded' | 'percentile';
 
 export interface BootstrapOptions {
   /** Number of bootstrap resamples. Default 2000. */
@@ -16,6 +32,8 @@ export interface BootstrapOptions {
   confidence?: number;
   /** Seed of the resampling Rng. Default 0. */
   seed?: number;
+  /** How the interval is read off the resamples (see the module comment). Default 'expanded'. */
+  method?: IntervalMethod;
 }
 
 export interface ConfidenceInterval {
@@ -31,6 +49,10 @@ export interface ConfidenceInterval {
    * low = high = estimate says nothing about uncertainty: reports print no interval then.
    */
   minSamples?: number;
+  /** How the interval was read off the resamples (absent: written before methods existed, 'percentile'). */
+  method?: IntervalMethod;
+  /** The percentile each bound was read at, in percent (low at this, high at 100 minus this). */
+  tailPercent?: number;
 }
 
 export type Statistic = (values: readonly number[]) => number;
@@ -38,6 +60,7 @@ export type Statistic = (values: readonly number[]) => number;
 interface ResolvedOptions {
   resamples: number;
   confidence: number;
+  method: IntervalMethod;
   rng: Rng;
 }
 
@@ -46,7 +69,9 @@ function resolve(opts: BootstrapOptions): ResolvedOptions {
   const confidence = opts.confidence ?? 0.95;
   if (!(Number.isInteger(resamples) && resamples >= 1)) throw new Error(`bootstrap resamples must be a positive integer, got ${resamples}`);
   if (!(confidence > 0 && confidence < 1)) throw new Error(`bootstrap confidence must be in (0, 1), got ${confidence}`);
-  return { resamples, confidence, rng: new Rng(opts.seed ?? 0) };
+  const method = opts.method ?? 'expanded';
+  if (method !== 'expanded' && method !== 'percentile') throw new Error(`bootstrap method must be 'expanded' or 'percentile', got '${String(method)}'`);
+  return { resamples, confidence, method, rng: new Rng(opts.seed ?? 0) };
 }
 
 function resampleInto(out: number[], values: readonly number[], rng: Rng): number[] {
@@ -57,9 +82,20 @@ function resampleInto(out: number[], values: readonly number[], rng: Rng): numbe
   return out;
 }
 
+/**
+ * The tail, in percent, at which an interval of this coverage is read for samples of n:
+ * (1 - c)/2 for 'percentile'; for 'expanded', P(Z > sqrt(n / (n - 1)) t_{n-1, (1 + c)/2})
+ * (n = 1 has no spread to expand: the percentile tail).
+ */
+export function intervalTailPercent(method: IntervalMethod, confidence: number, n: number): number {
+  const plain = ((1 - confidence) / 2) * 100;
+  if (method === 'percentile' || n < 2) return plain;
+  return normalUpperTail(Math.sqrt(n / (n - 1)) * studentTQuantile((1 + confidence) / 2, n - 1)) * 100;
+}
+
 function interval(estimate: number, draws: number[], o: ResolvedOptions, minSamples: number): ConfidenceInterval {
   draws.sort((a, b) => a - b);
-  const tail = ((1 - o.confidence) / 2) * 100;
+  const tail = intervalTailPercent(o.method, o.confidence, minSamples);
   return {
     estimate,
     low: percentileOfSorted(draws, tail),
@@ -67,10 +103,12 @@ function interval(estimate: number, draws: number[], o: ResolvedOptions, minSamp
     confidence: o.confidence,
     resamples: o.resamples,
     minSamples,
+    method: o.method,
+    tailPercent: tail,
   };
 }
 
-/** Percentile bootstrap CI of `statistic` (default: the mean) over one sample. */
+/** Bootstrap CI of `statistic` (default: the mean) over one sample. */
 export function bootstrapCi(values: readonly number[], statistic: Statistic = mean, opts: BootstrapOptions = {}): ConfidenceInterval {
   if (values.length === 0) throw new Error('bootstrapCi needs at least one value, got an empty array');
   const o = resolve(opts);
@@ -104,8 +142,8 @@ export function bootstrapCis<K extends string>(
 }
 
 /**
- * Percentile bootstrap CI of statistic(a) - statistic(b) for two independent samples
- * (each resampled with replacement within itself).
+ * Bootstrap CI of statistic(a) - statistic(b) for two independent samples
+ * (each resampled with replacement within itself; expanded by the smaller sample's size).
  */
 export function bootstrapDiffCi(
   a: readonly number[],

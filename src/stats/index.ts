@@ -2,14 +2,17 @@
 export { mean, variance, std, percentile, percentileOfSorted, median } from './descriptive.js';
 export { trimMean, iqm, type TrimOptions } from './trimmed-mean.js';
 export { logGamma, logBeta, regularizedIncompleteBeta } from './special-functions.js';
-export { studentTCdf, studentTTwoSidedP } from './student-t.js';
+export { studentTCdf, studentTTwoSidedP, studentTQuantile } from './student-t.js';
+export { normalUpperTail } from './normal.js';
 export { welchTTest, type WelchResult } from './welch-t-test.js';
 export {
   bootstrapCi,
   bootstrapCis,
   bootstrapDiffCi,
   stratifiedBootstrapCi,
+  intervalTailPercent,
   pooledIqm,
+  type IntervalMethod,
   type BootstrapOptions,
   type ConfidenceInterval,
   type Statistic,

@@ -21,3 +21,23 @@ export function studentTCdf(t: number, df: number): number {
   const tail = studentTTwoSidedP(t, df) / 2;
   return t >= 0 ? 1 - tail : tail;
 }
+
+/**
+ * The quantile t with P(T <= t) = p for T ~ t(df), by bisection on the CDF (60 halvings
+ * of a bracket that doubles until it holds p: exact to double precision for any df > 0).
+ */
+export function studentTQuantile(p: number, df: number): number {
+  checkDf(df);
+  if (!(p > 0 && p < 1)) throw new Error(`studentTQuantile needs p in (0, 1), got ${p}`);
+  if (p === 0.5) return 0;
+  if (p < 0.5) return -studentTQuantile(1 - p, df);
+  let hi = 1;
+  while (studentTCdf(hi, df) < p) hi *= 2;
+  let lo = 0;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (studentTCdf(mid, df) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
