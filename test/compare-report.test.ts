@@ -158,7 +158,18 @@ test('pairwise against SAC: Welch p matches scipy and the verdicts read right', 
   close(rppFinal.difference?.estimate ?? NaN, 160, 1e-9);
   assert.ok((rppFinal.difference?.low ?? 0) > 0);
   assert.equal(rppFinal.probabilityOfImprovement, 1);
-  assert.equal(rppFinal.verdict, "RPP-SAC's final return is higher than SAC's, and the difference is significant at 5% (p<0.001, 5 seeds).");
+  // Every test of the report (both envs, every agent and metric with a p) is one Holm family.
+  const all = result.summary.envs.flatMap((e) => e.pairwise).filter((x) => x.welch !== null && !Number.isNaN(x.welch.p));
+  assert.ok(all.length >= 6 && all.every((x) => x.holm?.family === all.length), `family ${all.length}`);
+  assert.ok(all.every((x) => (x.holm?.p ?? -1) >= (x.welch?.p ?? 2) && (x.holm?.p ?? 2) <= Math.min(1, all.length * (x.welch?.p ?? 0)) + 1e-15));
+  // Holm keeps the order of the p-values.
+  const byP = [...all].sort((x, y) => (x.welch?.p ?? 0) - (y.welch?.p ?? 0));
+  assert.ok(byP.every((x, i) => i === 0 || (x.holm?.p ?? 0) >= (byP[i - 1].holm?.p ?? 0)));
+  assert.equal(rppFinal.significantAfterHolm, true);
+  assert.equal(
+    rppFinal.verdict,
+    `RPP-SAC's final return is higher than SAC's, and the difference is significant at 5% (p<0.001, 5 seeds), also after Holm's correction for the ${all.length} tests in this report (adjusted p<0.001).`,
+  );
 
   const emlpFinal = find('EMLP-SAC', 'finalReturn');
   // scipy: t=0.5144957554275265, p=0.6217634298359601, df=7.476151980598222
@@ -193,7 +204,8 @@ test('grid sweep: heat map cells hold the mean final return of each (equivWd, ba
 test('report.md and summary.json carry the table numbers; failures and torn lines are reported', () => {
   const md = readFileSync(result.reportPath, 'utf8');
   assert.match(md, /\| SAC \| 5 \| 820 \[\d+(\.\d+)?, \d+(\.\d+)?\] \|/);
-  assert.match(md, /RPP-SAC's final return is higher than SAC's, and the difference is significant at 5% \(p<0\.001, 5 seeds\)\./);
+  assert.match(md, /RPP-SAC's final return is higher than SAC's, and the difference is significant at 5% \(p<0\.001, 5 seeds\), also after Holm's correction for the \d+ tests in this report \(adjusted p<0\.001\)\./);
+  assert.match(md, /\| Agent \| Metric \| Difference vs SAC \[95% CI\] \| Welch's p \| Holm's p \| P\(improvement\) \|/);
   assert.match(md, /!\[Hopper-v5 return curves\]\(plots\/Hopper-v5-return-curves\.svg\)/);
   assert.match(md, /Hopper-v5\/sac\/seed-9`: status failed/);
   assert.match(md, /line 11: not valid JSON/);

@@ -19,6 +19,16 @@ test('verdicts say direction, significance, p and seeds in plain words', () => {
   const steps = { ...base, metric: 'steps to reach 3000', countNoun: true };
   assert.equal(verdict({ ...steps, difference: -20000, p: 0.04 }), 'RPP-SAC needs fewer steps to reach 3000 than SAC, and the difference is significant at 5% (p=0.04, 5 seeds).');
   assert.equal(verdict({ ...steps, difference: 0 }), 'RPP-SAC needs as many steps to reach 3000 as SAC (5 seeds).');
+  // Where the test alone is significant, the verdict says whether Holm's correction over the report keeps it.
+  assert.equal(
+    verdict({ ...base, p: 0.004, holm: { p: 0.048, family: 16 } }),
+    "RPP-SAC's final return is higher than SAC's, and the difference is significant at 5% (p=0.004, 5 seeds), also after Holm's correction for the 16 tests in this report (adjusted p=0.048).",
+  );
+  assert.equal(
+    verdict({ ...base, p: 0.02, holm: { p: 0.32, family: 16 } }),
+    "RPP-SAC's final return is higher than SAC's, and the difference is significant at 5% (p=0.02, 5 seeds), but not after Holm's correction for the 16 tests in this report (adjusted p=0.32).",
+  );
+  assert.equal(verdict({ ...base, holm: { p: 1, family: 16 } }), verdict(base));
   assert.equal(formatP(0.0456), 'p=0.046');
   assert.equal(formatP(0.00099), 'p<0.001');
 });

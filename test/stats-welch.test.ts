@@ -70,3 +70,32 @@ test('Welch t-test edge cases are explicit', () => {
   assert.equal(welchTTest([1, 1], [2, 2]).p, 0);
   assert.ok(Number.isNaN(welchTTest([1, 1], [1, 1]).p));
 });
+
+test("Holm's step-down correction: known values, order kept, NaN left out of the family", async () => {
+  const { holmAdjust } = await import('../src/stats/holm.js');
+  // sorted 0.005, 0.01, 0.03, 0.04 (m = 4): 0.02, 0.03, 0.06, max(0.06, 0.04) = 0.06
+  const adj = holmAdjust([0.01, 0.04, 0.03, 0.005]);
+  const want = [0.03, 0.06, 0.06, 0.02];
+  adj.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-15, `${i}: ${v}`));
+  // Capped at 1; a NaN (a test that could not run) stays NaN and does not count: m = 2 here.
+  const withNaN = holmAdjust([0.6, Number.NaN, 0.01]);
+  assert.ok(Number.isNaN(withNaN[1]));
+  assert.ok(Math.abs(withNaN[2] - 0.02) < 1e-15 && withNaN[0] === 0.6);
+  assert.deepEqual(holmAdjust([0.7, 0.9]), [1, 1]);
+  assert.deepEqual(holmAdjust([]), []);
+  assert.throws(() => holmAdjust([1.2]), /\[0, 1\]/);
+});
+
+test('t quantiles and normal tails match the tables', async () => {
+  const { studentTQuantile } = await import('../src/stats/student-t.js');
+  const { normalUpperTail } = await import('../src/stats/normal.js');
+  // scipy.stats.t.ppf(0.975, [1, 4, 9]) and t.ppf(0.025, 30)
+  for (const [p, df, t] of [[0.975, 1, 12.706204736174698], [0.975, 4, 2.7764451051977987], [0.975, 9, 2.2621571627409915], [0.025, 30, -2.042272456301238]]) {
+    assert.ok(Math.abs(studentTQuantile(p, df) - t) < 1e-9, `t(${p}, ${df}) = ${studentTQuantile(p, df)}`);
+  }
+  assert.throws(() => studentTQuantile(1, 3), /p in \(0, 1\)/);
+  // scipy.stats.norm.sf: 1.959963984540054 -> 0.025, 5 -> 2.866515718791939e-07, -1 -> 0.8413447460685429
+  assert.ok(Math.abs(normalUpperTail(1.959963984540054) - 0.025) < 1e-8);
+  assert.ok(Math.abs(normalUpperTail(5) / 2.866515718791939e-7 - 1) < 1.2e-7);
+  assert.ok(Math.abs(normalUpperTail(-1) - 0.8413447460685429) < 1e-8);
+});

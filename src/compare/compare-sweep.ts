@@ -11,6 +11,7 @@ import type { IntervalMethod } from '../stats/bootstrap.js';
 import { mean } from '../stats/descriptive.js';
 import { aggregateAcrossEnvs } from './aggregate.js';
 import { compareAgents } from './agent-labels.js';
+import { applyHolm } from './family-correction.js';
 import { writeAggregatePlot, writeEnvPlots } from './compare-plots.js';
 import { analyseGroup, envRange, groupKey } from './group-analysis.js';
 import { loadSweepRuns, type LoadedRun } from './load-runs.js';
@@ -164,6 +165,7 @@ export async function compareSweep(sweepDir: string, opts: CompareOptions = {}):
     envs.push(envSummary);
   }
 
+  applyHolm(envs, options.alpha);
   const aggregate = aggregateAcrossEnvs(envs, { resamples: options.resamples, confidence: options.confidence, method: options.ciMethod ?? 'expanded', seed: options.seed + 7 }, warnings);
   if (aggregate) aggregate.plot = await writeAggregatePlot(aggregate, { plotsDir, relDir: 'plots', png: opts.png ?? true, warn: (m) => warnings.push(m) });
   const summary: CompareSummary = { version: 1, sweepDir: relative(outDir, dir).split(sep).join('/') || '.', createdAt: new Date().toISOString(), options, envs, aggregate, excluded, warnings };

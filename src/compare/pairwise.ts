@@ -23,10 +23,27 @@ function values(g: GroupSummary, m: PairMetric): (number | null)[] {
   return g.stepsToThreshold?.perSeed.map((p) => p.value) ?? [];
 }
 
-function metricName(m: PairMetric, g: GroupSummary): string {
+function metricName(m: PairMetric, threshold: number | null): string {
   if (m === 'finalReturn') return 'final return';
   if (m === 'auc') return 'AUC';
-  return `steps to reach ${g.stepsToThreshold?.threshold ?? '?'}`;
+  return `steps to reach ${threshold ?? '?'}`;
+}
+
+/** The plain-words verdict of a tested pair (difference and welch set), with Holm's p where known. */
+export function pairVerdict(p: PairwiseSummary, threshold: number | null, alpha: number): string {
+  if (p.difference === null || p.welch === null) return p.verdict;
+  return verdict({
+    candidate: p.candidate,
+    baseline: p.baseline,
+    metric: metricName(p.metric, threshold),
+    difference: p.difference.estimate,
+    p: p.welch.p,
+    nCandidate: p.nCandidate,
+    nBaseline: p.nBaseline,
+    alpha,
+    countNoun: p.metric === 'stepsToThreshold',
+    holm: p.holm ?? undefined,
+  });
 }
 
 export function comparePair(candidate: GroupSummary, baseline: GroupSummary, m: PairMetric, o: PairOptions): PairwiseSummary {
@@ -43,6 +60,8 @@ export function comparePair(candidate: GroupSummary, baseline: GroupSummary, m: 
       welch: null,
       probabilityOfImprovement: null,
       significant: false,
+      holm: null,
+      significantAfterHolm: false,
       verdict: `Not compared: only ${ra}/${a.length} ${candidate.series} runs and ${rb}/${b.length} ${baseline.series} runs reached ${candidate.stepsToThreshold?.threshold ?? 'the threshold'}.`,
     };
   }
@@ -52,22 +71,17 @@ export function comparePair(candidate: GroupSummary, baseline: GroupSummary, m: 
   const w = welchTTest(av, bv);
   const lowerIsBetter = m === 'stepsToThreshold';
   const poi = lowerIsBetter ? probabilityOfImprovement(bv, av) : probabilityOfImprovement(av, bv);
-  return {
+  // Holm's correction needs every test of the report: applyHolm (family-correction.ts) fills it in.
+  const pair: PairwiseSummary = {
     ...base,
     difference,
     welch: { t: w.t, df: w.df, p: w.p },
     probabilityOfImprovement: poi,
     significant: w.p < o.alpha,
-    verdict: verdict({
-      candidate: candidate.series,
-      baseline: baseline.series,
-      metric: metricName(m, candidate),
-      difference: difference.estimate,
-      p: w.p,
-      nCandidate: av.length,
-      nBaseline: bv.length,
-      alpha: o.alpha,
-      countNoun: lowerIsBetter,
-    }),
+    holm: null,
+    significantAfterHolm: false,
+    verdict: '',
   };
+  pair.verdict = pairVerdict(pair, candidate.stepsToThreshold?.threshold ?? null, o.alpha);
+  return pair;
 }

@@ -63,8 +63,8 @@ function pairTable(env: EnvSummary): string[] {
   if (env.pairwise.length === 0) return [];
   const metricLabel = { finalReturn: 'final return', auc: 'AUC', stepsToThreshold: `steps to ${fmt(env.threshold)}` } as const;
   const lines = [
-    row(['Agent', 'Metric', `Difference vs ${env.baseline ?? 'baseline'} [95% CI]`, "Welch's p", 'P(improvement)']),
-    row(['---', '---', '---', '---', '---']),
+    row(['Agent', 'Metric', `Difference vs ${env.baseline ?? 'baseline'} [95% CI]`, "Welch's p", "Holm's p", 'P(improvement)']),
+    row(['---', '---', '---', '---', '---', '---']),
   ];
   for (const p of env.pairwise) {
     lines.push(
@@ -73,6 +73,7 @@ function pairTable(env: EnvSummary): string[] {
         metricLabel[p.metric],
         fmtCi(p.difference),
         p.welch ? (Number.isNaN(p.welch.p) ? 'n/a' : formatP(p.welch.p).replace(/^p=/, '')) : 'n/a',
+        p.holm ? formatP(p.holm.p).replace(/^p=/, '') : 'n/a',
         p.probabilityOfImprovement === null ? 'n/a' : fmt(p.probabilityOfImprovement),
       ]),
     );
@@ -177,6 +178,12 @@ function envSection(env: EnvSummary): string[] {
   return out;
 }
 
+function holmText(summary: CompareSummary): string {
+  const family = summary.envs.flatMap((e) => e.pairwise).find((p) => p.holm)?.holm?.family ?? 0;
+  if (family < 2) return '';
+  return `, and Holm's p is Welch's corrected for all ${family} tests in this report (every env, agent and metric), so that a difference called significant after it is not just one of many tries`;
+}
+
 function intervalMethodText(method: IntervalMethod, confidence: number): string {
   const c = `${confidence * 100}%`;
   if (method === 'percentile') return `intervals are ${c} percentile bootstrap CIs (rliable's; they cover less than ${c} with few seeds: about 84% for a mean of 5 normal seeds)`;
@@ -190,7 +197,7 @@ export function renderReport(summary: CompareSummary, title: string): string {
     '',
     `Sweep: \`${summary.sweepDir}\` (relative to this report), compared ${summary.createdAt}.`,
     '',
-    `Method: ${intervalMethodText(o.ciMethod ?? 'percentile', o.confidence)} over seeds (${o.resamples} resamples, ${o.curveResamples} for curve bands, seed ${o.seed}; none with fewer than ${MIN_SEEDS_FOR_CI} seeds, where any bootstrap interval is only the seeds' range); IQM is the interquartile mean as in rliable (scipy trim_mean 25%) with a stratified bootstrap CI; p-values are from Welch's two-sided t-test, significance at ${o.alpha * 100}%; P(improvement) is the probability that a random seed of the agent beats a random seed of the baseline (ties count half). With few seeds, treat every verdict as tentative.`,
+    `Method: ${intervalMethodText(o.ciMethod ?? 'percentile', o.confidence)} over seeds (${o.resamples} resamples, ${o.curveResamples} for curve bands, seed ${o.seed}; none with fewer than ${MIN_SEEDS_FOR_CI} seeds, where any bootstrap interval is only the seeds' range); IQM is the interquartile mean as in rliable (scipy trim_mean 25%) with a stratified bootstrap CI; p-values are from Welch's two-sided t-test, significance at ${o.alpha * 100}%${holmText(summary)}; P(improvement) is the probability that a random seed of the agent beats a random seed of the baseline (ties count half). With few seeds, treat every verdict as tentative.`,
     '',
   ];
   for (const env of summary.envs) out.push(...envSection(env));

@@ -108,7 +108,15 @@ export interface PairwiseSummary {
   welch: { t: number; df: number; p: number } | null;
   /** P(candidate seed > baseline seed), ties half (rliable); for steps, P(fewer steps). */
   probabilityOfImprovement: number | null;
+  /** Welch's p < alpha, this test alone. */
   significant: boolean;
+  /**
+   * Welch's p after Holm's correction over every test in the report (all envs, agents and
+   * metrics; family = how many had a p). null: not tested. Absent in summaries written before.
+   */
+  holm?: { p: number; family: number } | null;
+  /** holm.p < alpha: significant with the whole report's tests taken into account. */
+  significantAfterHolm?: boolean;
   verdict: string;
 }
 

@@ -16,6 +16,8 @@ export interface VerdictInput {
   alpha: number;
   /** For steps-to-threshold: lower is better, and we say "fewer"/"more". */
   countNoun?: boolean;
+  /** p after Holm's correction over the report's family of tests (said only where p alone is significant). */
+  holm?: { p: number; family: number };
 }
 
 export function formatP(p: number): string {
@@ -41,6 +43,12 @@ export function verdict(v: VerdictInput): string {
   const dir = v.countNoun ? (v.difference > 0 ? 'more' : 'fewer') : v.difference > 0 ? 'higher' : 'lower';
   const head = v.countNoun ? `${v.candidate} needs ${dir} ${v.metric} than ${v.baseline}` : `${pos} is ${dir} than ${v.baseline}'s`;
   if (Number.isNaN(v.p)) return `${head}, but significance cannot be tested (needs at least 2 seeds per agent and some spread; ${seeds}).`;
-  if (v.p < v.alpha) return `${head}, and the difference is significant at ${percent(v.alpha)} (${formatP(v.p)}, ${seeds}).`;
+  if (v.p < v.alpha) {
+    const sig = `${head}, and the difference is significant at ${percent(v.alpha)} (${formatP(v.p)}, ${seeds})`;
+    if (v.holm === undefined || v.holm.family < 2) return `${sig}.`;
+    const adjusted = formatP(v.holm.p).replace(/^p/, 'adjusted p');
+    const family = `Holm's correction for the ${v.holm.family} tests in this report`;
+    return v.holm.p < v.alpha ? `${sig}, also after ${family} (${adjusted}).` : `${sig}, but not after ${family} (${adjusted}).`;
+  }
   return `${head}, but the difference is not significant at ${percent(v.alpha)} (${formatP(v.p)}, ${seeds}).`;
 }

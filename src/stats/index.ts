@@ -5,6 +5,7 @@ export { logGamma, logBeta, regularizedIncompleteBeta } from './special-function
 export { studentTCdf, studentTTwoSidedP, studentTQuantile } from './student-t.js';
 export { normalUpperTail } from './normal.js';
 export { welchTTest, type WelchResult } from './welch-t-test.js';
+export { holmAdjust } from './holm.js';
 export {
   bootstrapCi,
   bootstrapCis,
