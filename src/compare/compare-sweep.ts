@@ -71,11 +71,13 @@ export async function compareSweep(sweepDir: string, opts: CompareOptions = {}):
   if (!existsSync(dir)) throw new CompareInputError(`Sweep directory ${dir} does not exist; pass the --out dir of \`npx rpp-sac sweep\``);
   const outDir = resolve(opts.outDir ?? join(dir, 'compare'));
   const plotsDir = join(outDir, 'plots');
+  // Resolved once: summary.json's options leave it optional only for summaries written before it existed.
+  const ciMethod: IntervalMethod = opts.ciMethod ?? 'expanded';
   const options: CompareSummary['options'] = {
     resamples: opts.resamples ?? 2000,
     curveResamples: opts.curveResamples ?? 1000,
     confidence: opts.confidence ?? 0.95,
-    ciMethod: opts.ciMethod ?? 'expanded',
+    ciMethod,
     alpha: opts.alpha ?? 0.05,
     seed: opts.seed ?? 0,
     minSeeds: opts.minSeeds ?? null,
@@ -125,7 +127,7 @@ export async function compareSweep(sweepDir: string, opts: CompareOptions = {}):
     }
     const groups = grouped.map((g) => {
       seedBase += 1_000_003;
-      return analyseGroup(g, range, thresholdFor(env), { ...options, ciMethod: options.ciMethod ?? 'expanded', minSeeds: options.minSeeds }, seedBase);
+      return analyseGroup(g, range, thresholdFor(env), { ...options, ciMethod, minSeeds: options.minSeeds }, seedBase);
     });
     const shortest = Math.min(...envRuns.map((r) => r.evaluations[r.evaluations.length - 1].step));
     const longest = Math.max(...envRuns.map((r) => r.evaluations[r.evaluations.length - 1].step));
@@ -143,7 +145,7 @@ export async function compareSweep(sweepDir: string, opts: CompareOptions = {}):
         setupComparisons.push({ candidate: g.series, baseline: baseline.series, differences: setupDifferences(g.setup, baseline.setup) });
         for (const m of metrics) {
           seedBase += 17;
-          pairwise.push(comparePair(g, baseline, m, { resamples: options.resamples, confidence: options.confidence, method: options.ciMethod ?? 'expanded', alpha: options.alpha, seed: seedBase }));
+          pairwise.push(comparePair(g, baseline, m, { resamples: options.resamples, confidence: options.confidence, method: ciMethod, alpha: options.alpha, seed: seedBase }));
         }
       }
     } else if (groups.length > 1) {
@@ -166,7 +168,7 @@ export async function compareSweep(sweepDir: string, opts: CompareOptions = {}):
   }
 
   applyHolm(envs, options.alpha);
-  const aggregate = aggregateAcrossEnvs(envs, { resamples: options.resamples, confidence: options.confidence, method: options.ciMethod ?? 'expanded', seed: options.seed + 7 }, warnings);
+  const aggregate = aggregateAcrossEnvs(envs, { resamples: options.resamples, confidence: options.confidence, method: ciMethod, seed: options.seed + 7 }, warnings);
   if (aggregate) aggregate.plot = await writeAggregatePlot(aggregate, { plotsDir, relDir: 'plots', png: opts.png ?? true, warn: (m) => warnings.push(m) });
   const summary: CompareSummary = { version: 1, sweepDir: relative(outDir, dir).split(sep).join('/') || '.', createdAt: new Date().toISOString(), options, envs, aggregate, excluded, warnings };
   const name = readManifest(dir)?.name ?? basename(dir);
