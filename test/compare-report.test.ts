@@ -6,6 +6,10 @@ import { join } from 'node:path';
 import { createLogger } from '../src/logging.js';
 import { compareSweep, type CompareResult } from '../src/compare/compare-sweep.js';
 import type { GroupSummary } from '../src/compare/summary.js';
+import { envPower, plannedSeedsPerAgent } from '../src/compare/env-power.js';
+import type { SweepManifest } from '../src/sweep/manifest.js';
+import { mean, std } from '../src/stats/descriptive.js';
+import { pooledSd } from '../src/stats/power.js';
 import { writeFixtureRun, range } from './fixtures/write-runs.js';
 import { checkWellFormedXml } from './fixtures/xml-check.js';
 
@@ -184,6 +188,51 @@ test('pairwise against SAC: Welch p matches scipy and the verdicts read right', 
   close(rppSteps?.difference?.estimate ?? NaN, -600, 1e-9);
 });
 
+test('power: each tested pair and each env say what size of true difference Welch\'s test would catch', () => {
+  const hopper = result.summary.envs.find((e) => e.env === 'Hopper-v5');
+  assert.ok(hopper);
+  const sacFinal = group('Hopper-v5', 'SAC').finalReturn.perSeed.map((p) => p.value as number);
+  const rppFinal = hopper.pairwise.find((p) => p.candidate === 'RPP-SAC' && p.metric === 'finalReturn');
+  // SAC and RPP-SAC seeds spread alike (sd 15.8): 5 v 5 needs about 2.02-2.2 sd (stats-power.test.ts).
+  const sd = std(sacFinal);
+  const d = rppFinal?.detectable ?? NaN;
+  assert.ok(d > 2.024 * sd && d < 2.2 * sd, `detectable ${d}, sd ${sd}`);
+  // The steps-to-threshold pair is tested too; untested pairs carry null, not a number.
+  assert.ok(hopper.pairwise.every((p) => (p.welch === null ? p.detectable === null : p.detectable === null || (p.detectable ?? 0) > 0)));
+
+  // Env level: no sweep manifest here, so at the most seeds any agent has (5); the spread pooled over agents.
+  const pw = hopper.power;
+  assert.ok(pw);
+  assert.equal(pw.seedsPerAgent, 5);
+  assert.equal(pw.seedsFrom, 'runs');
+  const pooled = pooledSd(hopper.groups.map((g) => g.finalReturn.perSeed.map((p) => p.value as number)));
+  close(pw.finalReturn.pooledSd ?? NaN, pooled, 1e-9);
+  assert.ok((pw.finalReturn.detectable ?? 0) > 2.024 * pooled && (pw.finalReturn.detectable ?? Infinity) < 2.2 * pooled);
+  close(pw.finalReturn.baselineMean ?? NaN, mean(sacFinal), 1e-9);
+  const report = readFileSync(result.reportPath, 'utf8');
+  assert.match(report, /Power: with 5 seeds per agent \(the most any agent has here\) and this env's seed-to-seed standard deviation pooled over its agents/);
+  assert.match(report, /\| Agent \| Metric \| Difference vs SAC \[95% CI\] \| Welch's p \| Holm's p \| Detectable at 80% power \| P\(improvement\) \|/);
+});
+
+test("power figures use the sweep's planned seeds per agent when its manifest has them", () => {
+  const runs = ['sac', 'rpp-sac/basic_wd=1', 'rpp-sac/basic_wd=10'].flatMap((a) => [0, 1, 2, 3, 4].map((seed) => ({ id: `Walker2d-v5/${a}/seed-${seed}`, env: 'Walker2d-v5' })));
+  const manifest = { runs: [...runs, { id: 'Hopper-v5/sac/seed-0', env: 'Hopper-v5' }] } as unknown as SweepManifest;
+  assert.equal(plannedSeedsPerAgent(manifest, 'Walker2d-v5'), 5);
+  assert.equal(plannedSeedsPerAgent(manifest, 'Hopper-v5'), 1);
+  assert.equal(plannedSeedsPerAgent(manifest, 'Ant-v5'), null);
+  assert.equal(plannedSeedsPerAgent(null, 'Walker2d-v5'), null);
+  // Two finished seeds of a five-seed plan: the figures are for the plan.
+  const walker = result.summary.envs.find((e) => e.env === 'Walker2d-v5');
+  assert.ok(walker);
+  const planned = envPower(walker.groups, walker.groups[0], 5, 0.05, 0);
+  assert.equal(planned?.seedsPerAgent, 5);
+  assert.equal(planned?.seedsFrom, 'sweep plan');
+  const observed = envPower(walker.groups, walker.groups[0], null, 0.05, 0);
+  assert.equal(observed?.seedsPerAgent, 2);
+  // Fewer seeds, larger detectable differences.
+  assert.ok((observed?.finalReturn.detectable ?? 0) > (planned?.finalReturn.detectable ?? Infinity));
+});
+
 test('grid sweep: heat map cells hold the mean final return of each (equivWd, basicWd) point', () => {
   const walker = result.summary.envs.find((e) => e.env === 'Walker2d-v5');
   assert.ok(walker);
@@ -205,7 +254,6 @@ test('report.md and summary.json carry the table numbers; failures and torn line
   const md = readFileSync(result.reportPath, 'utf8');
   assert.match(md, /\| SAC \| 5 \| 820 \[\d+(\.\d+)?, \d+(\.\d+)?\] \|/);
   assert.match(md, /RPP-SAC's final return is higher than SAC's, and the difference is significant at 5% \(p<0\.001, 5 seeds\), also after Holm's correction for the \d+ tests in this report \(adjusted p<0\.001\)\./);
-  assert.match(md, /\| Agent \| Metric \| Difference vs SAC \[95% CI\] \| Welch's p \| Holm's p \| P\(improvement\) \|/);
   assert.match(md, /!\[Hopper-v5 return curves\]\(plots\/Hopper-v5-return-curves\.svg\)/);
   assert.match(md, /Hopper-v5\/sac\/seed-9`: status failed/);
   assert.match(md, /line 11: not valid JSON/);

@@ -12,6 +12,7 @@ import { mean } from '../stats/descriptive.js';
 import { aggregateAcrossEnvs } from './aggregate.js';
 import { compareAgents } from './agent-labels.js';
 import { applyHolm } from './family-correction.js';
+import { envPower, plannedSeedsPerAgent } from './env-power.js';
 import { writeAggregatePlot, writeEnvPlots } from './compare-plots.js';
 import { analyseGroup, envRange, groupKey } from './group-analysis.js';
 import { loadSweepRuns, type LoadedRun } from './load-runs.js';
@@ -88,6 +89,7 @@ export async function compareSweep(sweepDir: string, opts: CompareOptions = {}):
   const baselineAgent = opts.baseline ?? 'sac';
   const warnings: string[] = [];
 
+  const manifest = readManifest(dir);
   const loaded = loadSweepRuns(dir);
   const excluded = [...loaded.unusable];
   const runs: LoadedRun[] = [];
@@ -162,6 +164,7 @@ export async function compareSweep(sweepDir: string, opts: CompareOptions = {}):
       setupDifferences: setupComparisons,
       heatMaps: heatMaps(groups, warnings, env),
       plots: {},
+      power: envPower(groups, baseline, plannedSeedsPerAgent(manifest, env), options.alpha, options.seed + 3),
     };
     await writeEnvPlots(envSummary, { plotsDir, relDir: 'plots', png: opts.png ?? true, warn: (m) => warnings.push(m) });
     envs.push(envSummary);
@@ -171,7 +174,7 @@ export async function compareSweep(sweepDir: string, opts: CompareOptions = {}):
   const aggregate = aggregateAcrossEnvs(envs, { resamples: options.resamples, confidence: options.confidence, method: ciMethod, seed: options.seed + 7 }, warnings);
   if (aggregate) aggregate.plot = await writeAggregatePlot(aggregate, { plotsDir, relDir: 'plots', png: opts.png ?? true, warn: (m) => warnings.push(m) });
   const summary: CompareSummary = { version: 1, sweepDir: relative(outDir, dir).split(sep).join('/') || '.', createdAt: new Date().toISOString(), options, envs, aggregate, excluded, warnings };
-  const name = readManifest(dir)?.name ?? basename(dir);
+  const name = manifest?.name ?? basename(dir);
   const reportPath = join(outDir, 'report.md');
   const summaryPath = join(outDir, 'summary.json');
   writeFileSync(reportPath, renderReport(summary, `Comparison: ${name}`) + '\n');

@@ -3,7 +3,8 @@
  * difference, Welch's t-test, probability of improvement, and a plain-words verdict.
  */
 import { bootstrapDiffCi, type IntervalMethod } from '../stats/bootstrap.js';
-import { mean } from '../stats/descriptive.js';
+import { mean, std } from '../stats/descriptive.js';
+import { detectableDifference } from '../stats/power.js';
 import { probabilityOfImprovement } from '../stats/probability-of-improvement.js';
 import { welchTTest } from '../stats/welch-t-test.js';
 import type { GroupSummary, PairMetric, PairwiseSummary } from './summary.js';
@@ -62,6 +63,7 @@ export function comparePair(candidate: GroupSummary, baseline: GroupSummary, m: 
       significant: false,
       holm: null,
       significantAfterHolm: false,
+      detectable: null,
       verdict: `Not compared: only ${ra}/${a.length} ${candidate.series} runs and ${rb}/${b.length} ${baseline.series} runs reached ${candidate.stepsToThreshold?.threshold ?? 'the threshold'}.`,
     };
   }
@@ -80,8 +82,11 @@ export function comparePair(candidate: GroupSummary, baseline: GroupSummary, m: 
     significant: w.p < o.alpha,
     holm: null,
     significantAfterHolm: false,
+    detectable: finiteOrNull(detectableDifference({ sd: std(av), n: av.length }, { sd: std(bv), n: bv.length }, { alpha: o.alpha, seed: o.seed })),
     verdict: '',
   };
   pair.verdict = pairVerdict(pair, candidate.stepsToThreshold?.threshold ?? null, o.alpha);
   return pair;
 }
+
+const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);

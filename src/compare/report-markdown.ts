@@ -4,7 +4,7 @@
  * contribute along the curves.
  */
 import type { ConfidenceInterval, IntervalMethod } from '../stats/bootstrap.js';
-import type { CompareSummary, EnvSummary, GroupSummary } from './summary.js';
+import type { CompareSummary, EnvSummary, GroupSummary, MetricPower } from './summary.js';
 import { formatNumber } from '../sweep/parse-values.js';
 import { formatP } from './verdict.js';
 
@@ -63,8 +63,8 @@ function pairTable(env: EnvSummary): string[] {
   if (env.pairwise.length === 0) return [];
   const metricLabel = { finalReturn: 'final return', auc: 'AUC', stepsToThreshold: `steps to ${fmt(env.threshold)}` } as const;
   const lines = [
-    row(['Agent', 'Metric', `Difference vs ${env.baseline ?? 'baseline'} [95% CI]`, "Welch's p", "Holm's p", 'P(improvement)']),
-    row(['---', '---', '---', '---', '---', '---']),
+    row(['Agent', 'Metric', `Difference vs ${env.baseline ?? 'baseline'} [95% CI]`, "Welch's p", "Holm's p", 'Detectable at 80% power', 'P(improvement)']),
+    row(['---', '---', '---', '---', '---', '---', '---']),
   ];
   for (const p of env.pairwise) {
     lines.push(
@@ -74,6 +74,7 @@ function pairTable(env: EnvSummary): string[] {
         fmtCi(p.difference),
         p.welch ? (Number.isNaN(p.welch.p) ? 'n/a' : formatP(p.welch.p).replace(/^p=/, '')) : 'n/a',
         p.holm ? formatP(p.holm.p).replace(/^p=/, '') : 'n/a',
+        p.detectable === undefined || p.detectable === null ? 'n/a' : fmt(p.detectable),
         p.probabilityOfImprovement === null ? 'n/a' : fmt(p.probabilityOfImprovement),
       ]),
     );
@@ -157,7 +158,7 @@ function envSection(env: EnvSummary): string[] {
   if (env.pairwise.length > 0) {
     out.push(`### Against ${env.baseline}`, '', ...pairTable(env), '');
     for (const p of env.pairwise) out.push(`- ${p.verdict}`);
-    out.push('', ...setupSection(env));
+    out.push('', ...powerSection(env), ...setupSection(env));
   } else if (env.groups.length > 1) {
     out.push('No baseline agent found for pairwise comparisons.', '');
   }
@@ -176,6 +177,22 @@ function envSection(env: EnvSummary): string[] {
   }
   out.push('### Seeds contributing along the curves', '', ...env.groups.map((g) => `- ${seedsAlongCurves(g)}`), '');
   return out;
+}
+
+/** The env's power paragraph: what size of difference its comparisons can detect at the study's seed count. */
+function powerSection(env: EnvSummary): string[] {
+  const pw = env.power;
+  if (pw === undefined || pw === null || pw.finalReturn.detectable === null) return [];
+  const share = (m: MetricPower): string =>
+    m.baselineMean !== null && m.baselineMean > 0 && m.detectable !== null ? ` (${Math.round((100 * m.detectable) / m.baselineMean)}% of ${env.baseline}'s mean)` : '';
+  const parts = [`${fmt(pw.finalReturn.detectable)} in final return${share(pw.finalReturn)}`];
+  if (pw.auc.detectable !== null) parts.push(`${fmt(pw.auc.detectable)} in AUC${share(pw.auc)}`);
+  const sds = [`final return ${fmt(pw.finalReturn.pooledSd)}`, ...(pw.auc.pooledSd !== null ? [`AUC ${fmt(pw.auc.pooledSd)}`] : [])].join(', ');
+  const source = pw.seedsFrom === 'sweep plan' ? "the sweep's plan" : 'the most any agent has here';
+  return [
+    `Power: with ${pw.seedsPerAgent} seeds per agent (${source}) and this env's seed-to-seed standard deviation pooled over its agents (${sds}), a two-sided ${pw.alpha * 100}% Welch test detects a true difference of about ${parts.join(' and ')} in ${pw.power * 100}% of studies (simulated with normal seeds). Smaller true differences mostly read as not significant, so "not significant" here does not mean "no difference".`,
+    '',
+  ];
 }
 
 function holmText(summary: CompareSummary): string {
@@ -197,7 +214,7 @@ export function renderReport(summary: CompareSummary, title: string): string {
     '',
     `Sweep: \`${summary.sweepDir}\` (relative to this report), compared ${summary.createdAt}.`,
     '',
-    `Method: ${intervalMethodText(o.ciMethod ?? 'percentile', o.confidence)} over seeds (${o.resamples} resamples, ${o.curveResamples} for curve bands, seed ${o.seed}; none with fewer than ${MIN_SEEDS_FOR_CI} seeds, where any bootstrap interval is only the seeds' range); IQM is the interquartile mean as in rliable (scipy trim_mean 25%) with a stratified bootstrap CI; p-values are from Welch's two-sided t-test, significance at ${o.alpha * 100}%${holmText(summary)}; P(improvement) is the probability that a random seed of the agent beats a random seed of the baseline (ties count half). With few seeds, treat every verdict as tentative.`,
+    `Method: ${intervalMethodText(o.ciMethod ?? 'percentile', o.confidence)} over seeds (${o.resamples} resamples, ${o.curveResamples} for curve bands, seed ${o.seed}; none with fewer than ${MIN_SEEDS_FOR_CI} seeds, where any bootstrap interval is only the seeds' range); IQM is the interquartile mean as in rliable (scipy trim_mean 25%) with a stratified bootstrap CI; p-values are from Welch's two-sided t-test, significance at ${o.alpha * 100}%${holmText(summary)}; P(improvement) is the probability that a random seed of the agent beats a random seed of the baseline (ties count half); "detectable at 80% power" is the true difference Welch's test at this level would detect in 80% of studies, simulated with normal seeds of the two groups' standard deviations and counts (with few seeds those are themselves uncertain: an order of size). With few seeds, treat every verdict as tentative.`,
     '',
   ];
   for (const env of summary.envs) out.push(...envSection(env));

@@ -117,7 +117,35 @@ export interface PairwiseSummary {
   holm?: { p: number; family: number } | null;
   /** holm.p < alpha: significant with the whole report's tests taken into account. */
   significantAfterHolm?: boolean;
+  /**
+   * The true difference this test detects with 80% power: simulated studies of normal seeds
+   * with the two groups' standard deviations and counts (stats/power.ts). null: not tested,
+   * or no spread to speak of. Absent in summaries written before.
+   */
+  detectable?: number | null;
   verdict: string;
+}
+
+/** One metric's power figures for an env (see EnvPower). */
+export interface MetricPower {
+  /** Seed-to-seed standard deviation pooled over the env's agents (n - 1 weighted); null below 2 seeds. */
+  pooledSd: number | null;
+  /** The true difference between two agents of seedsPerAgent seeds each that Welch's test detects with `power`. */
+  detectable: number | null;
+  /** The baseline's mean, to read detectable against; null without a baseline. */
+  baselineMean: number | null;
+}
+
+/** What differences the env's comparisons can see, at the study's size. */
+export interface EnvPower {
+  /** Seeds per agent the figures are for. */
+  seedsPerAgent: number;
+  /** 'sweep plan': the sweep manifest's seeds per agent; 'runs': the most seeds any agent has here. */
+  seedsFrom: 'sweep plan' | 'runs';
+  power: number;
+  alpha: number;
+  finalReturn: MetricPower;
+  auc: MetricPower;
 }
 
 export interface HeatMapSummary {
@@ -142,6 +170,8 @@ export interface EnvSummary {
   setupDifferences: SetupComparison[];
   heatMaps: HeatMapSummary[];
   plots: Record<string, string>;
+  /** What size of difference the comparisons can detect (null: no agent has 2 seeds). Absent in summaries written before. */
+  power?: EnvPower | null;
 }
 
 export interface AggregateRow {

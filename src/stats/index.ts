@@ -6,6 +6,7 @@ export { studentTCdf, studentTTwoSidedP, studentTQuantile } from './student-t.js
 export { normalUpperTail } from './normal.js';
 export { welchTTest, type WelchResult } from './welch-t-test.js';
 export { holmAdjust } from './holm.js';
+export { detectableDifference, pooledSd, type GroupSpread, type PowerOptions } from './power.js';
 export {
   bootstrapCi,
   bootstrapCis,
