@@ -164,7 +164,9 @@ describe('distributed sweep queue (real redis-server)', { skip: false }, () => {
       const runDir = path.join(resultsDir, sweepId, started);
       const ckpt = await fs.readFile(path.join(runDir, 'checkpoints', 'latest', 'manifest.json'), 'utf8').catch(() => '');
       return ckpt && (JSON.parse(ckpt) as { step: number }).step === 4 ? started : undefined;
-    }, 45_000, () => a.lines);
+      // 90 s: on an oversubscribed machine (two suites on 2 cores) the job pick-up and the fake
+      // trainer's tsx start-up took over 45 s once; the wait only bounds how long a failure takes.
+    }, 90_000, () => a.lines);
     const b = spawnWorker('B', resultsDir);
     mine.push(b);
     await waitFor('worker B ready', async () => b.lines.some((l) => l.startsWith('ready')), 30_000, () => b.lines);
