@@ -8,6 +8,7 @@
 import { mean } from '../stats/descriptive.js';
 import { detectableDifference, pooledSd } from '../stats/power.js';
 import type { SweepManifest } from '../sweep/manifest.js';
+import { finiteOrNull, metricValues } from './pairwise.js';
 import type { EnvPower, GroupSummary, MetricPower } from './summary.js';
 
 const POWER = 0.8;
@@ -27,14 +28,13 @@ export function plannedSeedsPerAgent(manifest: SweepManifest | null, env: string
   return counts.size === 0 ? null : Math.max(...counts.values());
 }
 
-function metricPower(groups: GroupSummary[], baseline: GroupSummary | null, pick: (g: GroupSummary) => (number | null)[], n: number, alpha: number, seed: number): MetricPower {
-  const values = groups.map((g) => pick(g).filter((v): v is number => v !== null));
-  const sd = pooledSd(values);
-  const base = baseline === null ? [] : pick(baseline).filter((v): v is number => v !== null);
-  const detectable = Number.isFinite(sd) ? detectableDifference({ sd, n }, { sd, n }, { alpha, power: POWER, seed }) : Number.NaN;
+function metricPower(groups: GroupSummary[], baseline: GroupSummary | null, m: 'finalReturn' | 'auc', n: number, alpha: number, seed: number): MetricPower {
+  const known = (g: GroupSummary): number[] => metricValues(g, m).filter((v): v is number => v !== null);
+  const sd = pooledSd(groups.map(known));
+  const base = baseline === null ? [] : known(baseline);
   return {
-    pooledSd: Number.isFinite(sd) ? sd : null,
-    detectable: Number.isFinite(detectable) ? detectable : null,
+    pooledSd: finiteOrNull(sd),
+    detectable: finiteOrNull(detectableDifference({ sd, n }, { sd, n }, { alpha, power: POWER, seed })),
     baselineMean: base.length > 0 ? mean(base) : null,
   };
 }
@@ -49,7 +49,7 @@ export function envPower(groups: GroupSummary[], baseline: GroupSummary | null, 
     seedsFrom: planned !== null && planned >= most ? 'sweep plan' : 'runs',
     power: POWER,
     alpha,
-    finalReturn: metricPower(groups, baseline, (g) => g.finalReturn.perSeed.map((p) => p.value), seedsPerAgent, alpha, seed),
-    auc: metricPower(groups, baseline, (g) => g.auc.perSeed.map((p) => p.value), seedsPerAgent, alpha, seed + 1),
+    finalReturn: metricPower(groups, baseline, 'finalReturn', seedsPerAgent, alpha, seed),
+    auc: metricPower(groups, baseline, 'auc', seedsPerAgent, alpha, seed + 1),
   };
 }

@@ -18,7 +18,8 @@ export interface PairOptions {
   seed: number;
 }
 
-function values(g: GroupSummary, m: PairMetric): (number | null)[] {
+/** A group's per-seed values of one metric, seed order; null where a run has none (steps never reached). */
+export function metricValues(g: GroupSummary, m: PairMetric): (number | null)[] {
   if (m === 'finalReturn') return g.finalReturn.perSeed.map((p) => p.value);
   if (m === 'auc') return g.auc.perSeed.map((p) => p.value);
   return g.stepsToThreshold?.perSeed.map((p) => p.value) ?? [];
@@ -48,8 +49,8 @@ export function pairVerdict(p: PairwiseSummary, threshold: number | null, alpha:
 }
 
 export function comparePair(candidate: GroupSummary, baseline: GroupSummary, m: PairMetric, o: PairOptions): PairwiseSummary {
-  const a = values(candidate, m);
-  const b = values(baseline, m);
+  const a = metricValues(candidate, m);
+  const b = metricValues(baseline, m);
   const base = { metric: m, candidate: candidate.series, baseline: baseline.series, nCandidate: a.length, nBaseline: b.length };
   if (a.some((v) => v === null) || b.some((v) => v === null)) {
     // Runs that never reached the threshold have no step count; a mean over the others would flatter the slower agent.
@@ -89,4 +90,5 @@ export function comparePair(candidate: GroupSummary, baseline: GroupSummary, m: 
   return pair;
 }
 
-const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+/** A statistic for summary.json: NaN or infinite (undefined for these seeds) becomes null. */
+export const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);

@@ -20,6 +20,7 @@
 import { Rng } from '../random.js';
 import { mean, variance } from './descriptive.js';
 import { studentTTwoSidedP } from './student-t.js';
+import { welchSatterthwaiteDf } from './welch-t-test.js';
 
 export interface PowerOptions {
   /** Two-sided significance level. Default 0.05. */
@@ -64,7 +65,7 @@ export function detectableDifference(a: GroupSpread, b: GroupSpread, opts: Power
     const vb = variance(xb) / b.n;
     centre[s] = mean(xa) - mean(xb);
     se[s] = Math.sqrt(va + vb);
-    df[s] = ((va + vb) * (va + vb)) / ((va * va) / (a.n - 1) + (vb * vb) / (b.n - 1));
+    df[s] = welchSatterthwaiteDf(va, vb, a.n, b.n);
   }
   const rate = (d: number): number => {
     let hits = 0;

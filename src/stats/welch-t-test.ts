@@ -16,6 +16,14 @@ export interface WelchResult {
   reason?: string;
 }
 
+/**
+ * Welch-Satterthwaite degrees of freedom from the squared standard errors of two means
+ * (va = var(a) / na, vb = var(b) / nb) and the group sizes.
+ */
+export function welchSatterthwaiteDf(va: number, vb: number, na: number, nb: number): number {
+  return ((va + vb) * (va + vb)) / ((va * va) / (na - 1) + (vb * vb) / (nb - 1));
+}
+
 export function welchTTest(a: readonly number[], b: readonly number[]): WelchResult {
   if (a.length < 2 || b.length < 2) {
     return { t: Number.NaN, df: Number.NaN, p: Number.NaN, reason: `needs at least 2 values per group, got ${a.length} and ${b.length}` };
@@ -30,6 +38,6 @@ export function welchTTest(a: readonly number[], b: readonly number[]): WelchRes
     return { t: diff > 0 ? Infinity : -Infinity, df: a.length + b.length - 2, p: 0 };
   }
   const t = diff / Math.sqrt(se2);
-  const df = (se2 * se2) / ((va * va) / (a.length - 1) + (vb * vb) / (b.length - 1));
+  const df = welchSatterthwaiteDf(va, vb, a.length, b.length);
   return { t, df, p: studentTTwoSidedP(t, df) };
 }
