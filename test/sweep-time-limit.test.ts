@@ -168,10 +168,37 @@ test('SweepRunTimes: measured CPU rates with the margin first, then the observed
   times.observe(sac0, 0, 10_000, 500);
   assert.equal(await times.estimateSec(sac1, 0), 10_000 * 0.05 * OBSERVED_MARGIN);
   assert.equal(await times.estimateSec(sac1, 4000), 6000 * 0.05 * OBSERVED_MARGIN);
-  // Other classes keep the measured estimate.
-  const rppMeasured = await times.estimateSec(rpp0, 0);
-  assert.ok(Math.abs(rppMeasured - first) < 1e-9, 'rpp-sac used the same (fake) rates, so the same measured estimate');
   assert.ok(MEASURED_MARGIN > 1);
+});
+
+test('SweepRunTimes: runs that finished correct the measured estimate of classes that have not (rates measured under load read slow)', async () => {
+  const config = resolveSweepConfig({ env: 'Hopper-v5', agents: 'sac,rpp-sac', seeds: '0-1', steps: 10_000, parallel: 2, out: join(root, 'calibrated') });
+  const plans = planRuns(config, config.out);
+  const sac0 = plans.find((p) => p.agent === 'sac' && p.seed === 0)!;
+  const rpp0 = plans.find((p) => p.agent === 'rpp-sac' && p.seed === 0)!;
+  const cfgOf = (p: typeof sac0) => ({ ...parseTrainArgs(p.trainArgs.slice(1)).config, totalSteps: 10_000 });
+  // What runs really cost, per class, and what a measurement taken while the cores are busy reads: 2x slow.
+  const truth: Record<string, MeasuredRates> = {
+    sac: { envStepSec: 1e-4, actSec: 1e-3, evalActSec: 1e-4, updateSec: 0.02 },
+    'rpp-sac': { envStepSec: 1e-4, actSec: 2e-3, evalActSec: 2e-4, updateSec: 0.03 },
+  };
+  const slow = (r: MeasuredRates): MeasuredRates => ({ envStepSec: 2 * r.envStepSec, actSec: 2 * r.actSec, evalActSec: 2 * r.evalActSec, updateSec: 2 * r.updateSec });
+  const times = new SweepRunTimes({ steps: 10_000, parallel: 2, cores: 2, measure: async (cfg) => slow(truth[cfg.agent]!) });
+  const rppTrue = runSeconds(cfgOf(rpp0), 0, truth['rpp-sac']!);
+  // Before any run has finished: the measurement with the fixed margin, 2x slow.
+  const before = await times.estimateSec(rpp0, 0);
+  assert.ok(Math.abs(before - 2 * rppTrue * MEASURED_MARGIN) < 1e-6 * rppTrue);
+  // A SAC run resumed at 4000 steps finishes in what its true rates say.
+  await times.estimateSec(sac0, 4000);
+  const sacTrue = runSeconds(cfgOf(sac0), 4000, truth.sac!);
+  times.observe(sac0, 4000, 10_000, sacTrue);
+  // RPP-SAC has not finished a run, but its estimate now carries SAC's observed/measured ratio (0.5).
+  const after = await times.estimateSec(rpp0, 0);
+  assert.ok(Math.abs(after - rppTrue * OBSERVED_MARGIN) < 1e-6 * rppTrue, `calibrated ${after} s vs true ${rppTrue} s x ${OBSERVED_MARGIN}`);
+  // A run that never was measured for (its measurement failed) is left out of the calibration, not a crash.
+  const failing = new SweepRunTimes({ steps: 10_000, parallel: 2, cores: 2, measure: async (cfg) => { if (cfg.agent === 'sac') throw new Error('no'); return truth['rpp-sac']!; } });
+  failing.observe(sac0, 0, 10_000, 100);
+  assert.ok(Math.abs((await failing.estimateSec(rpp0, 0)) - rppTrue * MEASURED_MARGIN) < 1e-6 * rppTrue);
 });
 
 test('sweep --time-limit on the CLI: bad durations are user errors naming the fix', () => {

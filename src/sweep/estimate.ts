@@ -16,6 +16,7 @@ import { SacAgent } from '../../agents/sac.js';
 import { resolveSymmetry } from '../../agents/symmetry-choice.js';
 import { envSpec, make } from '../../envs/registry.js';
 import { initBackend } from '../backend.js';
+import { median } from '../stats/descriptive.js';
 import { ReplayBuffer } from '../replay/replay-buffer.js';
 import { remainingEvaluations } from '../run/eta.js';
 import { sacPart, type RunConfig } from '../run/run-config.js';
@@ -75,12 +76,6 @@ export function sweepSeconds(runSecs: readonly number[], parallel: number, cores
     slots[i]! += s * slowdown;
   }
   return Math.max(...slots);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /**

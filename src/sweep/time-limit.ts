@@ -9,13 +9,22 @@
  *
  * How long a run takes: once a run of the same cost class (env, network shape, agent kind,
  * batch: estimate.ts's costClass) has finished in this invocation, its observed wall time
- * per step, which includes whatever load the machine is under; before that, the CPU-time
+ * per step, which includes whatever load the machine is under. Before that, the CPU-time
  * rates that `sweep --dry-run` measures, times the slowdown of more runs than cores, times
- * a margin for what CPU rates leave out (start-up, GC, other load).
+ * a factor for what CPU rates leave out: once any run has finished in this invocation, the
+ * median ratio of finished runs' wall time to their own class's measured estimate; before
+ * that, a fixed margin.
+ *
+ * Why the ratio: the rates are measured in the sweep's own process, often while its runs hold
+ * every core, and a few hundred milliseconds of timing then reads 1.5-2x slow (measured here:
+ * "needs ~73 min" for a HalfCheetah SAC run that took 33, beside another run on 2 cores). The
+ * error is shared by every class measured under the same load, so the runs that finished
+ * correct the classes that have not.
  */
 import { cpus } from 'node:os';
 import { parseTrainArgs } from '../cli/train-options.js';
 import type { RunConfig } from '../run/run-config.js';
+import { median } from '../stats/descriptive.js';
 import { costClass, measureRates, runSeconds, type MeasuredRates } from './estimate.js';
 import type { PlannedRun } from './plan.js';
 
@@ -47,6 +56,8 @@ export class SweepRunTimes implements RunTimeEstimator {
   private readonly rates = new Map<string, Promise<MeasuredRates>>();
   /** Observed wall seconds per env step, per cost class. */
   private readonly observed = new Map<string, number[]>();
+  /** Per finished run: its wall time over its class's measured estimate for the same steps. */
+  private readonly calibration: Promise<number | undefined>[] = [];
   private readonly slowdown: number;
   private readonly measure: (cfg: RunConfig, backend: string | undefined) => Promise<MeasuredRates>;
 
@@ -65,23 +76,38 @@ export class SweepRunTimes implements RunTimeEstimator {
     const key = costClass(cfg);
     const seen = this.observed.get(key);
     if (seen !== undefined && seen.length > 0) {
-      const sorted = [...seen].sort((a, b) => a - b);
-      const median = sorted[sorted.length >> 1]!;
-      return Math.max(0, this.opts.steps - fromStep) * median * OBSERVED_MARGIN;
+      return Math.max(0, this.opts.steps - fromStep) * median(seen) * OBSERVED_MARGIN;
     }
+    const measured = runSeconds(cfg, fromStep, await this.ratesOf(key, cfg, backend)) * this.slowdown;
+    const ratios = (await Promise.all(this.calibration)).filter((r): r is number => r !== undefined);
+    return ratios.length > 0 ? measured * median(ratios) * OBSERVED_MARGIN : measured * MEASURED_MARGIN;
+  }
+
+  /** Measured rates of a cost class: measured once, on first use. */
+  private ratesOf(key: string, cfg: RunConfig, backend: string | undefined): Promise<MeasuredRates> {
     let rates = this.rates.get(key);
     if (rates === undefined) {
       rates = this.measure(cfg, backend);
       this.rates.set(key, rates);
     }
-    return runSeconds(cfg, fromStep, await rates) * this.slowdown * MEASURED_MARGIN;
+    return rates;
   }
 
   observe(plan: PlannedRun, fromStep: number, toStep: number, wallSec: number): void {
     if (toStep <= fromStep || !(wallSec > 0)) return;
-    const key = costClass(this.configOf(plan).cfg);
+    const { cfg, backend } = this.configOf(plan);
+    const key = costClass(cfg);
     const list = this.observed.get(key) ?? [];
     list.push(wallSec / (toStep - fromStep));
     this.observed.set(key, list);
+    // What the measured rates said these same steps would take (without any margin).
+    const ratio = this.ratesOf(key, cfg, backend).then(
+      (rates) => {
+        const measured = (runSeconds(cfg, fromStep, rates) - runSeconds(cfg, toStep, rates)) * this.slowdown;
+        return measured > 0 ? wallSec / measured : undefined;
+      },
+      () => undefined, // a failed measurement leaves that run out of the calibration
+    );
+    this.calibration.push(ratio);
   }
 }
