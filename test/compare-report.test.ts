@@ -299,3 +299,35 @@ test('--finished-only leaves out the running seed, lists it with its step, and c
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test('--final-window: final return is the mean of the last evaluations, the report says which, and bad windows are refused', async () => {
+  // A return that zigzags between evaluations: the end step alone and the window's mean differ.
+  const dir = mkdtempSync(join(tmpdir(), 'compare-window-'));
+  const zig = (s: number, seed: number): number => (s / 1000) % 2 === 0 ? 200 + seed : 100 + seed;
+  try {
+    for (let seed = 0; seed < 3; seed++) {
+      for (const agent of ['sac', 'rpp-sac']) {
+        writeFixtureRun({ dir: join(dir, 'Hopper-v5', agent, `seed-${seed}`), env: 'Hopper-v5', agent, seed, steps: range(1000, 10000, 1000), meanReturn: (s) => zig(s, seed) + (agent === 'rpp-sac' ? 5 : 0), equivError: agent === 'rpp-sac' ? () => 0.1 : undefined });
+      }
+    }
+    const opts = { resamples: 200, curveResamples: 50, png: false, logger };
+    const atEnd = await compareSweep(dir, { ...opts, outDir: join(dir, 'end') });
+    const windowed = await compareSweep(dir, { ...opts, outDir: join(dir, 'window'), finalWindow: 3000 });
+    const env = windowed.summary.envs[0];
+    assert.deepEqual(env.finalSteps, [7000, 8000, 9000, 10000]);
+    assert.deepEqual(atEnd.summary.envs[0].finalSteps, [10000]);
+    assert.equal(windowed.summary.options.finalWindow, 3000);
+    const sac = (r: CompareResult) => r.summary.envs[0].groups.find((g) => g.agent === 'sac')!;
+    // seed 1: 200 at 10000 alone; (100 + 200 + 100 + 200) / 4 + 1 = 151 over 7000-10000.
+    assert.equal(sac(atEnd).finalReturn.perSeed[1].value, 201);
+    assert.equal(sac(windowed).finalReturn.perSeed[1].value, 151);
+    // The AUC does not depend on the window.
+    assert.equal(sac(windowed).auc.mean.estimate, sac(atEnd).auc.mean.estimate);
+    assert.match(readFileSync(windowed.reportPath, 'utf8'), /Final return is the evaluation return averaged over the 4 evaluations from step 7000 to 10000 \(--final-window\), 10000 being the last step/);
+    assert.match(readFileSync(atEnd.reportPath, 'utf8'), /Final return is the evaluation return at step 10000, the last step/);
+    await assert.rejects(compareSweep(dir, { ...opts, outDir: join(dir, 'bad'), finalWindow: -5 }), /finalWindow -5: give a whole number of steps >= 0/);
+    assert.ok(!existsSync(join(dir, 'bad')), 'a refused comparison writes nothing');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -4,6 +4,7 @@
  * final-return heat maps over grid sweeps. Each is written as SVG and, unless disabled or
  * rasterising fails, PNG.
  */
+import { finalReturnWhere } from './final-steps.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bandCurveSpec, type BandPoint } from '../plots/band-curve.js';
@@ -69,7 +70,7 @@ export async function writeEnvPlots(env: EnvSummary, o: PlotWriteOptions): Promi
     g.finalReturn.perSeed.filter((p) => p.value !== null).map((p) => ({ series: g.series, seed: p.seed, value: p.value as number })),
   );
   env.plots.finalReturn = await writePlot(
-    boxPlotSpec(boxValues, { title: `${env.env}: return at step ${env.endStep} (one point per seed)`, yTitle: 'final return', seriesOrder: order, seriesColors: colors(order) }),
+    boxPlotSpec(boxValues, { title: `${env.env}: return ${finalReturnWhere(env)} (one point per seed)`, yTitle: 'final return', seriesOrder: order, seriesColors: colors(order) }),
     `${e}-final-return`,
     o,
   );
@@ -106,7 +107,7 @@ async function writeHeatMap(env: EnvSummary, hm: HeatMapSummary, o: PlotWriteOpt
   const cells = hm.cells.map((c) => ({ x: c.x, y: c.y ?? 0, value: c.meanFinalReturn, nSeeds: c.nSeeds }));
   return writePlot(
     heatMapSpec(cells, {
-      title: `${env.env}: ${agentDisplayName(hm.agent)} mean return at step ${env.endStep}`,
+      title: `${env.env}: ${agentDisplayName(hm.agent)} mean return ${finalReturnWhere(env)}`,
       xTitle: hm.xAxis,
       yTitle: hm.yAxis ?? '',
       valueTitle: 'mean return',

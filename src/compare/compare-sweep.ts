@@ -44,6 +44,12 @@ export interface CompareOptions {
   minSeeds?: number;
   /** Compare at this step at most (cuts longer runs). */
   maxStep?: number;
+  /**
+   * Final return as the mean return over the evaluations in [end step - finalWindow, end step]
+   * rather than the end step's alone (e.g. 20000: the last 5 of a 100k run evaluated every 5k).
+   * Default 0.
+   */
+  finalWindow?: number;
   /** Include runs whose status.json says failed (default: left out and listed). */
   includeFailed?: boolean;
   /**
@@ -84,7 +90,11 @@ export async function compareSweep(sweepDir: string, opts: CompareOptions = {}):
     minSeeds: opts.minSeeds ?? null,
     maxStep: opts.maxStep ?? null,
     includeFailed: opts.includeFailed ?? false,
+    finalWindow: opts.finalWindow ?? 0,
   };
+  if (!Number.isInteger(options.finalWindow) || (options.finalWindow ?? 0) < 0) {
+    throw new CompareInputError(`finalWindow ${String(opts.finalWindow)}: give a whole number of steps >= 0 (0: the final return is the end step's evaluation).`);
+  }
   const thresholdFor = parseThresholds(opts.threshold);
   const baselineAgent = opts.baseline ?? 'sac';
   const warnings: string[] = [];
@@ -113,7 +123,7 @@ export async function compareSweep(sweepDir: string, opts: CompareOptions = {}):
   let seedBase = options.seed;
   for (const env of envNames) {
     const envRuns = runs.filter((r) => r.env === env);
-    const range = envRange(envRuns, options.maxStep);
+    const range = envRange(envRuns, options.maxStep, options.finalWindow);
     if (range.endStep < range.startStep) {
       warnings.push(`${env}: runs share no common step range (latest first evaluation ${range.startStep} > earliest last evaluation ${range.endStep}); skipped`);
       continue;
@@ -156,6 +166,7 @@ export async function compareSweep(sweepDir: string, opts: CompareOptions = {}):
     const envSummary: EnvSummary = {
       env,
       endStep: range.endStep,
+      finalSteps: range.finalSteps,
       startStep: range.startStep,
       threshold: thresholdFor(env),
       baseline: baseline?.series ?? null,

@@ -29,18 +29,27 @@ export interface EnvRange {
   endStep: number;
   /** Common step grid of the env within [startStep, endStep] (union of all runs' evaluation steps). */
   grid: number[];
+  /** The grid steps whose mean return is a run's final return: those within the final window before endStep ([endStep] without one). */
+  finalSteps: number[];
 }
 
 export function groupKey(r: Pick<LoadedRun, 'env' | 'agent' | 'gridLabel'>): string {
   return `${r.env}|${r.agent}|${r.gridLabel ?? ''}`;
 }
 
-export function envRange(runs: readonly LoadedRun[], maxStep: number | null): EnvRange {
+/**
+ * The env's common step range. finalWindow (steps, default 0): the final return is the mean
+ * return over the grid steps in [endStep - finalWindow, endStep], not the single evaluation at
+ * endStep; one evaluation of a policy that is still changing swings a lot (a Walker2d run read
+ * 752 at 95k and 148 at 100k), and averaging the last few lowers the seed-to-seed spread.
+ */
+export function envRange(runs: readonly LoadedRun[], maxStep: number | null, finalWindow = 0): EnvRange {
   const startStep = Math.max(...runs.map((r) => r.evaluations[0].step));
   const endStep = Math.min(maxStep ?? Infinity, ...runs.map((r) => r.evaluations[r.evaluations.length - 1].step));
   const grid = [...new Set(runs.flatMap((r) => r.evaluations.map((e) => e.step)).filter((s) => s >= startStep && s <= endStep))].sort((a, b) => a - b);
   if (!grid.includes(endStep) && endStep >= startStep) grid.push(endStep);
-  return { startStep, endStep, grid };
+  const finalSteps = grid.filter((s) => s >= endStep - finalWindow);
+  return { startStep, endStep, grid, finalSteps: finalSteps.length > 0 ? finalSteps : [endStep] };
 }
 
 function curveOf(run: LoadedRun, pick: (e: LoadedRun['evaluations'][number]) => number | null): Curve {
@@ -74,8 +83,8 @@ export function analyseGroup(runs: readonly LoadedRun[], range: EnvRange, thresh
   const seeds = runs.map((r) => r.seed);
   const returnCurves = runs.map((r) => curveOf(r, (e) => e.meanReturn));
 
-  // Final return: every run at the env's end step, so all agents are compared at equal steps.
-  const finals = returnCurves.map((c) => interpolateAt(c.steps, c.values, range.endStep));
+  // Final return: every run at the env's end step (or its mean over the final window), so all agents are compared at equal steps.
+  const finals = returnCurves.map((c) => mean(range.finalSteps.map((s) => interpolateAt(c.steps, c.values, s))));
   // AUC over the env's common range, on the shared grid.
   const aucs = returnCurves.map((c) => normalizedAuc(range.grid, range.grid.map((s) => interpolateAt(c.steps, c.values, s))));
 

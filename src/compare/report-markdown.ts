@@ -3,6 +3,7 @@
  * comparisons against the baseline with plain-words verdicts, and how many seeds
  * contribute along the curves.
  */
+import { finalReturnWhere } from './final-steps.js';
 import type { ConfidenceInterval, IntervalMethod } from '../stats/bootstrap.js';
 import type { CompareSummary, EnvSummary, GroupSummary, MetricPower } from './summary.js';
 import { formatNumber } from '../sweep/parse-values.js';
@@ -150,7 +151,7 @@ function envSection(env: EnvSummary): string[] {
   const out: string[] = [`## ${env.env}`, ''];
   const n = env.groups.reduce((a, g) => a + g.seeds.length, 0);
   out.push(
-    `${env.groups.length} agent configuration(s), ${n} runs. Final return is the evaluation return at step ${env.endStep}, the last step every included run of this env reached; AUC is the area under the return curve from step ${env.startStep} to ${env.endStep} divided by that range (the average return over training).`,
+    `${env.groups.length} agent configuration(s), ${n} runs. Final return is the evaluation return ${finalReturnWhere(env)}${(env.finalSteps?.length ?? 1) > 1 ? ` (--final-window), ${env.endStep} being` : ','} the last step every included run of this env reached; AUC is the area under the return curve from step ${env.startStep} to ${env.endStep} divided by that range (the average return over training).`,
     '',
   );
   if (env.plots.returnCurves) out.push(`![${env.env} return curves](${env.plots.returnCurves})`, '');

@@ -160,6 +160,8 @@ export interface EnvSummary {
   env: string;
   /** Step at which final return is measured: the last step every included run of the env reached. */
   endStep: number;
+  /** The evaluation steps whose mean return is the final return (with --final-window; absent in summaries written before: [endStep]). */
+  finalSteps?: number[];
   /** First step of the common range (the latest first evaluation). */
   startStep: number;
   threshold: number | null;
@@ -209,6 +211,8 @@ export interface CompareSummary {
     minSeeds: number | null;
     maxStep: number | null;
     includeFailed: boolean;
+    /** Final return is the mean return over this many steps before each env's end step (0: the end step's evaluation). Absent in summaries written before: 0. */
+    finalWindow?: number;
   };
   envs: EnvSummary[];
   /** Across-env aggregate (2+ envs with a baseline), else null. */
