@@ -19,6 +19,7 @@ interface CompareCliOptions {
   alpha?: number;
   minSeeds?: number;
   maxStep?: number;
+  finalWindow?: number;
   includeFailed?: boolean;
   finishedOnly?: boolean;
   png: boolean;
@@ -58,6 +59,7 @@ export function register(program: Command): Command {
     .option('--alpha <a>', 'significance level of the verdicts (default 0.05)', probability)
     .option('--min-seeds <k>', 'extend curves to steps reached by at least k seeds of an agent (default: all seeds)', int(1))
     .option('--max-step <n>', 'compare at this step at most', int(1))
+    .option('--final-window <steps>', 'final return = mean return of the evaluations in the last <steps> before the end step, e.g. 20000 for the last 5 of a run evaluated every 5k (default 0: the end step alone; one evaluation of a changing policy is noisy)', int(0))
     .option('--include-failed', 'keep runs whose status is failed (default: left out and listed)')
     .option('--finished-only', 'leave out runs that are still running or were interrupted (listed with their step), e.g. for a report of a study in progress')
     .option('--no-png', 'write SVG plots only')
@@ -73,6 +75,7 @@ export function register(program: Command): Command {
         alpha: opts.alpha,
         minSeeds: opts.minSeeds,
         maxStep: opts.maxStep,
+        finalWindow: opts.finalWindow,
         includeFailed: opts.includeFailed,
         finishedOnly: opts.finishedOnly,
         png: opts.png,
