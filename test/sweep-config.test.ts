@@ -170,4 +170,7 @@ test('progress line: done/total, running, failed and a step-based ETA', () => {
   fresh.set('c', { startStep: 0, currentStep: 300, totalSteps: 1000 });
   assert.equal(progressSnapshot(runs, ls(fresh), 10, 2).etaSec, (100 * 2) / 2);
   assert.equal(formatDuration(3725), '1h02m');
+  // With a time limit the ETA runs past, the line says when the limit comes; within it, nothing more.
+  assert.equal(progressSnapshot(runs, steps, 150, 2, 60).message, 'sweep: 2/5 done (1 skipped), 1 running, 1 failed, ETA 2m30s, time limit in 1m00s (the runs left then resume next time)');
+  assert.equal(progressSnapshot(runs, steps, 150, 2, 3600).message, 'sweep: 2/5 done (1 skipped), 1 running, 1 failed, ETA 2m30s');
 });

@@ -33,6 +33,8 @@ export function progressSnapshot(
   steps: ReadonlyMap<string, StepProgress>,
   elapsedSec: number,
   parallel: number,
+  /** Seconds to the sweep's --time-limit, when it has one: said beside an ETA that runs past it. */
+  limitLeftSec?: number,
 ): ProgressSnapshot {
   const count = (...states: SweepRunEntry['state'][]): number => runs.filter((r) => states.includes(r.state)).length;
   const total = runs.length;
@@ -41,7 +43,8 @@ export function progressSnapshot(
   const running = count('running');
   const failed = count('failed');
   const etaSec = estimateEta(runs, steps, elapsedSec, parallel);
-  const eta = etaSec === null ? 'ETA unknown' : `ETA ${formatDuration(etaSec)}`;
+  const beyondLimit = limitLeftSec !== undefined && (etaSec === null || etaSec > limitLeftSec);
+  const eta = `${etaSec === null ? 'ETA unknown' : `ETA ${formatDuration(etaSec)}`}${beyondLimit ? `, time limit in ${formatDuration(Math.max(0, limitLeftSec))} (the runs left then resume next time)` : ''}`;
   const message = `sweep: ${done}/${total} done${skipped > 0 ? ` (${skipped} skipped)` : ''}, ${running} running, ${failed} failed, ${eta}`;
   return { total, done, skipped, running, failed, etaSec, message };
 }

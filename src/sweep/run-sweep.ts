@@ -160,7 +160,8 @@ async function runLocked(opts: RunSweepOptions, logger: Logger, cwd: string, swe
       const status = entry.state === 'running' ? readRunStatus(plan.dir) : null;
       if (s && status) s.currentStep = status.step;
     }
-    logger.info(progressSnapshot(manifest.runs, steps, (Date.now() - startedMs) / 1000, opts.config.parallel).message);
+    const limitLeftSec = opts.timeLimit === undefined ? undefined : (opts.timeLimit.deadlineMs - Date.now()) / 1000;
+    logger.info(progressSnapshot(manifest.runs, steps, (Date.now() - startedMs) / 1000, opts.config.parallel, limitLeftSec).message);
   };
   const timer = setInterval(logProgress, opts.progressIntervalMs ?? 30_000);
   timer.unref();
