@@ -9,7 +9,7 @@ import type { GroupSummary } from '../src/compare/summary.js';
 import { envPower, plannedSeedsPerAgent } from '../src/compare/env-power.js';
 import type { SweepManifest } from '../src/sweep/manifest.js';
 import { mean, std } from '../src/stats/descriptive.js';
-import { pooledSd } from '../src/stats/power.js';
+import { detectableDifference, pooledSd } from '../src/stats/power.js';
 import { writeFixtureRun, range } from './fixtures/write-runs.js';
 import { checkWellFormedXml } from './fixtures/xml-check.js';
 
@@ -211,6 +211,15 @@ test('power: each tested pair and each env say what size of true difference Welc
   close(pw.finalReturn.baselineMean ?? NaN, mean(sacFinal), 1e-9);
   const report = readFileSync(result.reportPath, 'utf8');
   assert.match(report, /Power: with 5 seeds per agent \(the most any agent has here\) and this env's seed-to-seed standard deviation pooled over its agents/);
+  // And what a 10%-of-SAC effect would take, with the same test: at that many seeds the
+  // detectable difference is within it, one seed fewer it is not (to the simulation's noise:
+  // another simulation seed here).
+  const need = pw.finalReturn.seedsForShare;
+  assert.ok(need && !need.atLeast);
+  close(need.difference, 0.1 * mean(sacFinal), 1e-9);
+  const at = (n: number): number => detectableDifference({ sd: pooled, n }, { sd: pooled, n }, { seed: 11 });
+  assert.ok(at(need.seeds) <= 1.02 * need.difference && at(need.seeds - 1) > 0.98 * need.difference, `${need.seeds} seeds`);
+  assert.match(report, new RegExp(`To detect a true difference of 10% of SAC's mean as often, a study would need about ${need.seeds} seeds per agent in final return`));
   assert.match(report, /\| Agent \| Metric \| Difference vs SAC \[95% CI\] \| Welch's p \| Holm's p \| Detectable at 80% power \| P\(improvement\) \|/);
 });
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../src/random.js';
-import { detectableDifference, pooledSd } from '../src/stats/power.js';
+import { detectableDifference, pooledSd, seedsToDetect } from '../src/stats/power.js';
 import { welchTTest } from '../src/stats/welch-t-test.js';
 
 /** Share of simulated studies (normal seeds, true difference `diff`) in which Welch's p < 0.05. */
@@ -59,4 +59,24 @@ test('pooled standard deviation weights each group by n - 1 and skips single val
   const g2 = [0, 0, 0, 4, -4].map((v) => v / Math.sqrt(8) * 2);
   assert.ok(Math.abs(pooledSd([g1, g2, [42]]) - Math.sqrt(3)) < 1e-12, `${pooledSd([g1, g2])}`);
   assert.ok(Number.isNaN(pooledSd([[1], []])));
+});
+
+test('seeds to detect: the smallest equal group size whose detectable difference is within the target', () => {
+  // Many seeds: the normal answer 2 (z_0.975 + z_0.8)^2 sd^2 / D^2 = 15.70 (D = sd) to 156.98 (D = sd / sqrt(10)).
+  const big = seedsToDetect(1, 1 / Math.sqrt(10));
+  assert.equal(big.atLeast, false);
+  assert.ok(big.seeds >= 155 && big.seeds <= 162, `${big.seeds} seeds for 0.316 sd`);
+  // Few seeds: Welch's estimated df costs more than the normal answer (16), and the answer brackets.
+  const one = seedsToDetect(1, 1);
+  assert.ok(one.seeds >= 17 && one.seeds <= 19, `${one.seeds} seeds for 1 sd`);
+  const at = (n: number): number => detectableDifference({ sd: 1, n }, { sd: 1, n });
+  assert.ok(at(one.seeds) <= 1 && at(one.seeds - 1) > 1);
+  // Scale-free: sd and difference scaled together give the same count.
+  assert.equal(seedsToDetect(250, 250).seeds, one.seeds);
+  // Two seeds each suffice only for an enormous difference (Welch's df is then about 1-2).
+  assert.deepEqual(seedsToDetect(1, 100), { seeds: 2, atLeast: false });
+  assert.ok(seedsToDetect(1, 10).seeds > 2);
+  assert.deepEqual(seedsToDetect(1, 0.01, { maxSeeds: 300 }), { seeds: 300, atLeast: true });
+  assert.throws(() => seedsToDetect(0, 1), /sd must be positive/);
+  assert.throws(() => seedsToDetect(1, -1), /difference must be positive/);
 });

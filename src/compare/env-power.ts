@@ -6,12 +6,14 @@
  * env and the metric more than of any one agent; the per-pair figure sits in the pairwise table.
  */
 import { mean } from '../stats/descriptive.js';
-import { detectableDifference, pooledSd } from '../stats/power.js';
+import { detectableDifference, pooledSd, seedsToDetect } from '../stats/power.js';
 import type { SweepManifest } from '../sweep/manifest.js';
 import { finiteOrNull, metricValues } from './pairwise.js';
 import type { EnvPower, GroupSummary, MetricPower } from './summary.js';
 
 const POWER = 0.8;
+/** The effect, as a share of the baseline's mean, whose seed count the report names. */
+const SHARE = 0.1;
 
 /**
  * Seeds per agent the sweep planned for this env (its manifest's runs, grouped by run id
@@ -32,10 +34,13 @@ function metricPower(groups: GroupSummary[], baseline: GroupSummary | null, m: '
   const known = (g: GroupSummary): number[] => metricValues(g, m).filter((v): v is number => v !== null);
   const sd = pooledSd(groups.map(known));
   const base = baseline === null ? [] : known(baseline);
+  const baselineMean = base.length > 0 ? mean(base) : null;
+  const difference = baselineMean === null ? Number.NaN : SHARE * baselineMean;
   return {
     pooledSd: finiteOrNull(sd),
     detectable: finiteOrNull(detectableDifference({ sd, n }, { sd, n }, { alpha, power: POWER, seed })),
-    baselineMean: base.length > 0 ? mean(base) : null,
+    baselineMean,
+    seedsForShare: sd > 0 && difference > 0 ? { share: SHARE, difference, ...seedsToDetect(sd, difference, { alpha, power: POWER, seed }) } : null,
   };
 }
 

@@ -190,8 +190,16 @@ function powerSection(env: EnvSummary): string[] {
   if (pw.auc.detectable !== null) parts.push(`${fmt(pw.auc.detectable)} in AUC${share(pw.auc)}`);
   const sds = [`final return ${fmt(pw.finalReturn.pooledSd)}`, ...(pw.auc.pooledSd !== null ? [`AUC ${fmt(pw.auc.pooledSd)}`] : [])].join(', ');
   const source = pw.seedsFrom === 'sweep plan' ? "the sweep's plan" : 'the most any agent has here';
+  const seedsFor = (m: MetricPower, name: string): string | null => {
+    const s = m.seedsForShare;
+    if (s === undefined || s === null) return null;
+    return `${s.atLeast ? 'more than ' : 'about '}${s.seeds} seeds per agent in ${name} (a difference of ${fmt(s.difference)})`;
+  };
+  const needs = [seedsFor(pw.finalReturn, 'final return'), seedsFor(pw.auc, 'AUC')].filter((x): x is string => x !== null);
+  const effect = pw.finalReturn.seedsForShare?.share ?? pw.auc.seedsForShare?.share;
+  const needText = needs.length > 0 && effect !== undefined ? ` To detect a true difference of ${Math.round(100 * effect)}% of ${env.baseline}'s mean as often, a study would need ${needs.join(' and ')}.` : '';
   return [
-    `Power: with ${pw.seedsPerAgent} seeds per agent (${source}) and this env's seed-to-seed standard deviation pooled over its agents (${sds}), a two-sided ${pw.alpha * 100}% Welch test detects a true difference of about ${parts.join(' and ')} in ${pw.power * 100}% of studies (simulated with normal seeds). Smaller true differences mostly read as not significant, so "not significant" here does not mean "no difference".`,
+    `Power: with ${pw.seedsPerAgent} seeds per agent (${source}) and this env's seed-to-seed standard deviation pooled over its agents (${sds}), a two-sided ${pw.alpha * 100}% Welch test detects a true difference of about ${parts.join(' and ')} in ${pw.power * 100}% of studies (simulated with normal seeds). Smaller true differences mostly read as not significant, so "not significant" here does not mean "no difference".${needText}`,
     '',
   ];
 }

@@ -134,6 +134,12 @@ export interface MetricPower {
   detectable: number | null;
   /** The baseline's mean, to read detectable against; null without a baseline. */
   baselineMean: number | null;
+  /**
+   * Seeds per agent needed to detect a true difference of `share` (10%) of the baseline's mean
+   * with the same test and power; null without a positive baseline mean or a pooled sd.
+   * Absent in summaries written before.
+   */
+  seedsForShare?: { share: number; difference: number; seeds: number; atLeast: boolean } | null;
 }
 
 /** What differences the env's comparisons can see, at the study's size. */
