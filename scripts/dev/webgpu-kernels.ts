@@ -1,10 +1,11 @@
 /**
- * Which kernels one update runs on the webgpu backend, by name and count: the
- * engine's kernels (tf.profile) and the GPU programs actually dispatched (Reshape and
- * Identity, for instance, dispatch nothing). A dev tool to find composite tf-op paths
- * worth fusing; `npm run bench -- agents --backend webgpu` is the benchmark of record.
+ * Which kernels one update runs, by name and count: the engine's kernels (tf.profile)
+ * and, on webgpu, the GPU programs actually dispatched (Reshape and Identity, for
+ * instance, dispatch nothing). A dev tool to find composite tf-op paths worth fusing
+ * (every engine kernel costs tfjs bookkeeping whatever its size, on wasm too);
+ * `npm run bench -- agents [--backend webgpu]` is the benchmark of record.
  *
- *   node --import tsx scripts/dev/webgpu-kernels.ts [sac|rpp-sac|emlp-sac|matched]
+ *   node --import tsx scripts/dev/webgpu-kernels.ts [sac|rpp-sac|emlp-sac|matched] [webgpu|wasm]
  *
  * Same agents as the bench (obs 17, act 6, 256x256, batch 256, Walker2d-v5 mirror);
  * 'matched' is its matched baseline, plain SAC with the RPP actor's swish and init.
@@ -20,7 +21,9 @@ import { symmetry } from '../../envs/symmetries.js';
 const arg = process.argv[2] ?? 'sac';
 const matched = arg === 'matched';
 const kind = (matched ? 'sac' : arg) as AgentKind;
-await initBackend({ backend: 'webgpu' });
+const backend = process.argv[3] ?? 'webgpu';
+if (backend !== 'webgpu' && backend !== 'wasm') throw new Error(`webgpu-kernels: unknown backend '${backend}'; use webgpu or wasm.`);
+await initBackend({ backend });
 const rb = new ReplayBuffer({ capacity: 20_000, obsDim: 17, actDim: 6, seed: 1 });
 const rng = new Rng(2);
 const v = (k: number): number[] => Array.from({ length: k }, () => rng.normal());
@@ -41,26 +44,28 @@ agent.update(rb, { stats: false });
 const prof = await tf.profile(() => {
   agent.update(rb, { stats: false });
 });
-const be = tf.backend() as unknown as { runWebGPUProgram: (program: { shaderKey?: string; constructor: { name: string } }, ...rest: unknown[]) => unknown };
-const orig = be.runWebGPUProgram;
 const programs: string[] = [];
-be.runWebGPUProgram = function (this: unknown, program, ...rest) {
-  programs.push(program.constructor.name);
-  return orig.call(this, program, ...rest);
-};
-try {
-  agent.update(rb, { stats: false });
-} finally {
-  be.runWebGPUProgram = orig;
+if (backend === 'webgpu') {
+  const be = tf.backend() as unknown as { runWebGPUProgram: (program: { shaderKey?: string; constructor: { name: string } }, ...rest: unknown[]) => unknown };
+  const orig = be.runWebGPUProgram;
+  be.runWebGPUProgram = function (this: unknown, program, ...rest) {
+    programs.push(program.constructor.name);
+    return orig.call(this, program, ...rest);
+  };
+  try {
+    agent.update(rb, { stats: false });
+  } finally {
+    be.runWebGPUProgram = orig;
+  }
 }
 console.log(
   JSON.stringify(
     {
       agent: arg,
+      backend,
       kernels: prof.kernels.length,
       kernelNames: tally(prof.kernels.map((k) => k.name)),
-      dispatches: programs.length,
-      programs: tally(programs),
+      ...(backend === 'webgpu' ? { dispatches: programs.length, programs: tally(programs) } : {}),
     },
     null,
     1,
