@@ -22,7 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.js';
-import { matmulKernels, relaxedSimdAvailable } from '../src/kernels/matmul-kernels.js';
+import { matmulKernels, relaxedSimdAvailable, type MatmulOptions } from '../src/kernels/matmul-kernels.js';
 import { hasOwnMatmul, matmulPath, ownDense, ownMatMulNT, ownMatMulTN, ownWeightGrads, useOwnMatmul, type OwnMatmulMode } from '../src/kernels/own-matmul.js';
 import { Mlp } from '../src/nn/mlp.js';
 import { relErr, uniform } from './numeric-helpers.js';
@@ -257,7 +257,8 @@ describe('other backends keep their own matMul', { skip: FMA_ONLY ? 'fma half on
  * with few k both on B transposed into scratch and without scratch.
  */
 describe('matmul kernels on a bare WebAssembly.Memory', () => {
-  const shapes: Array<[number, number, number]> = [[256, 256, 6], [256, 6, 256], [256, 376, 34], [5, 7, 13], [9, 5, 7], [6, 2, 5], [7, 300, 11], [1, 17, 3]];
+  // [256, 6, 256], [256, 376, 34] and [128, 130, 20] run on packed panels when given scratch (at least 128 rows, 8 columns).
+  const shapes: Array<[number, number, number]> = [[256, 256, 6], [256, 6, 256], [256, 376, 34], [128, 130, 20], [5, 7, 13], [9, 5, 7], [6, 2, 5], [7, 300, 11], [1, 17, 3]];
   for (const fma of [false, true]) {
     it(`${fma ? 'relaxed_madd' : 'mul + add'}: every form, shape and placement within 1e-5 of float64`, { skip: fma && !fmaOk ? 'relaxed SIMD does not validate here' : FMA_ONLY && !fma ? 'fma half only' : false }, () => {
       const memory = new WebAssembly.Memory({ initial: 64 });
@@ -304,6 +305,47 @@ describe('matmul kernels on a bare WebAssembly.Memory', () => {
               }
             }
           }
+        }
+      }
+    });
+  }
+});
+
+/**
+ * Packing B's panels (given scratch, at least 128 rows) moves B, not the sums: nn and tn
+ * keep each entry's order over k, so packed and in-place results are the same bits.
+ * Scratch sits past everything else, and is poisoned first so stale panels would show.
+ */
+describe('packed panels give the same bits as reading B in place', () => {
+  for (const fma of [false, true]) {
+    it(`${fma ? 'relaxed_madd' : 'mul + add'}: nn with bias and relu, tn with column sums, across k blocks and column tails`, { skip: fma && !fmaOk ? 'relaxed SIMD does not validate here' : FMA_ONLY && !fma ? 'fma half only' : false }, () => {
+      const memory = new WebAssembly.Memory({ initial: 96 });
+      const f = new Float32Array(memory.buffer);
+      const scratchAt = 5 << 20;
+      let calls = 0;
+      const packed = matmulKernels(memory, fma, () => {
+        calls++;
+        return scratchAt;
+      });
+      const inPlace = matmulKernels(memory, fma);
+      let seed = 70;
+      for (const [M, K, N] of [[256, 17, 256], [256, 376, 34], [128, 130, 20], [200, 256, 8]] as Array<[number, number, number]>) {
+        for (const form of ['nn', 'tn'] as const) {
+          const [b, bias, c1, c2, cs1, cs2] = [1 << 20, 2 << 20, 3 << 20, 4 << 20, (2 << 20) + 8192, (2 << 20) + 16384];
+          f.set(uniform(M * K, seed++), 0);
+          f.set(uniform(K * N, seed++), b >> 2);
+          f.set(uniform(N, seed++), bias >> 2);
+          f.fill(NaN, scratchAt >> 2, (scratchAt >> 2) + 8 * K * N);
+          const opts = (cs: number): MatmulOptions => (form === 'nn' ? { bias, relu: true } : { colSum: cs });
+          const before = calls;
+          packed.matmul(form, 0, b, c1, M, K, N, opts(cs1));
+          assert.ok(calls > before, `${form} ${M}x${K}x${N}: packed path asked for no scratch`);
+          inPlace.matmul(form, 0, b, c2, M, K, N, opts(cs2));
+          const got = f.subarray(c1 >> 2, (c1 >> 2) + M * N);
+          const want = f.subarray(c2 >> 2, (c2 >> 2) + M * N);
+          assert.ok(want.every(Number.isFinite), `${form} ${M}x${K}x${N}: in-place result not finite`);
+          assert.deepEqual(Array.from(got), Array.from(want), `${form} ${M}x${K}x${N}: packed and in-place bits differ`);
+          if (form === 'tn') assert.deepEqual(Array.from(f.subarray(cs1 >> 2, (cs1 >> 2) + N)), Array.from(f.subarray(cs2 >> 2, (cs2 >> 2) + N)), `tn ${M}x${K}x${N}: column sums differ`);
         }
       }
     });

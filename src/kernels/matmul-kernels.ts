@@ -6,9 +6,12 @@
  *   nt: C [M, N] = A [M, K] B [N, K]^T              input gradient dz W^T
  *   tn: C [M, N] = A [K, M]^T B [K, N]              weight gradient x^T dz
  *       (optionally also colSum [N] = sum_k B [k, :], the bias gradient)
- * so no transpose is materialised and nothing is packed per step (one exception:
- * nt with fewer than 8 k, a narrow head's dz W^T, copies its few-KB B transposed
- * into scratch memory and runs as nn, see NT_MIN_K).
+ * so no transpose is materialised. The right-hand operand is copied once per call
+ * and block of k into scratch memory as contiguous 8-column panels (pack8 for nn
+ * and tn, packT8 gathering B^T's panels for nt, which then runs on the nn tiles)
+ * when at least PACK_MIN_ROWS rows of C will read each panel; a narrow head's
+ * dz W^T (fewer than 8 k) copies its few-KB B transposed and runs as nn (NT_MIN_K).
+ * Without scratch, or for fewer rows, everything is read in place.
  *
  * Why: XNNPACK packs every new right-hand operand (weights change every
  * optimizer step, dz every pass; ~0.5 ms per 256x256) and runs transposed forms
@@ -19,11 +22,15 @@
  * Blocking: nn and tn compute tiles of mr = 4 (or 1) rows by 8, 4 or 1 columns,
  * one k at a time: splat one A value per row, load the B row segment, multiply-add
  * into v128 accumulators (8 for a 4x8 tile; 6x8 and 8x8 spilled and ran at half the
- * rate here). k runs in blocks of KC, C read back between blocks. nt computes 4 (or 1) rows of A
+ * rate here, and so did unrolling k by 2 or 4 over packed panels: V8 hoisted the
+ * loads and ran out of the 16 xmm registers, ~30% slower). k runs in blocks of KC, C
+ * read back between blocks. nt without panels (fewer rows, a column tail, no
+ * scratch) computes 4 (or 1) rows of A
  * against 2 (or 1) rows of B as dot products over k, four k per vector, then
  * sums each accumulator's lanes. Every entry of C is one sum over k in increasing
- * order (nt: four interleaved partial sums, added at the end), so results are
- * deterministic for a given kernel flavour and runtime.
+ * order (ntDot: four interleaved partial sums, added at the end), so results are
+ * deterministic for a given kernel flavour and runtime, and packing does not change
+ * nn's or tn's bits.
  *
  * Flavours: with relaxed SIMD (validated at run time, never assumed) the
  * multiply-add is f32x4.relaxed_madd, which V8 emits as a fused multiply-add
@@ -76,11 +83,13 @@ function madd(fma: boolean, a: number[][], b: number[][], acc: number): number[]
  * (strides in bytes), 10 lo (the output is max(lo, value): 0 for relu, -inf else),
  * 11 colSum (tn: byte offset of a [N] output for the column sums of B, or 0),
  * 12 init (how accumulators start: 0 zero, 1 the bias row, 2 C itself and, for
- * colSum, the sums there: continuing a sum over an earlier block of k).
+ * colSum, the sums there: continuing a sum over an earlier block of k),
+ * 13 bStep (bytes from one column block of B to the next: 4 nw in place, a whole
+ * panel, 32 K, when packed).
  */
 function tileNN(form: 'nn' | 'tn', mr: number, nw: 8 | 4 | 1, fma: boolean, rem: number = nw): WasmFunction {
-  const f = new Body(13);
-  const [A, B, BIAS, C, RB, CB, K, LDA, LDB, LDC, LO, CS, INIT] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const f = new Body(14);
+  const [A, B, BIAS, C, RB, CB, K, LDA, LDB, LDC, LO, CS, INIT, BSTEP] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
   const nv = nw === 8 ? 2 : 1;
   const aRow = f.local('i32');
   const cP = f.local('i32');
@@ -166,13 +175,13 @@ function tileNN(form: 'nn' | 'tn', mr: number, nw: 8 | 4 | 1, fma: boolean, rem:
         ...(form === 'nn' ? [op.get(aRow), op.get(LDA), op.i32(mr), op.i32Mul, op.i32Add, op.set(aRow)] : addTo(aRow, 4 * mr)),
         op.get(cP), op.get(LDC), op.i32(mr), op.i32Mul, op.i32Add, op.set(cP),
       ]),
-      ...addTo(B, 4 * nw),
+      ...addLocal(B, BSTEP),
       ...addTo(BIAS, 4 * nw),
       ...addTo(C, 4 * nw),
       ...(withSums ? [op.get(CS), [0x04, 0x40], ...addTo(CS, 4 * nw), op.end] : []),
     ]),
   ];
-  return { name: `${form}${mr}x${nw}${rem === nw ? '' : `r${rem}`}`, params: [...Array(10).fill('i32'), 'f32', 'i32', 'i32'] as ValType[], results: [], locals: f.locals, body };
+  return { name: `${form}${mr}x${nw}${rem === nw ? '' : `r${rem}`}`, params: [...Array(10).fill('i32'), 'f32', 'i32', 'i32', 'i32'] as ValType[], results: [], locals: f.locals, body };
 }
 
 /**
@@ -235,7 +244,55 @@ function tileNT(mr: number, nr: number, fma: boolean): WasmFunction {
   return { name: `nt${mr}x${nr}`, params: Array(11).fill('i32') as ValType[], results: [], locals: f.locals, body };
 }
 
-type TileNN = (a: number, b: number, bias: number, c: number, rowBlocks: number, colBlocks: number, K: number, lda: number, ldb: number, ldc: number, lo: number, colSum: number, init: number) => void;
+/**
+ * Copy the 8-column panels of a row-major block of B (rows x 8 cb columns, row
+ * stride ldb bytes) to dst as cb contiguous panels of rows x 8 (32-byte rows).
+ * Params: 0 src, 1 dst, 2 rows, 3 cb, 4 ldb.
+ */
+function pack8(): WasmFunction {
+  const f = new Body(5);
+  const [SRC, DST, ROWS_, CB, LDB] = [0, 1, 2, 3, 4];
+  const s = f.local('i32');
+  const r = f.local('i32');
+  const body: number[][] = countedLoop(CB, [
+    op.get(SRC), op.set(s),
+    op.get(ROWS_), op.set(r),
+    ...countedLoop(r, [
+      op.get(DST), op.get(s), op.v128Load(0), op.v128Store(0),
+      op.get(DST), op.get(s), op.v128Load(16), op.v128Store(16),
+      ...addLocal(s, LDB),
+      ...addTo(DST, 32),
+    ]),
+    ...addTo(SRC, 32),
+  ]);
+  return { name: 'pack8', params: Array(5).fill('i32') as ValType[], results: [], locals: f.locals, body };
+}
+
+/**
+ * nt's B [N, K] read as the 8-column panels of B^T: rows 8j..8j+7 of a block of
+ * kc columns (row stride ldb bytes) to dst as cb panels of kc x 8 (32-byte rows),
+ * the layout pack8 writes, so nt runs on the packed nn tiles.
+ * Params: 0 src, 1 dst, 2 kc, 3 cb, 4 ldb.
+ */
+function packT8(): WasmFunction {
+  const f = new Body(5);
+  const [SRC, DST, KC_, CB, LDB] = [0, 1, 2, 3, 4];
+  const s = Array.from({ length: 8 }, () => f.local('i32'));
+  const k = f.local('i32');
+  const body: number[][] = countedLoop(CB, [
+    ...s.flatMap((p, c) => [...rowAddr(SRC, LDB, c), op.set(p)]),
+    op.get(KC_), op.set(k),
+    ...countedLoop(k, [
+      ...s.flatMap((p, c) => [op.get(DST), op.get(p), op.f32Load(0), op.f32Store(4 * c)]),
+      ...s.flatMap((p) => addTo(p, 4)),
+      ...addTo(DST, 32),
+    ]),
+    op.get(SRC), op.get(LDB), op.i32(8), op.i32Mul, op.i32Add, op.set(SRC),
+  ]);
+  return { name: 'packT8', params: Array(5).fill('i32') as ValType[], results: [], locals: f.locals, body };
+}
+
+type TileNN = (a: number, b: number, bias: number, c: number, rowBlocks: number, colBlocks: number, K: number, lda: number, ldb: number, ldc: number, lo: number, colSum: number, init: number, bStep: number) => void;
 type TileNT = (a: number, b: number, c: number, rowBlocks: number, colBlocks: number, k4: number, kTail: number, lda: number, ldb: number, ldc: number, init: number) => void;
 
 /**
@@ -245,6 +302,21 @@ type TileNT = (a: number, b: number, c: number, rowBlocks: number, colBlocks: nu
  * ran alike (38-45 GFLOP/s); wall-clock runs on the loaded machine suggested more.
  */
 const KC = 128;
+
+/**
+ * nn, tn and nt copy B's 8-column panels contiguous (pack8, packT8) when at least
+ * this many rows of C will read each panel: then each k step's two vectors of B come
+ * from the next 32 bytes instead of a row 4 N bytes away (nt: instead of dot products
+ * with a horizontal sum per entry). Measured on bare memory, in CPU time, copy
+ * included, packed / in place (scripts/dev/pack-compare.ts): 256^3 x W 1.02, x^T dz 1.08,
+ * dz W^T 1.04; the SAC update 0.95 of its time. At K = N = 256 with fewer rows the
+ * copy is not paid back: 0.51-0.61 at 4 rows, 0.90-0.93 at 17, 0.91-0.95 at 32,
+ * 0.985-0.99 at 64.
+ */
+const PACK_MIN_ROWS = 128;
+
+/** k per iteration of a packed tile's loop (a power of two). */
+const PACKED_UNROLL = 2;
 
 const ROWS = [4, 1] as const;
 const NN_COLS = [8, 4, 1] as const;
@@ -257,6 +329,7 @@ function functions(fma: boolean): WasmFunction[] {
     for (const rem of [1, 2, 3, 5, 6, 7]) out.push(tileNN('nn', mr, rem < 4 ? 4 : 8, fma, rem), tileNN('tn', mr, rem < 4 ? 4 : 8, fma, rem));
     for (const nr of NT_COLS) out.push(tileNT(mr, nr, fma));
   }
+  out.push(pack8(), packT8());
   return out;
 }
 
@@ -351,6 +424,11 @@ export function matmulKernels(memory: object, fma: boolean, scratch?: (bytes: nu
   const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const mem = memory as { buffer: ArrayBuffer };
   const nt = (mr: number, nr: number): TileNT => ex[`nt${mr}x${nr}`] as TileNT;
+  const pack8 = ex.pack8 as (src: number, dst: number, rows: number, cb: number, ldb: number) => void;
+  const packT8 = ex.packT8 as (src: number, dst: number, kc: number, cb: number, ldb: number) => void;
+
+  /** A tile suffix's width in columns ('8', '4', '1', '8r5', '4r3'). */
+  const tileWidth = (tile: string): number => Number(tile.split('r')[0]);
 
   function rowParts(M: number): Array<[number, number, number]> {
     const parts: Array<[number, number, number]> = []; // [mr, blocks, first row]
@@ -359,13 +437,18 @@ export function matmulKernels(memory: object, fma: boolean, scratch?: (bytes: nu
     return parts;
   }
 
-  /** nn or tn (bias 0: none; colSum 0: none). */
-  function nnOrTn(form: 'nn' | 'tn', a: number, b: number, c: number, M: number, K: number, N: number, bias: number, relu: boolean, colSum0: number, ldc: number): void {
+  /**
+   * nn or tn (bias 0: none; colSum 0: none). pack: whether B's 8-column panels may be
+   * copied to scratch first (see PACK_MIN_ROWS; false when B already is the scratch).
+   */
+  function nnOrTn(form: 'nn' | 'tn', a: number, b: number, c: number, M: number, K: number, N: number, bias: number, relu: boolean, colSum0: number, ldc: number, pack: boolean): void {
     const ldb = 4 * N;
-    const colParts: Array<[string, number, number]> = []; // [tile suffix, blocks, first column]
     const n8 = N >> 3;
     const rem = N & 7;
-    if (n8 > 0) colParts.push(['8', n8, 0]);
+    // Ask for scratch before reading the memory's size: allocating it can grow memory.
+    const panels = pack && scratch !== undefined && n8 > 0 && M >= PACK_MIN_ROWS ? scratch(32 * Math.min(KC, K) * n8) : -1;
+    const colParts: Array<[string, number, number]> = []; // [tile suffix, blocks, first column]
+    if (n8 > 0 && panels < 0) colParts.push(['8', n8, 0]);
     // A column tail as one partial tile when its whole-vector reads stay inside memory.
     const size = mem.buffer.byteLength;
     const inside = (start: number, entries: number): boolean => start === 0 || start + 4 * entries + 32 <= size;
@@ -376,20 +459,42 @@ export function matmulKernels(memory: object, fma: boolean, scratch?: (bytes: nu
       colParts.push(['1', rem & 3, N & ~3]);
     }
     const lda = form === 'nn' ? 4 * K : 4 * M;
+    const rows = rowParts(M);
     for (let k0 = 0; k0 < K; k0 += KC) {
       const kc = Math.min(KC, K - k0);
       const last = k0 + kc === K;
       const lo = last && relu ? 0 : -Infinity;
       const init = k0 > 0 ? 2 : bias !== 0 ? 1 : 0;
-      let colSum = colSum0;
-      for (const [mr, rb, r0] of rowParts(M)) {
-        const aRow = form === 'nn' ? a + r0 * lda + 4 * k0 : a + 4 * r0 + k0 * lda;
+      const aAt = (r0: number): number => (form === 'nn' ? a + r0 * lda + 4 * k0 : a + 4 * r0 + k0 * lda);
+      if (panels >= 0) {
+        // Each panel (kc x 8, 32-byte rows) is then read by every row block from a
+        // few contiguous KB instead of kc rows 4 N bytes apart.
+        pack8(b + k0 * ldb, panels, kc, n8, ldb);
+        rows.forEach(([mr, rb, r0], i) => {
+          (ex[`${form}${mr}x8`] as TileNN)(aAt(r0), panels, bias, c + r0 * ldc, rb, n8, kc, lda, 32, ldc, lo, i > 0 ? 0 : colSum0, init, 32 * kc);
+        });
+      }
+      rows.forEach(([mr, rb, r0], i) => {
         for (const [tile, cb, c0] of colParts) {
-          (ex[`${form}${mr}x${tile}`] as TileNN)(aRow, b + k0 * ldb + 4 * c0, bias === 0 ? 0 : bias + 4 * c0, c + r0 * ldc + 4 * c0, rb, cb, kc, lda, ldb, ldc, lo, colSum === 0 ? 0 : colSum + 4 * c0, init);
+          (ex[`${form}${mr}x${tile}`] as TileNN)(aAt(r0), b + k0 * ldb + 4 * c0, bias === 0 ? 0 : bias + 4 * c0, c + r0 * ldc + 4 * c0, rb, cb, kc, lda, ldb, ldc, lo, colSum0 === 0 || i > 0 ? 0 : colSum0 + 4 * c0, init, 4 * tileWidth(tile));
         }
-        colSum = 0;
+      });
+    }
+  }
+
+  /** nt on the 8-column panels of B^T (packT8) by the nn tiles; the last N % 8 columns by ntDot. */
+  function ntPanels(a: number, b: number, c: number, M: number, K: number, N: number, ldc: number, panels: number): void {
+    const n8 = N >> 3;
+    const lda = 4 * K;
+    const rows = rowParts(M);
+    for (let k0 = 0; k0 < K; k0 += KC) {
+      const kc = Math.min(KC, K - k0);
+      packT8(b + 4 * k0, panels, kc, n8, lda);
+      for (const [mr, rb, r0] of rows) {
+        (ex[`nn${mr}x8`] as TileNN)(a + r0 * lda + 4 * k0, panels, 0, c + r0 * ldc, rb, n8, kc, lda, 32, ldc, -Infinity, 0, k0 > 0 ? 2 : 0, 32 * kc);
       }
     }
+    if ((N & 7) > 0) ntDot(a, b + lda * 8 * n8, c + 32 * n8, M, K, N & 7, ldc);
   }
 
   function ntDot(a: number, b: number, c: number, M: number, K: number, N: number, ldc: number): void {
@@ -413,6 +518,7 @@ export function matmulKernels(memory: object, fma: boolean, scratch?: (bytes: nu
       const ldc = opts.ldc ?? 4 * N;
       if (ldc < 4 * N || ldc % 4 !== 0) throw new Error(`matmul ${form}: ldc ${ldc} must be a multiple of 4 bytes and at least 4 N = ${4 * N}.`);
       if (form === 'nt') {
+        if (scratch !== undefined && K >= NT_MIN_K && N >= 8 && M >= PACK_MIN_ROWS) return ntPanels(a, b, c, M, K, N, ldc, scratch(32 * Math.min(KC, K) * (N >> 3)));
         if (K >= NT_MIN_K || scratch === undefined) return ntDot(a, b, c, M, K, N, ldc);
         // B [N, K] -> B^T [K, N] in scratch, then nn without bias.
         const t = scratch(4 * K * N);
@@ -420,10 +526,10 @@ export function matmulKernels(memory: object, fma: boolean, scratch?: (bytes: nu
         const src = b >> 2;
         const dst = t >> 2;
         for (let j = 0; j < N; j++) for (let l = 0; l < K; l++) f[dst + l * N + j] = f[src + j * K + l];
-        return nnOrTn('nn', a, t, c, M, K, N, 0, false, 0, ldc);
+        return nnOrTn('nn', a, t, c, M, K, N, 0, false, 0, ldc, false);
       }
-      if (form === 'nn') return nnOrTn('nn', a, b, c, M, K, N, opts.bias ?? 0, opts.relu === true, 0, ldc);
-      return nnOrTn('tn', a, b, c, M, K, N, 0, false, opts.colSum ?? 0, ldc);
+      if (form === 'nn') return nnOrTn('nn', a, b, c, M, K, N, opts.bias ?? 0, opts.relu === true, 0, ldc, true);
+      return nnOrTn('tn', a, b, c, M, K, N, 0, false, opts.colSum ?? 0, ldc, true);
     },
   };
 }
