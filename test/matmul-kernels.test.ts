@@ -352,6 +352,37 @@ describe('packed panels give the same bits as reading B in place', () => {
   }
 });
 
+/**
+ * The fused relu is a pseudo-max (value < 0 ? 0 : value, one instruction): a NaN
+ * pre-activation must come out NaN, not 0 (nor -inf without relu), so a diverged
+ * network shows as NaN instead of passing silently as dead units.
+ */
+describe('a NaN input stays NaN through the fused bias and relu', () => {
+  for (const fma of [false, true]) {
+    it(`${fma ? 'relaxed_madd' : 'mul + add'}: nn with and without relu, whole tiles and tails`, { skip: fma && !fmaOk ? 'relaxed SIMD does not validate here' : FMA_ONLY && !fma ? 'fma half only' : false }, () => {
+      const memory = new WebAssembly.Memory({ initial: 64 });
+      const k = matmulKernels(memory, fma, () => 3 << 20);
+      for (const [M, K, N] of [[256, 17, 13], [5, 7, 9]] as Array<[number, number, number]>) {
+        const f = new Float32Array(memory.buffer);
+        const [b, bias, c] = [1 << 20, 2 << 20, 5 << 19];
+        f.set(uniform(M * K, 90), 0);
+        f.set(uniform(K * N, 91), b >> 2);
+        f.fill(-1, bias >> 2, (bias >> 2) + N); // every other pre-activation negative: relu gives 0 there
+        f.fill(0, b >> 2, (b >> 2) + K * N);
+        f[3 * K + 2] = NaN; // row 3 of A
+        for (const relu of [true, false]) {
+          k.matmul('nn', 0, b, c, M, K, N, { bias, relu });
+          for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+            const v = f[(c >> 2) + i * N + j];
+            if (i === 3) assert.ok(Number.isNaN(v), `${M}x${K}x${N} relu ${relu} [3, ${j}]: ${v}, want NaN`);
+            else assert.equal(v, relu ? 0 : -1, `${M}x${K}x${N} relu ${relu} [${i}, ${j}]`);
+          }
+        }
+      }
+    });
+  }
+});
+
 describe('matmul kernels writing into a wider C (ldc > 4 N)', () => {
   for (const fma of [false, true]) {
     it(`${fma ? 'relaxed_madd' : 'mul + add'}: every form fills its N columns within 1e-5 of float64 and leaves the rest of each row alone`, { skip: fma && !fmaOk ? 'relaxed SIMD does not validate here' : FMA_ONLY && !fma ? 'fma half only' : false }, () => {

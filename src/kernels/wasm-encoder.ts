@@ -78,6 +78,8 @@ export const op = {
   f32x4Mul: [0xfd, ...uleb(230)],
   f32x4Div: [0xfd, ...uleb(231)],
   f32x4Max: [0xfd, ...uleb(233)],
+  /** pmax(a, b) = a < b ? b : a (one maxps on x64; a NaN a stays NaN). */
+  f32x4Pmax: [0xfd, ...uleb(235)],
   /** Load one f32 and splat it to four lanes. */
   v128Load32Splat: (offset = 0): number[] => [0xfd, 0x09, 0x02, ...uleb(offset)],
   /** Load one f32 into lane 0, zeros in lanes 1-3 (reads 4 bytes only). */
