@@ -317,9 +317,6 @@ const KC = 128;
  */
 const PACK_MIN_ROWS = 128;
 
-/** k per iteration of a packed tile's loop (a power of two). */
-const PACKED_UNROLL = 2;
-
 const ROWS = [4, 1] as const;
 const NN_COLS = [8, 4, 1] as const;
 const NT_COLS = [2, 1] as const;

@@ -4,7 +4,9 @@
  *
  * On wasm, by default, a dense layer's forward act(x W + b), its input gradient
  * dz W^T and its weight and bias gradients x^T dz, sum(dz) each run as one call
- * of this kernel, with no transpose and no operand packing. XNNPACK (tf.matMul,
+ * of this kernel, with no transpose and no tensor allocated besides the outputs (the
+ * right operand's panels are copied into one reused heap scratch buffer, see
+ * matmul-kernels.ts). XNNPACK (tf.matMul,
  * _FusedMatMul with explicit transposes) stays as the reference path: on other
  * backends, with RPP_SAC_MATMUL=xnnpack, or after useOwnMatmul('off').
  *
