@@ -390,7 +390,8 @@ describe('matmul kernels writing into a wider C (ldc > 4 N)', () => {
       const k = matmulKernels(memory, fma, () => 3 << 20);
       const pad = 5;
       let seed = 40;
-      for (const [M, K, N] of [[9, 5, 7], [256, 256, 6], [7, 300, 11], [5, 7, 13], [64, 64, 16]] as Array<[number, number, number]>) {
+      // [256, 140, 20]: packed panels in every form (nt: two panels, then a 4-column tail by dot products), two blocks of k.
+      for (const [M, K, N] of [[9, 5, 7], [256, 256, 6], [7, 300, 11], [5, 7, 13], [64, 64, 16], [256, 140, 20]] as Array<[number, number, number]>) {
         for (const form of ['nn', 'nt', 'tn'] as const) {
           const f = new Float32Array(memory.buffer);
           const ldc = N + pad;
