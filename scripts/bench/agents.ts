@@ -21,7 +21,10 @@
  * our own 256^3 kernel's rate; `sacOverPytorch` divides by PyTorch's single-thread
  * update on this machine kind (6.8-8.0 ms, issue 15). `shapes` gives GFLOP/s per
  * shape class and form, ours beside tfjs's (tfjs's as the reference path issues them:
- * _FusedMatMul, and explicit transposes before untransposed matmuls).
+ * _FusedMatMul, and explicit transposes before untransposed matmuls). `matmulFloorMs` is
+ * the update's 37 products alone, straight on our kernels (matmul-floor.ts), and
+ * `sacOverFloor` the update against it: what dispatch, tape, allocation and the
+ * non-matmul kernels add (the target of a tensor-free update).
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadavg } from 'node:os';
@@ -33,6 +36,7 @@ import { fusedDense } from '../../src/nn/dense.js';
 import { describeMatmulPath, hasOwnMatmul, ownDense, ownMatMulNT, ownMatmulMode, ownWeightGrads, useOwnMatmul, type OwnMatmulMode } from '../../src/kernels/own-matmul.js';
 import { Rng } from '../../src/random.js';
 import { simdPeakGflops } from './simd-peak.js';
+import { matmulFloor } from './matmul-floor.js';
 import { ReplayBuffer } from '../../src/replay/replay-buffer.js';
 import { SacAgent } from '../../agents/sac.js';
 import type { AgentKind, SacConfigInput } from '../../agents/sac-config.js';
@@ -265,6 +269,8 @@ export async function run(): Promise<Record<string, unknown>> {
   const initial = ownMatmulMode();
   const paths: OwnMatmulMode[] = own ? [initial, 'off'] : [initial];
   const matmul = describeMatmulPath();
+  // The update's 37 products straight on our kernels, in the same flavour: what the update costs without tfjs.
+  const floor = own ? matmulFloor(matmul.includes('relaxed_madd')) : null;
   type T = { wall: number; cpu: number };
   /** 'default': the process's path (ours unless RPP_SAC_MATMUL=xnnpack); 'off': XNNPACK. */
   const key = (p: OwnMatmulMode): string => (p === initial ? 'default' : 'off');
@@ -280,12 +286,15 @@ export async function run(): Promise<Record<string, unknown>> {
       }
       matMul();
       if (own) ownMatMul();
+      floor?.run();
     }
     // Interleave the measurements rep by rep, so load changes on a shared
     // machine hit all of them alike; ratios are taken between medians of the same run.
     const tMm: T[] = [];
     const tOwnMm: T[] = [];
+    const tFloor: T[] = [];
     for (let r = 0; r < reps; r++) {
+      if (floor !== null) tFloor.push(timeOnce(() => floor.run()));
       // 5 matmuls timed together: one is near the cpuUsage resolution.
       tMm.push(timeOnce(() => {
         for (let k = 0; k < 5; k++) matMul();
@@ -346,6 +355,8 @@ export async function run(): Promise<Record<string, unknown>> {
           rppOverSacXnnpack: r3(xRpp / xSac),
           ownSpeedupSac: r3(xSac / sacMs),
           ownSpeedupRpp: r3(xRpp / rppMs),
+          matmulFloorMs: r2(stat(tFloor.map((t) => t[key]))),
+          sacOverFloor: r3(sacMs / stat(tFloor.map((t) => t[key]))),
         });
       }
       return out;
@@ -361,7 +372,10 @@ export async function run(): Promise<Record<string, unknown>> {
         rppOverSac: r3(median(reps_.map((r) => t.rpp[r][key] / t.sac[r][key]))),
         matchedOverSac: r3(median(reps_.map((r) => t.matched[r][key] / t.sac[r][key]))),
       };
-      if (own) out.ownSpeedupSac = r3(median(reps_.map((r) => times.off.sac[r][key] / t.sac[r][key])));
+      if (own) {
+        out.ownSpeedupSac = r3(median(reps_.map((r) => times.off.sac[r][key] / t.sac[r][key])));
+        out.sacOverFloor = r3(median(reps_.map((r) => t.sac[r][key] / tFloor[r][key])));
+      }
       return out;
     };
     const kernels: Record<string, Record<string, number>> = {};
