@@ -426,9 +426,6 @@ export function matmulKernels(memory: object, fma: boolean, scratch?: (bytes: nu
   const pack8 = ex.pack8 as (src: number, dst: number, rows: number, cb: number, ldb: number) => void;
   const packT8 = ex.packT8 as (src: number, dst: number, kc: number, cb: number, ldb: number) => void;
 
-  /** A tile suffix's width in columns ('8', '4', '1', '8r5', '4r3'). */
-  const tileWidth = (tile: string): number => Number(tile.split('r')[0]);
-
   function rowParts(M: number): Array<[number, number, number]> {
     const parts: Array<[number, number, number]> = []; // [mr, blocks, first row]
     if (M >> 2 > 0) parts.push([4, M >> 2, 0]);
@@ -446,16 +443,20 @@ export function matmulKernels(memory: object, fma: boolean, scratch?: (bytes: nu
     const rem = N & 7;
     // Ask for scratch before reading the memory's size: allocating it can grow memory.
     const panels = pack && scratch !== undefined && n8 > 0 && M >= PACK_MIN_ROWS ? scratch(32 * Math.min(KC, K) * n8) : -1;
-    const colParts: Array<[string, number, number]> = []; // [tile suffix, blocks, first column]
-    if (n8 > 0 && panels < 0) colParts.push(['8', n8, 0]);
+    // The column blocks: whole 8-column tiles (packed or in place), then the N % 8 tail.
+    const parts: Array<{ tile: string; width: number; blocks: number; c0: number; packed: boolean }> = [];
+    const part = (width: number, blocks: number, c0: number, stored = width, packed = false): void => {
+      parts.push({ tile: `${width}${stored === width ? '' : `r${stored}`}`, width, blocks, c0, packed });
+    };
+    if (n8 > 0) part(8, n8, 0, 8, panels >= 0);
     // A column tail as one partial tile when its whole-vector reads stay inside memory.
     const size = mem.buffer.byteLength;
     const inside = (start: number, entries: number): boolean => start === 0 || start + 4 * entries + 32 <= size;
-    if (rem === 4) colParts.push(['4', 1, 8 * n8]);
-    else if (rem > 0 && inside(b, K * N) && inside(c, ((M - 1) * ldc) / 4 + N) && inside(bias, N) && inside(colSum0, N)) colParts.push([`${rem < 4 ? 4 : 8}r${rem}`, 1, 8 * n8]);
+    if (rem === 4) part(4, 1, 8 * n8);
+    else if (rem > 0 && inside(b, K * N) && inside(c, ((M - 1) * ldc) / 4 + N) && inside(bias, N) && inside(colSum0, N)) part(rem < 4 ? 4 : 8, 1, 8 * n8, rem);
     else if (rem > 0) {
-      if ((rem & 4) !== 0) colParts.push(['4', 1, 8 * n8]);
-      colParts.push(['1', rem & 3, N & ~3]);
+      if ((rem & 4) !== 0) part(4, 1, 8 * n8);
+      part(1, rem & 3, N & ~3);
     }
     const lda = form === 'nn' ? 4 * K : 4 * M;
     const rows = rowParts(M);
@@ -465,17 +466,13 @@ export function matmulKernels(memory: object, fma: boolean, scratch?: (bytes: nu
       const lo = last && relu ? 0 : -Infinity;
       const init = k0 > 0 ? 2 : bias !== 0 ? 1 : 0;
       const aAt = (r0: number): number => (form === 'nn' ? a + r0 * lda + 4 * k0 : a + 4 * r0 + k0 * lda);
-      if (panels >= 0) {
-        // Each panel (kc x 8, 32-byte rows) is then read by every row block from a
-        // few contiguous KB instead of kc rows 4 N bytes apart.
-        pack8(b + k0 * ldb, panels, kc, n8, ldb);
-        rows.forEach(([mr, rb, r0], i) => {
-          (ex[`${form}${mr}x8`] as TileNN)(aAt(r0), panels, bias, c + r0 * ldc, rb, n8, kc, lda, 32, ldc, lo, i > 0 ? 0 : colSum0, init, 32 * kc);
-        });
-      }
+      // Each packed panel (kc x 8, 32-byte rows, the next one 32 kc further on) is then read
+      // by every row block from a few contiguous KB instead of kc rows 4 N bytes apart.
+      if (panels >= 0) pack8(b + k0 * ldb, panels, kc, n8, ldb);
       rows.forEach(([mr, rb, r0], i) => {
-        for (const [tile, cb, c0] of colParts) {
-          (ex[`${form}${mr}x${tile}`] as TileNN)(aAt(r0), b + k0 * ldb + 4 * c0, bias === 0 ? 0 : bias + 4 * c0, c + r0 * ldc + 4 * c0, rb, cb, kc, lda, ldb, ldc, lo, colSum0 === 0 || i > 0 ? 0 : colSum0 + 4 * c0, init, 4 * tileWidth(tile));
+        for (const p of parts) {
+          const [bAt, ldbAt, bStep] = p.packed ? [panels, 32, 32 * kc] : [b + k0 * ldb + 4 * p.c0, ldb, 4 * p.width];
+          (ex[`${form}${mr}x${p.tile}`] as TileNN)(aAt(r0), bAt, bias === 0 ? 0 : bias + 4 * p.c0, c + r0 * ldc + 4 * p.c0, rb, p.blocks, kc, lda, ldbAt, ldc, lo, colSum0 === 0 || i > 0 ? 0 : colSum0 + 4 * p.c0, init, bStep);
         }
       });
     }
