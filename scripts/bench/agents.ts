@@ -343,6 +343,7 @@ export async function run(): Promise<Record<string, unknown>> {
         const ownBoundMs = flops / (ownGflops * 1e6);
         const xSac = ms('off', 'sac');
         const xRpp = ms('off', 'rpp');
+        const floorMs = stat(tFloor.map((t) => t[key]));
         Object.assign(out, {
           ownMatMul256Gflops: r2(ownGflops),
           ownMatMul256OverPeak: r3(ownGflops / peak),
@@ -355,8 +356,8 @@ export async function run(): Promise<Record<string, unknown>> {
           rppOverSacXnnpack: r3(xRpp / xSac),
           ownSpeedupSac: r3(xSac / sacMs),
           ownSpeedupRpp: r3(xRpp / rppMs),
-          matmulFloorMs: r2(stat(tFloor.map((t) => t[key]))),
-          sacOverFloor: r3(sacMs / stat(tFloor.map((t) => t[key]))),
+          matmulFloorMs: r2(floorMs),
+          sacOverFloor: r3(sacMs / floorMs),
         });
       }
       return out;

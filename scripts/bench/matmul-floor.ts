@@ -43,12 +43,13 @@ export function matmulFloor(fma: boolean, obs = 17, act = 6, hidden = 256, batch
     return at;
   };
   const buffers = products.map(([, M, K, N]) => ({ a: alloc(M * K), b: alloc(K * N), c: alloc(M * N), bias: alloc(N), sums: alloc(N) }));
-  const scratchAt = alloc(1 << 16);
+  const scratchBytes = 1 << 18; // 256 KB: twice the panels of a 256-column product (32 B x 128 k x 32 panels)
+  const scratchAt = alloc(scratchBytes / 4);
   const memory = new WebAssembly.Memory({ initial: Math.ceil(top / 65536) + 1 });
   const f = new Float32Array(memory.buffer);
   for (let i = 0; i < top / 4; i++) f[i] = Math.sin(i) * 0.5;
   const kernels = matmulKernels(memory, fma, (bytes) => {
-    if (bytes > 4 << 16) throw new Error(`matmulFloor: scratch of ${bytes} bytes asked for, ${4 << 16} reserved`);
+    if (bytes > scratchBytes) throw new Error(`matmulFloor: scratch of ${bytes} bytes asked for, ${scratchBytes} reserved`);
     return scratchAt;
   });
   return {

@@ -6,6 +6,7 @@
  * this is a dev tool.
  */
 import { matmulFloor } from '../bench/matmul-floor.js';
+import { median } from '../bench-util.js';
 
 const reps = Number(process.argv[2] ?? 300);
 const fma = process.argv[3] === 'fma';
@@ -18,6 +19,5 @@ for (let i = 0; i < reps; i++) {
   const d = process.cpuUsage(t0);
   ms.push((d.user + d.system) / 1e3);
 }
-ms.sort((x, y) => x - y);
-const median = ms[ms.length >> 1];
-console.log(JSON.stringify({ calls: floor.calls, gflop: +(floor.flops / 1e9).toFixed(3), madd: fma ? 'relaxed_madd' : 'mul+add', cpuMsMedian: +median.toFixed(2), cpuMsMin: +ms[0].toFixed(2), gflops: +(floor.flops / median / 1e6).toFixed(1) }));
+const med = median(ms);
+console.log(JSON.stringify({ calls: floor.calls, gflop: +(floor.flops / 1e9).toFixed(3), madd: fma ? 'relaxed_madd' : 'mul+add', cpuMsMedian: +med.toFixed(2), cpuMsMin: +Math.min(...ms).toFixed(2), gflops: +(floor.flops / med / 1e6).toFixed(1) }));

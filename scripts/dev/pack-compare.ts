@@ -9,6 +9,7 @@
  * `npm run bench -- agents` is the benchmark of record; this is a dev tool.
  */
 import { matmulKernels, type MatmulForm } from '../../src/kernels/matmul-kernels.js';
+import { median } from '../bench-util.js';
 
 const fma = process.argv[2] === 'fma';
 const memory = new WebAssembly.Memory({ initial: 128 });
@@ -29,7 +30,6 @@ const shapes: Array<[string, MatmulForm, number, number, number]> = [
     [`x^T dz, ${m} rows`, 'tn', m, 256, 256],
   ]),
 ];
-const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1];
 console.log(`mul-add flavour: ${fma ? 'relaxed_madd' : 'mul + add'}`);
 for (const [label, form, M, K, N] of shapes) {
   const rate = { packed: [] as number[], inPlace: [] as number[] };
