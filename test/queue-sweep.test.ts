@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,8 +77,11 @@ function spawnWorker(name: string, resultsDir: string, env: NodeJS.ProcessEnv = 
     partial = parts.pop()!;
     lines.push(...parts.filter(Boolean));
   });
+  // Its log lines (winston writes warnings such as a lost job lock to stderr) go into `lines`
+  // too, marked, so a timed-out wait prints them; they cannot match 'ready'/'started'/'completed'.
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
+    lines.push(...chunk.toString().split('\n').filter(Boolean).map((l) => `stderr: ${l}`));
   });
   child.once('exit', (code, signal) => {
     if (code !== 0 && signal !== 'SIGKILL' && signal !== 'SIGTERM') lines.push(`exited ${code} ${signal}: ${stderr}`);
@@ -120,6 +124,35 @@ async function writersInOrder(runDir: string): Promise<number[]> {
   return order;
 }
 
+/** A TCP proxy to redis on loopback that delays every connection after its first by delayMs. */
+async function slowSecondConnections(redisPort: number, delayMs: number): Promise<{ url: string; close: () => void }> {
+  const sockets: net.Socket[] = [];
+  let accepted = 0;
+  const server = net.createServer((client) => {
+    sockets.push(client);
+    client.pause();
+    setTimeout(() => {
+      const upstream = net.connect(redisPort, '127.0.0.1');
+      sockets.push(upstream);
+      client.pipe(upstream).pipe(client);
+      client.resume();
+      for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+        a.on('error', () => b.destroy());
+        a.on('close', () => b.destroy());
+      }
+    }, accepted++ === 0 ? 0 : delayMs);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    close: () => {
+      server.close();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -130,7 +163,9 @@ function isAlive(pid: number): boolean {
 }
 
 describe('distributed sweep queue (real redis-server)', { skip: false }, () => {
-  test('two workers, one SIGKILLed mid-run: every run finishes exactly once, the killed run resumes on the other worker', { timeout: 90_000 }, async (t) => {
+  test('two workers, one SIGKILLed mid-run: every run finishes exactly once, the killed run resumes on the other worker', { timeout: 200_000 }, async (t) => {
+    // The timeout is above the sum of the waits below (30 + 60 + 30 + 60 s), so a stuck step
+    // fails with its own message and the worker's output, not a bare test timeout.
     const reason = skipReason();
     if (reason) return t.skip(reason);
     const sweepId = 'kill-test';
@@ -164,9 +199,10 @@ describe('distributed sweep queue (real redis-server)', { skip: false }, () => {
       const runDir = path.join(resultsDir, sweepId, started);
       const ckpt = await fs.readFile(path.join(runDir, 'checkpoints', 'latest', 'manifest.json'), 'utf8').catch(() => '');
       return ckpt && (JSON.parse(ckpt) as { step: number }).step === 4 ? started : undefined;
-      // 90 s: on an oversubscribed machine (two suites on 2 cores) the job pick-up and the fake
-      // trainer's tsx start-up took over 45 s once; the wait only bounds how long a failure takes.
-    }, 90_000, () => a.lines);
+      // Twice this wait ran out (at 45 s, then at 90 s as the test's timeout) with no output to
+      // say why. A likely cause, now fixed in the worker: A took its job before startWorker had
+      // returned, so its 'started' line was never printed. The wait bounds how long a failure takes.
+    }, 60_000, () => a.lines);
     const b = spawnWorker('B', resultsDir);
     mine.push(b);
     await waitFor('worker B ready', async () => b.lines.some((l) => l.startsWith('ready')), 30_000, () => b.lines);
@@ -280,5 +316,32 @@ describe('distributed sweep queue (real redis-server)', { skip: false }, () => {
     assert.match(abandoned[0]!, /^retry-test__Fake-v0__sac__seed-8-\d+$/);
     assert.match(await fs.readFile(path.join(resultsDir, '.abandoned', abandoned[0]!, 'evaluations.jsonl'), 'utf8'), /"meanReturn":-1/);
     await worker.close();
+  });
+  test('jobs waiting before a worker starts are all reported to listeners attached right after startWorker resolves', { timeout: 60_000 }, async (t) => {
+    const reason = skipReason();
+    if (reason) return t.skip(reason);
+    const sweepId = 'listen-test';
+    const resultsDir = path.join(tmp, 'listen-results');
+    // Runs already finished on disk: the worker's quickest path (no trainer), so a job taken
+    // before the caller could listen would go unheard.
+    const runs = [10, 11, 12].map((seed) => fakeRun(sweepId, seed, 2, 1));
+    for (const run of runs) {
+      const runDir = path.join(resultsDir, run.resultsRelDir);
+      await fs.mkdir(path.join(runDir, 'checkpoints', 'latest'), { recursive: true });
+      await fs.writeFile(path.join(runDir, 'checkpoints', 'latest', 'manifest.json'), JSON.stringify({ step: 2 }));
+      await fs.writeFile(path.join(runDir, 'status.json'), JSON.stringify({ state: 'finished', step: 2, totalSteps: 2, updatedAt: '' }));
+    }
+    await enqueueRuns(redis!.url, sweepId, runs);
+    // Every connection after the worker's first (BullMQ's blocking one) opens 1 s late: the
+    // window in which a worker that took jobs before it was ready would take all three.
+    const proxy = await slowSecondConnections(redis!.port, 1000);
+    t.after(() => proxy.close());
+    const worker = await startWorker({ queueUrl: proxy.url, resultsDir, concurrency: 3, trainCommand, logger: createLogger({ silent: true }), ...fastLocks });
+    inProcessWorkers.push(worker);
+    const heard: string[] = [];
+    worker.on('completed', (runKey, result) => heard.push(`${runKey} ${result.skipped}`));
+    await waitFor('the 3 runs to finish', async () => ((await queueStatus(redis!.url, sweepId)).finished.length === 3 ? true : undefined));
+    await worker.close();
+    assert.deepEqual(heard.sort(), runs.map((r) => `${r.runKey} true`).sort());
   });
 });

@@ -99,6 +99,8 @@ class QueueRunWorker extends EventEmitter<QueueWorkerEvents> implements RunWorke
       lockDuration: this.opts.lockDurationMs ?? 60_000,
       stalledInterval: this.opts.stalledIntervalMs ?? 30_000,
       maxStalledCount: this.opts.maxStalledCount ?? 3,
+      // Jobs are taken only once startWorker has returned (see the end of start()).
+      autorun: false,
     });
     this.worker.on('error', (error) => this.logger.warn('queue worker error', { error: error.message }));
     // Lost the lock (e.g. cut off from Redis): another worker may take the run, so stop writing it.
@@ -113,6 +115,13 @@ class QueueRunWorker extends EventEmitter<QueueWorkerEvents> implements RunWorke
     });
     await this.worker.waitUntilReady();
     this.logger.info('queue worker ready', { worker: this.name, queue: redactRedisUrl(this.opts.queueUrl), results: this.opts.resultsDir });
+    // Take jobs from the next macrotask on, after the caller of startWorker has attached its
+    // listeners. With BullMQ's autorun the main loop fetched a waiting job as soon as the main
+    // connection was up, before the blocking one (which waitUntilReady also waits for): the
+    // job's 'started' event could fire before startWorker resolved, and nobody heard it.
+    setImmediate(() => {
+      this.worker?.run().catch((error: Error) => this.logger.error('queue worker stopped taking jobs', { error: error.message }));
+    });
   }
 
   private async process(job: Job<RunJob, RunJobResult>, token: string | undefined): Promise<RunJobResult> {
