@@ -317,6 +317,7 @@ describe('distributed sweep queue (real redis-server)', { skip: false }, () => {
     assert.match(await fs.readFile(path.join(resultsDir, '.abandoned', abandoned[0]!, 'evaluations.jsonl'), 'utf8'), /"meanReturn":-1/);
     await worker.close();
   });
+
   test('jobs waiting before a worker starts are all reported to listeners attached right after startWorker resolves', { timeout: 60_000 }, async (t) => {
     const reason = skipReason();
     if (reason) return t.skip(reason);
