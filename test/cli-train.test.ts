@@ -111,7 +111,9 @@ describe('rpp-sac train / resume / eval on InvertedPendulum-v5', { concurrency: 
     assert.equal(manifest.replay?.size, 1500);
     assert.ok(existsSync(join(out, RUN_FILES.policy, 'policy.json')));
 
-    // eval of the exported policy: deterministic, so the same seed gives the training-time numbers.
+    // eval of the exported policy: deterministic, so the same seed gives the training-time numbers
+    // (exactly here, where a return counts steps; in general up to float32 rounding: the exported
+    // policy runs plain tf ops, the agent our kernels, see runs/README.md).
     const ev = await start(['eval', out, '--episodes', '2', '--json', '--backend', 'wasm']).done;
     assert.equal(ev.code, 0, ev.stderr);
     const res = JSON.parse(ev.stdout.trim()) as { meanReturn: number; stdReturn: number; returns: number[]; seed: number };
