@@ -77,7 +77,6 @@ export const op = {
   f32x4Sub: [0xfd, ...uleb(229)],
   f32x4Mul: [0xfd, ...uleb(230)],
   f32x4Div: [0xfd, ...uleb(231)],
-  f32x4Max: [0xfd, ...uleb(233)],
   /** pmax(a, b) = a < b ? b : a (one maxps on x64; a NaN a stays NaN). */
   f32x4Pmax: [0xfd, ...uleb(235)],
   /** Load one f32 and splat it to four lanes. */
