@@ -426,6 +426,14 @@ export function matmulKernels(memory: object, fma: boolean, scratch?: (bytes: nu
   const pack8 = ex.pack8 as (src: number, dst: number, rows: number, cb: number, ldb: number) => void;
   const packT8 = ex.packT8 as (src: number, dst: number, kc: number, cb: number, ldb: number) => void;
 
+  /**
+   * The offset of scratch for B's 8-column panels over one block of k when they pay
+   * (scratch given, at least PACK_MIN_ROWS rows of C read each panel), else -1.
+   */
+  function panelScratch(M: number, K: number, N: number): number {
+    return scratch !== undefined && N >= 8 && M >= PACK_MIN_ROWS ? scratch(32 * Math.min(KC, K) * (N >> 3)) : -1;
+  }
+
   function rowParts(M: number): Array<[number, number, number]> {
     const parts: Array<[number, number, number]> = []; // [mr, blocks, first row]
     if (M >> 2 > 0) parts.push([4, M >> 2, 0]);
@@ -442,7 +450,7 @@ export function matmulKernels(memory: object, fma: boolean, scratch?: (bytes: nu
     const n8 = N >> 3;
     const rem = N & 7;
     // Ask for scratch before reading the memory's size: allocating it can grow memory.
-    const panels = pack && scratch !== undefined && n8 > 0 && M >= PACK_MIN_ROWS ? scratch(32 * Math.min(KC, K) * n8) : -1;
+    const panels = pack ? panelScratch(M, K, N) : -1;
     // The column blocks: whole 8-column tiles (packed or in place), then the N % 8 tail.
     const parts: Array<{ tile: string; width: number; blocks: number; c0: number; packed: boolean }> = [];
     const part = (width: number, blocks: number, c0: number, stored = width, packed = false): void => {
@@ -514,7 +522,8 @@ export function matmulKernels(memory: object, fma: boolean, scratch?: (bytes: nu
       const ldc = opts.ldc ?? 4 * N;
       if (ldc < 4 * N || ldc % 4 !== 0) throw new Error(`matmul ${form}: ldc ${ldc} must be a multiple of 4 bytes and at least 4 N = ${4 * N}.`);
       if (form === 'nt') {
-        if (scratch !== undefined && K >= NT_MIN_K && N >= 8 && M >= PACK_MIN_ROWS) return ntPanels(a, b, c, M, K, N, ldc, scratch(32 * Math.min(KC, K) * (N >> 3)));
+        const panels = K >= NT_MIN_K ? panelScratch(M, K, N) : -1;
+        if (panels >= 0) return ntPanels(a, b, c, M, K, N, ldc, panels);
         if (K >= NT_MIN_K || scratch === undefined) return ntDot(a, b, c, M, K, N, ldc);
         // B [N, K] -> B^T [K, N] in scratch, then nn without bias.
         const t = scratch(4 * K * N);
