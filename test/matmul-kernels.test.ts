@@ -29,6 +29,7 @@ import { relErr, uniform } from './numeric-helpers.js';
 
 const TOL = 1e-5;
 const FMA_ONLY = process.env.RPP_SAC_TEST_FMA_ONLY === '1';
+const FMA_HALF_ONLY = 'this run is the fma child process (RPP_SAC_TEST_FMA_ONLY=1): the parent test process runs the mul + add half';
 
 before(async () => {
   await initBackend({ backend: 'wasm' });
@@ -163,7 +164,7 @@ const flavours: Array<{ mode: OwnMatmulMode; skip: string | false }> = [
 const NO_RELAXED_SIMD = 'relaxed SIMD does not validate here; the fma child process below runs this case';
 function bareSkip(fma: boolean): string | false {
   if (fma && !fmaOk) return NO_RELAXED_SIMD;
-  return FMA_ONLY && !fma ? 'fma half only' : false;
+  return FMA_ONLY && !fma ? FMA_HALF_ONLY : false;
 }
 
 for (const { mode, skip } of flavours) {
@@ -240,7 +241,7 @@ for (const { mode, skip } of flavours) {
   });
 }
 
-describe('other backends keep their own matMul', { skip: FMA_ONLY ? 'fma half only' : false }, () => {
+describe('other backends keep their own matMul', { skip: FMA_ONLY ? FMA_HALF_ONLY : false }, () => {
   it('on cpu: no RppMatMul, path "backend", and an MLP gives the wasm outputs (<= 1e-5)', async () => {
     const net = new Mlp({ inDim: 23, outDims: [1], hidden: [64, 64], seed: 4 });
     const x = uniform(32 * 23, 21);
