@@ -28,7 +28,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadavg } from 'node:os';
-import { median } from '../bench-util.js';
+import { median, timeOnce } from '../bench-util.js';
 import { currentBackend } from '../../src/backend.js';
 import { webgpuIdle } from '../../src/backend-webgpu.js';
 import { countReads, countReadsAsync } from '../../src/kernels/backend-reads.js';
@@ -91,17 +91,6 @@ async function kernelCount(agent: SacAgent, rb: ReplayBuffer): Promise<number> {
     agent.update(rb, { stats: false });
   });
   return prof.kernels.length;
-}
-
-/** Wall and process CPU milliseconds of one call. CPU time is the steadier number when other
- * processes compete for the cores (wasm runs on one thread here, so unloaded they agree). */
-function timeOnce(fn: () => void): { wall: number; cpu: number } {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  fn();
-  const wall = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  return { wall, cpu: (c.user + c.system) / 1000 };
 }
 
 /** The webgpu form: updates timed until the device is idle; kernels and reads per update. */

@@ -25,7 +25,7 @@ import { walker2dExactMirrorAct, walker2dExactMirrorObs } from '../../envs/symme
 import { fromMaps, Z2 } from '../../src/equivariance/index.js';
 import { useBuiltinMatMulGradient, useFastMatMulGradient } from '../../src/fast-matmul-grad.js';
 import { mlp, rppMlp, type Mlp, type Network } from '../../src/nn/index.js';
-import { median } from '../bench-util.js';
+import { median, timeOnce } from '../bench-util.js';
 
 export const name = 'core';
 
@@ -90,12 +90,9 @@ function timeRounds(cases: Case[], fn: (c: Case) => void): { wall: Record<string
   }
   for (let r = 0; r < REPS; r++) {
     for (const c of cases) {
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      fn(c);
-      wall[c.label].push(performance.now() - t0);
-      const u = process.cpuUsage(c0);
-      cpu[c.label].push((u.user + u.system) / 1000);
+      const t = timeOnce(() => fn(c));
+      wall[c.label].push(t.wall);
+      cpu[c.label].push(t.cpu);
     }
   }
   const med = (m: Record<string, number[]>): Record<string, number> => Object.fromEntries(cases.map((c) => [c.label, median(m[c.label])]));

@@ -7,6 +7,7 @@
  * 57 GFLOP/s with either flavour (two 4-lane multiply-adds per cycle at ~3.6 GHz).
  */
 import { encodeModule, op, type WasmFunction } from '../../src/kernels/wasm-encoder.js';
+import { timeOnce } from '../bench-util.js';
 
 declare const WebAssembly: {
   Module: new (bytes: Uint8Array) => object;
@@ -41,10 +42,7 @@ export function simdPeakGflops(fma: boolean, iterations = 5e6, reps = 7): number
   peak(iterations / 10);
   const times: number[] = [];
   for (let r = 0; r < reps; r++) {
-    const c0 = process.cpuUsage();
-    peak(iterations);
-    const c = process.cpuUsage(c0);
-    times.push((c.user + c.system) / 1e3);
+    times.push(timeOnce(() => peak(iterations)).cpu);
   }
   times.sort((a, b) => a - b);
   const ms = times[reps >> 1]!;

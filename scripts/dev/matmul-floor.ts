@@ -6,18 +6,13 @@
  * this is a dev tool.
  */
 import { matmulFloor } from '../bench/matmul-floor.js';
-import { median } from '../bench-util.js';
+import { median, timeOnce } from '../bench-util.js';
 
 const reps = Number(process.argv[2] ?? 300);
 const fma = process.argv[3] === 'fma';
 const floor = matmulFloor(fma);
 for (let i = 0; i < 20; i++) floor.run();
 const ms: number[] = [];
-for (let i = 0; i < reps; i++) {
-  const t0 = process.cpuUsage();
-  floor.run();
-  const d = process.cpuUsage(t0);
-  ms.push((d.user + d.system) / 1e3);
-}
+for (let i = 0; i < reps; i++) ms.push(timeOnce(() => floor.run()).cpu);
 const med = median(ms);
 console.log(JSON.stringify({ calls: floor.calls, gflop: +(floor.flops / 1e9).toFixed(3), madd: fma ? 'relaxed_madd' : 'mul+add', cpuMsMedian: +med.toFixed(2), cpuMsMin: +Math.min(...ms).toFixed(2), gflops: +(floor.flops / med / 1e6).toFixed(1) }));

@@ -9,7 +9,7 @@
  * `npm run bench -- agents` is the benchmark of record; this is a dev tool.
  */
 import { matmulKernels, type MatmulForm } from '../../src/kernels/matmul-kernels.js';
-import { median } from '../bench-util.js';
+import { median, timeOnce } from '../bench-util.js';
 
 const fma = process.argv[2] === 'fma';
 const memory = new WebAssembly.Memory({ initial: 128 });
@@ -37,10 +37,10 @@ for (const [label, form, M, K, N] of shapes) {
   for (let rep = 0; rep < 9; rep++) {
     for (const which of ['packed', 'inPlace'] as const) {
       const k = which === 'packed' ? packed : inPlace;
-      const t0 = process.cpuUsage();
-      for (let i = 0; i < n; i++) k.matmul(form, 0, 2 << 20, 4 << 20, M, K, N, form === 'tn' ? { colSum: 6 << 20 } : form === 'nn' ? { bias: 6 << 20, relu: true } : {});
-      const d = process.cpuUsage(t0);
-      rate[which].push((2 * M * K * N * n) / ((d.user + d.system) * 1e3));
+      const { cpu } = timeOnce(() => {
+        for (let i = 0; i < n; i++) k.matmul(form, 0, 2 << 20, 4 << 20, M, K, N, form === 'tn' ? { colSum: 6 << 20 } : form === 'nn' ? { bias: 6 << 20, relu: true } : {});
+      });
+      rate[which].push((2 * M * K * N * n) / (cpu * 1e6));
     }
   }
   const [p, q] = [median(rate.packed), median(rate.inPlace)];

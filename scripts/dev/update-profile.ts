@@ -11,6 +11,7 @@ import { SacAgent } from '../../agents/sac.js';
 import type { AgentKind } from '../../agents/sac-config.js';
 import { symmetry } from '../../envs/symmetries.js';
 import { updateFlops } from '../bench/agents.js';
+import { timeOnce } from '../bench-util.js';
 
 const kind = (process.argv[2] ?? 'sac') as AgentKind;
 const n = Number(process.argv[3] ?? 200);
@@ -24,10 +25,7 @@ const agent = new SacAgent({ config: { agent: kind, hidden: [256, 256], batchSiz
 for (let i = 0; i < 20; i++) agent.update(rb, { stats: false });
 const ts: number[] = [];
 for (let i = 0; i < n; i++) {
-  const c0 = process.cpuUsage();
-  agent.update(rb, { stats: false });
-  const c = process.cpuUsage(c0);
-  ts.push((c.user + c.system) / 1e3);
+  ts.push(timeOnce(() => agent.update(rb, { stats: false })).cpu);
 }
 ts.sort((x, y) => x - y);
 const flops = updateFlops(17, 6, [256, 256], 256);
