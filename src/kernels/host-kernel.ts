@@ -53,9 +53,13 @@ function inputList(inputs: Record<string, TensorInfoLike>, name: string): Tensor
   return list;
 }
 
+/** Every registered spec by name, for runOnHeap. */
+const specs = new Map<string, HostKernelSpec<unknown>>();
+
 /** Register spec on the wasm and cpu backends (once; later calls are no-ops). */
 export function registerHostKernel<A>(spec: HostKernelSpec<A>): void {
   known.clear();
+  if (!specs.has(spec.name)) specs.set(spec.name, spec as HostKernelSpec<unknown>);
   for (const backendName of HOST_BACKENDS) {
     if (tf.getKernel(spec.name, backendName) !== undefined) continue;
     tf.registerKernel({
@@ -138,4 +142,26 @@ export function runHostKernel<A>(name: string, inputs: readonly tf.Tensor[], spe
   });
   const out = tf.engine().runKernel(name, map, { spec } as unknown as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[];
   return Array.isArray(out) ? out : [out];
+}
+
+/**
+ * Run host kernel `name` on buffers of the wasm heap the caller owns (no tensors, no
+ * dispatch): what the registered kernel does on the wasm backend, the same arithmetic
+ * in the same order. For the tensor-free update (agents/sac-heap-update.ts). `outputs`
+ * are the kernel's outputs in its order; they may be inputs only where the kernel says
+ * it runs entry for entry in place. Wasm backend only.
+ */
+export function runOnHeap<A>(name: string, inputs: HeapArray[], outputs: HeapArray[], attrs: A): void {
+  const spec = specs.get(name) as HostKernelSpec<A> | undefined;
+  if (spec === undefined) throw new Error(`runOnHeap: no host kernel '${name}' is registered (import its module first).`);
+  const kernels = nativeKernels();
+  if (kernels === null) throw new Error(`runOnHeap(${name}): needs the wasm backend, the active one is '${tf.getBackend()}'.`);
+  if (spec.computeWasm !== undefined) {
+    spec.computeWasm(inputs, outputs, attrs, kernels);
+    return;
+  }
+  // Views taken now: nothing allocates between here and the call.
+  const heap = (tf.backend() as unknown as WasmBackendInternals).wasm.HEAPF32.buffer;
+  const view = (h: HeapArray): Float32Array => new Float32Array(heap, h.ptr, h.size);
+  spec.compute(inputs.map(view), outputs.map(view), attrs);
 }

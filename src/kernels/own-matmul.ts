@@ -91,6 +91,15 @@ function kernelsFor(backend: WasmBackendInternals): MatmulKernels {
   return c.kernels;
 }
 
+/**
+ * The kernels RppMatMul calls, bound to the active wasm backend's heap: for callers that
+ * own their buffers (the tensor-free update). Only while hasOwnMatmul().
+ */
+export function ownMatmulKernels(): MatmulKernels {
+  if (!hasOwnMatmul()) throw new Error(`ownMatmulKernels: our matmul kernels are not in use (backend '${tf.getBackend()}', mode '${currentMode()}').`);
+  return kernelsFor(tf.backend() as unknown as WasmBackendInternals);
+}
+
 /** Whether dense layers take our kernels now (wasm backend, mode not 'off'). */
 export function hasOwnMatmul(): boolean {
   return currentMode() !== 'off' && tf.getBackend() === 'wasm';
