@@ -8,7 +8,8 @@
  * are computed on the host each step, so a resumed run continues bit for bit.
  */
 import * as tf from '@tensorflow/tfjs';
-import { hasHostKernel, runHostKernel } from '../src/kernels/host-kernel.js';
+import { hasHostKernel, runHostKernel, runOnHeap, type HeapArray } from '../src/kernels/host-kernel.js';
+import { freshTensorLike, heapArrayOf } from '../src/kernels/heap-buffers.js';
 import { adamStepWebgpu } from './optimizer-webgpu.js';
 import { ADAM_KERNEL, type AdamKernelSpec } from './optimizer-kernels.js';
 
@@ -124,7 +125,7 @@ export class Adam {
     if (this.decayFactors.length > 0) tf.tidy(() => this.decayFactors.forEach(({ x, factor }) => x.assign(tf.mul(x, factor))));
     if (hasHostKernel(ADAM_KERNEL)) {
       // One kernel for the whole step (see optimizer-kernels.ts); same formulas as below.
-      const spec: AdamKernelSpec = { sizes: this.sizes, l2: this.l2PerVar, beta1: b1, beta2: b2, stepScale: stepSize * bc2, epsScale: this.eps * bc2, clipNorm: this.clipNorm };
+      const spec = this.#kernelSpec();
       tf.tidy(() => {
         const [m, v, ...params] = runHostKernel(ADAM_KERNEL, [this.m, this.v, ...grads, ...this.vars], spec);
         this.m.assign(m as tf.Tensor1D);
@@ -170,6 +171,37 @@ export class Adam {
         off += this.sizes[i];
         this.vars[i].assign(tf.sub(this.vars[i], tf.reshape(part, this.vars[i].shape)));
       }
+    });
+  }
+
+  /** The host kernel's spec for step t (after the increment). */
+  #kernelSpec(): AdamKernelSpec {
+    const bc1 = 1 - Math.pow(this.beta1, this.t);
+    const bc2 = Math.sqrt(1 - Math.pow(this.beta2, this.t));
+    const stepSize = this.lr / bc1;
+    return { sizes: this.sizes, l2: this.l2PerVar, beta1: this.beta1, beta2: this.beta2, stepScale: stepSize * bc2, epsScale: this.eps * bc2, clipNorm: this.clipNorm };
+  }
+
+  /** Whether applyOnHeap can take this optimiser's steps (no decoupled decay). */
+  get heapSteps(): boolean {
+    return this.decayFactors.length === 0;
+  }
+
+  /**
+   * apply() for gradients held in wasm heap buffers, in variable order (the tensor-free
+   * update; wasm only): the same host kernel and spec, its outputs in fresh buffers that
+   * the moments and variables then take, as apply() does.
+   */
+  applyOnHeap(grads: readonly HeapArray[]): void {
+    if (grads.length !== this.vars.length) throw new Error(`Adam.applyOnHeap: got ${grads.length} gradients for ${this.vars.length} variables`);
+    if (!this.heapSteps) throw new Error('Adam.applyOnHeap: decoupled weight decay is not supported here; use apply().');
+    this.t += 1;
+    const targets: tf.Variable[] = [this.m, this.v, ...this.vars];
+    const outs = targets.map((x) => freshTensorLike(x));
+    runOnHeap(ADAM_KERNEL, [heapArrayOf(this.m), heapArrayOf(this.v), ...grads, ...this.vars.map((x) => heapArrayOf(x))], outs.map((o) => o.heap), this.#kernelSpec());
+    targets.forEach((x, i) => {
+      x.assign(outs[i].tensor);
+      outs[i].tensor.dispose();
     });
   }
 

@@ -38,6 +38,7 @@ import { Adam, type AdamState } from './adam.js';
 import { actorLoss, alphaLossGrad, criticLoss, criticTarget, polyakUpdate } from './losses.js';
 import { drawNoise, stdFromHead, type HostNoise, type StdOptions } from './squashed-gaussian.js';
 import { sampleFromHeads } from './squashed-sample-kernel.js';
+import { heapUpdateApplies, SacHeapUpdate, type HeapUpdateParts } from './sac-heap-update.js';
 
 export interface SacAgentOptions {
   /** Hyperparameters (parsed with SacConfigSchema: defaults filled, unknown keys refused). */
@@ -119,7 +120,10 @@ export class SacAgent {
   private noiseTarget: HostNoise | undefined;
   private noiseActor: HostNoise | undefined;
   private discount: Float32Array | undefined;
+  /** The tensor-free update (sac-heap-update.ts), built on first use where it applies. */
+  private heapUpdate: SacHeapUpdate | null = null;
   private _updates = 0;
+  private _updatePath: 'heap' | 'tape' | null = null;
   private disposed = false;
 
   constructor(opts: SacAgentOptions) {
@@ -183,6 +187,14 @@ export class SacAgent {
 
   get kind(): SacConfig['agent'] {
     return this.config.agent;
+  }
+
+  /**
+   * How the last update ran: 'heap' (the tensor-free update, sac-heap-update.ts) or 'tape'
+   * (tf ops under the gradient tape); null before the first. Both give the same bits.
+   */
+  get updatePath(): 'heap' | 'tape' | null {
+    return this._updatePath;
   }
 
   /** Gradient updates done so far. */
@@ -278,10 +290,10 @@ export class SacAgent {
    * no device->host read at all and null is returned.
    */
   update(replay: ReplayBuffer, opts: { stats?: boolean } = {}): UpdateStats | null {
-    const statsTensor = this.step(replay, opts.stats ?? true);
-    if (statsTensor === undefined) return null;
-    const s = statsTensor.dataSync();
-    statsTensor.dispose();
+    const r = this.step(replay, opts.stats ?? true);
+    if (!(r instanceof tf.Tensor)) return r;
+    const s = r.dataSync();
+    r.dispose();
     return statsFrom(s);
   }
 
@@ -292,6 +304,7 @@ export class SacAgent {
    */
   async updateAsync(replay: ReplayBuffer): Promise<UpdateStats> {
     const statsTensor = this.step(replay, true)!;
+    if (!(statsTensor instanceof tf.Tensor)) return statsTensor;
     try {
       return statsFrom(await statsTensor.data());
     } finally {
@@ -299,8 +312,11 @@ export class SacAgent {
     }
   }
 
-  /** The update; returns the stats as one tensor when asked (the caller reads and disposes it). */
-  private step(replay: ReplayBuffer, wantStats: boolean): tf.Tensor | undefined {
+  /**
+   * The update; returns the stats when asked: as numbers from the tensor-free update,
+   * as one tensor from the tape path (the caller reads and disposes it).
+   */
+  private step(replay: ReplayBuffer, wantStats: boolean): tf.Tensor | UpdateStats | null {
     this.checkAlive();
     const cfg = this.config;
     const B = cfg.batchSize;
@@ -313,6 +329,14 @@ export class SacAgent {
     this.noiseActor = drawNoise(this.rng, B, ad, this.noiseActor);
     const nt = this.noiseTarget;
     const na = this.noiseActor;
+    const parts = this.heapParts();
+    if (heapUpdateApplies(parts)) {
+      this.heapUpdate ??= new SacHeapUpdate(parts);
+      const stats = this.heapUpdate.step(batch, this.discount, nt, na, wantStats);
+      this._updates++;
+      this._updatePath = 'heap';
+      return stats;
+    }
     // Kept out of the actor closure's tidy with tf.keep, so disposed by hand below.
     let meanLogProb: tf.Scalar | undefined;
     let qMean: tf.Scalar | undefined;
@@ -365,9 +389,34 @@ export class SacAgent {
       return tf.stack([c.value, a.value, alpha, tf.neg(meanLogProb!), qMean!]);
     });
     this._updates++;
+    this._updatePath = 'tape';
     meanLogProb?.dispose();
     qMean?.dispose();
-    return statsTensor;
+    return statsTensor ?? null;
+  }
+
+  /** What the tensor-free update reads and writes. */
+  private heapParts(): HeapUpdateParts {
+    const cfg = this.config;
+    return {
+      obsDim: this.obsDim,
+      actDim: this.actDim,
+      batchSize: cfg.batchSize,
+      tau: cfg.tau,
+      targetEntropy: this.targetEntropy,
+      std: this.std,
+      actor: this.actor.net,
+      critic1: this.critic1.net,
+      critic2: this.critic2.net,
+      critic1Target: this.critic1Target.net,
+      critic2Target: this.critic2Target.net,
+      logAlpha: this.logAlpha,
+      criticVars: this.criticVars,
+      targetVars: this.targetVars,
+      actorOpt: this.actorOpt,
+      criticOpt: this.criticOpt,
+      alphaOpt: this.alphaOpt,
+    };
   }
 
   // ---------------------------------------------------------------- symmetry
@@ -525,6 +574,7 @@ export class SacAgent {
     this.actorOpt.dispose();
     this.criticOpt.dispose();
     this.alphaOpt.dispose();
+    this.heapUpdate?.dispose();
     this.logger.debug('SacAgent disposed');
   }
 

@@ -26,7 +26,9 @@
  * step w1 - w0 to <= 1e-3 (see STEP_TOL). The batch holds terminated rows; the agent is
  * RPP-SAC with nonzero actor and critic penalties; a first case has RPP critics (so critic
  * L2 terms) and the log-std head, a second plain critics, the softplus std, the paper's
- * entropy target and a clip norm that binds for all three optimisers. Three agent updates
+ * entropy target and a clip norm that binds for all three optimisers; a third case is plain
+ * SAC (relu MLPs, no penalties), which on wasm runs the tensor-free update
+ * (agents/sac-heap-update.ts) instead of the tape path the RPP cases run. Three agent updates
  * run first, so Adam's step count is 4 and the targets differ from the critics. Each of
  * these, left out of the reference, fails the test: the terminated mask, either penalty
  * term of either network, the clipping.
@@ -208,18 +210,23 @@ function fillReplay(seed: number): ReplayBuffer {
 
 const cases: { name: string; config: SacConfigInput }[] = [
   {
-    name: 'RPP critics, log-std head, no clipping',
+    name: 'RPP-SAC, RPP critics, log-std head, no clipping',
     config: { rppCritic: true, stdParam: 'log-std', gradClipNorm: null, targetEntropy: 'auto', criticEquivWd: 0.02, criticBasicWd: 0.3 },
   },
   {
-    name: 'plain critics, softplus std, paper entropy target, clipping at 0.05',
+    name: 'RPP-SAC, plain critics, softplus std, paper entropy target, clipping at 0.05',
     config: { rppCritic: false, stdParam: 'softplus', logStdMin: -10, logStdMax: 2, gradClipNorm: 0.05, targetEntropy: 'paper' },
+  },
+  {
+    // Plain SAC takes the tensor-free update on wasm (agents/sac-heap-update.ts).
+    name: 'SAC (relu MLPs), log-std head, clipping at 0.05',
+    config: { agent: 'sac', stdParam: 'log-std', gradClipNorm: 0.05, targetEntropy: 'auto' },
   },
 ];
 
 describe('SacAgent.update against a reference from the SAC equations (plain tfjs ops + autodiff)', () => {
   for (const c of cases) {
-    it(`RPP-SAC, ${c.name}: parameters, Adam moments and alpha agree to <= ${TOL} relative`, () => {
+    it(`${c.name}: parameters, Adam moments and alpha agree to <= ${TOL} relative`, () => {
       const config: SacConfigInput = {
         agent: 'rpp-sac',
         symmetry: 'exact',
@@ -236,7 +243,7 @@ describe('SacAgent.update against a reference from the SAC equations (plain tfjs
         seed: 4,
         ...c.config,
       };
-      const agent = new SacAgent({ config, obsDim: OBS, actDim: ACT, actionLow: new Array(ACT).fill(-1), actionHigh: new Array(ACT).fill(1), symmetry: resolveSymmetry(ENV, { agent: 'rpp-sac', symmetry: 'exact' }) });
+      const agent = new SacAgent({ config, obsDim: OBS, actDim: ACT, actionLow: new Array(ACT).fill(-1), actionHigh: new Array(ACT).fill(1), symmetry: resolveSymmetry(ENV, { agent: config.agent ?? 'rpp-sac', symmetry: 'exact' }) });
       const cfg = agent.config;
       const replay = fillReplay(2);
       try {
@@ -261,6 +268,7 @@ describe('SacAgent.update against a reference from the SAC equations (plain tfjs
 
         agent.update(replay);
         const s1 = agent.getState();
+        assert.equal(agent.updatePath, config.agent === 'sac' ? 'heap' : 'tape');
 
         const ref = referenceUpdate(agent, s0, batch, epsTarget, epsActor, cfg);
         const check = (what: string, got: ArrayLike<number>, want: ArrayLike<number>): void => {
