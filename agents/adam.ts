@@ -122,7 +122,7 @@ export class Adam {
     const bc1 = 1 - Math.pow(b1, this.t);
     const bc2 = Math.sqrt(1 - Math.pow(b2, this.t));
     const stepSize = this.lr / bc1;
-    if (this.decayFactors.length > 0) tf.tidy(() => this.decayFactors.forEach(({ x, factor }) => x.assign(tf.mul(x, factor))));
+    this.#decay();
     if (hasHostKernel(ADAM_KERNEL)) {
       // One kernel for the whole step (see optimizer-kernels.ts); same formulas as below.
       const spec = this.#kernelSpec();
@@ -182,9 +182,9 @@ export class Adam {
     return { sizes: this.sizes, l2: this.l2PerVar, beta1: this.beta1, beta2: this.beta2, stepScale: stepSize * bc2, epsScale: this.eps * bc2, clipNorm: this.clipNorm };
   }
 
-  /** Whether applyOnHeap can take this optimiser's steps (no decoupled decay). */
-  get heapSteps(): boolean {
-    return this.decayFactors.length === 0;
+  /** AdamW's decoupled decay w <- w (1 - lr lambda), before the step (tf ops: exact products). */
+  #decay(): void {
+    if (this.decayFactors.length > 0) tf.tidy(() => this.decayFactors.forEach(({ x, factor }) => x.assign(tf.mul(x, factor))));
   }
 
   /**
@@ -194,8 +194,8 @@ export class Adam {
    */
   applyOnHeap(grads: readonly HeapArray[]): void {
     if (grads.length !== this.vars.length) throw new Error(`Adam.applyOnHeap: got ${grads.length} gradients for ${this.vars.length} variables`);
-    if (!this.heapSteps) throw new Error('Adam.applyOnHeap: decoupled weight decay is not supported here; use apply().');
     this.t += 1;
+    this.#decay();
     const targets: tf.Variable[] = [this.m, this.v, ...this.vars];
     const outs = targets.map((x) => freshTensorLike(x));
     runOnHeap(ADAM_KERNEL, [heapArrayOf(this.m), heapArrayOf(this.v), ...grads, ...this.vars.map((x) => heapArrayOf(x))], outs.map((o) => o.heap), this.#kernelSpec());

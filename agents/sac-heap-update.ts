@@ -23,7 +23,9 @@ import { hasHostKernel, runOnHeap, type HeapArray } from '../src/kernels/host-ke
 import { HeapBuffers } from '../src/kernels/heap-buffers.js';
 import { hasOwnMatmul } from '../src/kernels/own-matmul.js';
 import { Mlp } from '../src/nn/mlp.js';
-import { heapRunnable, MlpOnHeap, type MlpPass } from '../src/nn/mlp-heap.js';
+import { heapRunnable, MlpOnHeap, type HeapPass, type NetworkOnHeap } from '../src/nn/mlp-heap.js';
+import { RppMlp } from '../src/nn/rpp-mlp.js';
+import { rppHeapRunnable, RppMlpOnHeap } from '../src/nn/rpp-mlp-heap.js';
 import type { ReplayBatch } from '../src/replay/replay-buffer.js';
 import type { Network } from '../src/nn/network.js';
 import type { Adam } from './adam.js';
@@ -45,6 +47,12 @@ function enabledFromEnv(): boolean {
 /** Allow (true, the default) or forbid the tensor-free update process-wide; tests and benchmarks compare the two paths this way. */
 export function useHeapUpdate(on: boolean): void {
   enabled = on;
+}
+
+/** Whether the tensor-free update is allowed now (useHeapUpdate, else RPP_SAC_UPDATE). */
+export function heapUpdateAllowed(): boolean {
+  enabled ??= enabledFromEnv();
+  return enabled;
 }
 
 /** Everything of an agent the update reads and writes. */
@@ -81,10 +89,19 @@ const KERNELS = [ADAM_KERNEL, POLYAK_KERNEL, SAMPLE_KERNEL, SAMPLE_GRAD_KERNEL, 
 
 /** Whether the tensor-free update runs for these parts now (see the file comment). */
 export function heapUpdateApplies(p: HeapUpdateParts): boolean {
-  enabled ??= enabledFromEnv();
-  if (!enabled || !hasOwnMatmul() || !KERNELS.every((k) => hasHostKernel(k))) return false;
+  if (!heapUpdateAllowed() || !hasOwnMatmul() || !KERNELS.every((k) => hasHostKernel(k))) return false;
   const nets = [p.actor, p.critic1, p.critic2, p.critic1Target, p.critic2Target];
-  return nets.every((n) => n instanceof Mlp && heapRunnable(n)) && p.actorOpt.heapSteps && p.criticOpt.heapSteps && p.alphaOpt.heapSteps;
+  return nets.every(runnable);
+}
+
+function runnable(n: Network): boolean {
+  return (n instanceof Mlp && heapRunnable(n)) || (n instanceof RppMlp && rppHeapRunnable(n));
+}
+
+function onHeap(n: Network, batch: number, buffers: HeapBuffers): NetworkOnHeap {
+  if (n instanceof Mlp) return new MlpOnHeap(n, batch, buffers);
+  if (n instanceof RppMlp) return new RppMlpOnHeap(n, batch, buffers);
+  throw new Error('SacHeapUpdate: a network that is neither an Mlp nor an RppMlp');
 }
 
 /** float32 mean as tfjs's wasm Mean computes it: a sequential float32 sum, then / n. */
@@ -97,12 +114,12 @@ function meanF32(x: Float32Array): number {
 export class SacHeapUpdate {
   readonly #p: HeapUpdateParts;
   readonly #buf = new HeapBuffers();
-  readonly #actor: MlpOnHeap;
-  readonly #c1: MlpOnHeap;
-  readonly #c2: MlpOnHeap;
-  readonly #c1T: MlpOnHeap;
-  readonly #c2T: MlpOnHeap;
-  readonly #passes: Record<'actor' | 'c1' | 'c2' | 'c1T' | 'c2T', MlpPass>;
+  readonly #actor: NetworkOnHeap;
+  readonly #c1: NetworkOnHeap;
+  readonly #c2: NetworkOnHeap;
+  readonly #c1T: NetworkOnHeap;
+  readonly #c2T: NetworkOnHeap;
+  readonly #passes: Record<'actor' | 'c1' | 'c2' | 'c1T' | 'c2T', HeapPass>;
   /** Batch inputs, critic inputs (obs | action rows), and the small columns of the losses. */
   readonly #h: Record<
     'obs' | 'nextObs' | 'rewards' | 'discount' | 'xCritic' | 'xTarget' | 'xActor' | 'sample' | 'logProb' | 'y' | 'dq1' | 'dq2' | 'dy' | 'dLogProb' | 'dx1' | 'dx2' | 'dSample' | 'dMean' | 'dHead' | 'alpha' | 'one' | 'scalar' | 'dAlpha' | 'alphaGrad',
@@ -113,12 +130,11 @@ export class SacHeapUpdate {
     this.#p = p;
     const B = p.batchSize;
     const [od, ad] = [p.obsDim, p.actDim];
-    const onHeap = (n: Network): MlpOnHeap => new MlpOnHeap(n as Mlp, B, this.#buf);
-    this.#actor = onHeap(p.actor);
-    this.#c1 = onHeap(p.critic1);
-    this.#c2 = onHeap(p.critic2);
-    this.#c1T = onHeap(p.critic1Target);
-    this.#c2T = onHeap(p.critic2Target);
+    this.#actor = onHeap(p.actor, B, this.#buf);
+    this.#c1 = onHeap(p.critic1, B, this.#buf);
+    this.#c2 = onHeap(p.critic2, B, this.#buf);
+    this.#c1T = onHeap(p.critic1Target, B, this.#buf);
+    this.#c2T = onHeap(p.critic2Target, B, this.#buf);
     this.#passes = { actor: this.#actor.newPass(), c1: this.#c1.newPass(), c2: this.#c2.newPass(), c1T: this.#c1T.newPass(), c2T: this.#c2T.newPass() };
     const a = (n: number): HeapArray => this.#buf.alloc(n);
     const cin = od + ad;
@@ -263,6 +279,7 @@ export class SacHeapUpdate {
   }
 
   dispose(): void {
+    for (const n of [this.#actor, this.#c1, this.#c2, this.#c1T, this.#c2T]) n.dispose();
     this.#buf.dispose();
   }
 }

@@ -2,13 +2,13 @@
  * The tensor-free update (agents/sac-heap-update.ts) against the tape path it replaces:
  * the same agent, seed and replay buffer trained both ways must end with the same bits in
  * every parameter, target parameter, Adam moment and step count, the same Rng state, and
- * the same reported stats. Cases: the default 256-wide-style network at a small size, a
- * batch and widths that are not multiples of 4 (so the critic head is a matmul, not the
- * dense-one kernel, and every product has column tails), one hidden layer with a gradient
- * clip that binds and the softplus std, and the two paths alternating update by update (a switch mid-run, e.g. a
- * resumed run on another setting, must not show). Also: which agents take it, that it
- * leaks no tensors, and that a checkpoint taken on it resumes on it bit for bit.
- */
+ * the same reported stats. Cases: plain SAC at a small size; a batch and widths that are
+ * not multiples of 4 (so the critic head is a matmul, not the dense-one kernel, and every
+ * product has column tails); one hidden layer with a gradient clip that binds and the
+ * softplus std; the matched baseline's swish networks; RPP-SAC with plain critics and L2
+ * penalties; RPP-SAC with RPP critics, decoupled decay and a clip; EMLP-SAC. Also: the two
+ * paths alternating update by update (a switch mid-run must not show), a checkpoint taken on
+ * it resumed on it, no tensors left behind, and the settings that keep the tape path. */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
@@ -18,6 +18,8 @@ import { ReplayBuffer } from '../src/replay/replay-buffer.js';
 import { SacAgent, type SacAgentState, type UpdateStats } from '../agents/sac.js';
 import type { SacConfigInput } from '../agents/sac-config.js';
 import { useHeapUpdate } from '../agents/sac-heap-update.js';
+import { useHostKernels } from '../src/kernels/host-kernel.js';
+import { useOwnMatmul } from '../src/kernels/own-matmul.js';
 import { symmetry as envSymmetry } from '../envs/symmetries.js';
 
 interface Case {
@@ -26,12 +28,18 @@ interface Case {
   act: number;
   config: SacConfigInput;
   updates: number;
+  /** The env and symmetry the RPP and EMLP agents use (its obs and act sizes). */
+  env?: [string, string];
 }
 
 const CASES: Case[] = [
-  { name: 'two hidden layers of 64, batch 64', obs: 17, act: 6, config: { agent: 'sac', hidden: [64, 64], batchSize: 64, seed: 3 }, updates: 12 },
-  { name: 'widths 36 and 22, batch 30 (column tails; the critic head a matmul)', obs: 11, act: 3, config: { agent: 'sac', hidden: [36, 22], batchSize: 30, seed: 5, tau: 0.02 }, updates: 10 },
-  { name: 'one hidden layer, a gradient clip that binds, softplus std', obs: 8, act: 2, config: { agent: 'sac', hidden: [40], batchSize: 16, seed: 7, gradClipNorm: 0.05, stdParam: 'softplus' }, updates: 10 },
+  { name: 'SAC, two hidden layers of 64, batch 64', obs: 17, act: 6, config: { agent: 'sac', hidden: [64, 64], batchSize: 64, seed: 3 }, updates: 12 },
+  { name: 'SAC, widths 36 and 22, batch 30 (column tails; the critic head a matmul)', obs: 11, act: 3, config: { agent: 'sac', hidden: [36, 22], batchSize: 30, seed: 5, tau: 0.02 }, updates: 10 },
+  { name: 'SAC, one hidden layer, a gradient clip that binds, softplus std', obs: 8, act: 2, config: { agent: 'sac', hidden: [40], batchSize: 16, seed: 7, gradClipNorm: 0.05, stdParam: 'softplus' }, updates: 10 },
+  { name: 'the matched baseline (swish actor, LeCun init) with swish critics', obs: 11, act: 3, config: { agent: 'sac', hidden: [32, 20], batchSize: 24, seed: 9, actorActivation: 'swish', actorInit: 'lecun', criticActivation: 'swish' }, updates: 8 },
+  { name: 'RPP-SAC (RPP actor, plain critics, L2 penalties)', obs: 17, act: 6, env: ['Walker2d-v5', 'exact_mirror'], config: { agent: 'rpp-sac', hidden: [32, 32], batchSize: 32, seed: 2, actorEquivWd: 0.01, actorBasicWd: 0.3 }, updates: 10 },
+  { name: 'RPP-SAC with RPP critics, decoupled decay, a clip, softplus std', obs: 17, act: 6, env: ['Walker2d-v5', 'exact_mirror'], config: { agent: 'rpp-sac', hidden: [32, 24], batchSize: 20, seed: 4, rppCritic: true, penaltyMode: 'decoupled', gradClipNorm: 0.1, stdParam: 'softplus' }, updates: 8 },
+  { name: 'EMLP-SAC with EMLP critics', obs: 11, act: 3, env: ['Hopper-v5', 'paper'], config: { agent: 'emlp-sac', hidden: [24, 24], batchSize: 16, seed: 6, rppCritic: true }, updates: 8 },
 ];
 
 function filledBuffer(obs: number, act: number): ReplayBuffer {
@@ -42,8 +50,9 @@ function filledBuffer(obs: number, act: number): ReplayBuffer {
   return rb;
 }
 
-function makeAgent(c: Case, config: SacConfigInput = c.config): SacAgent {
-  return new SacAgent({ config, obsDim: c.obs, actDim: c.act, actionLow: new Array(c.act).fill(-1), actionHigh: new Array(c.act).fill(1), symmetry: null });
+function makeAgent(c: Case): SacAgent {
+  const symmetry = c.env === undefined ? null : envSymmetry(...c.env);
+  return new SacAgent({ config: c.config, obsDim: c.obs, actDim: c.act, actionLow: new Array(c.act).fill(-1), actionHigh: new Array(c.act).fill(1), symmetry });
 }
 
 interface Trained {
@@ -152,20 +161,22 @@ describe('the tensor-free SAC update (wasm)', () => {
     agent.dispose();
   });
 
-  it('leaves RPP-SAC, EMLP-SAC and swish networks on the tape path', () => {
-    const symmetry = envSymmetry('Walker2d-v5', 'exact_mirror');
-    const rb = filledBuffer(17, 6);
-    const configs: SacConfigInput[] = [
-      { agent: 'rpp-sac', hidden: [32, 32], batchSize: 16, seed: 1 },
-      { agent: 'emlp-sac', hidden: [32, 32], batchSize: 16, seed: 1 },
-      { agent: 'sac', hidden: [32, 32], batchSize: 16, seed: 1, actorActivation: 'swish', actorInit: 'lecun' },
-      { agent: 'sac', hidden: [32, 32], batchSize: 16, seed: 1, criticActivation: 'swish' },
-    ];
-    for (const config of configs) {
-      const agent = new SacAgent({ config, obsDim: 17, actDim: 6, actionLow: new Array(6).fill(-1), actionHigh: new Array(6).fill(1), symmetry });
-      agent.update(rb, { stats: false });
-      assert.equal(agent.updatePath, 'tape', JSON.stringify(config));
-      agent.dispose();
+  it('is not taken on the XNNPACK matmul path or when host kernels are off', () => {
+    const c = CASES[4];
+    const rb = filledBuffer(c.obs, c.act);
+    for (const [off, on] of [
+      [() => useOwnMatmul('off'), () => useOwnMatmul('auto')],
+      [() => useHostKernels(false), () => useHostKernels(true)],
+    ]) {
+      const agent = makeAgent(c);
+      off();
+      try {
+        agent.update(rb, { stats: false });
+        assert.equal(agent.updatePath, 'tape');
+      } finally {
+        on();
+        agent.dispose();
+      }
     }
   });
 });

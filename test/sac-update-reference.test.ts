@@ -27,8 +27,8 @@
  * RPP-SAC with nonzero actor and critic penalties; a first case has RPP critics (so critic
  * L2 terms) and the log-std head, a second plain critics, the softplus std, the paper's
  * entropy target and a clip norm that binds for all three optimisers; a third case is plain
- * SAC (relu MLPs, no penalties), which on wasm runs the tensor-free update
- * (agents/sac-heap-update.ts) instead of the tape path the RPP cases run. Three agent updates
+ * SAC (relu MLPs, no penalties). On wasm all three run the tensor-free update
+ * (agents/sac-heap-update.ts), bit-identical to the tape path. Three agent updates
  * run first, so Adam's step count is 4 and the targets differ from the critics. Each of
  * these, left out of the reference, fails the test: the terminated mask, either penalty
  * term of either network, the clipping.
@@ -268,7 +268,8 @@ describe('SacAgent.update against a reference from the SAC equations (plain tfjs
 
         agent.update(replay);
         const s1 = agent.getState();
-        assert.equal(agent.updatePath, config.agent === 'sac' ? 'heap' : 'tape');
+        // On wasm every agent takes the tensor-free update (whose bits equal the tape path's: test/sac-heap-update).
+        assert.equal(agent.updatePath, 'heap');
 
         const ref = referenceUpdate(agent, s0, batch, epsTarget, epsActor, cfg);
         const check = (what: string, got: ArrayLike<number>, want: ArrayLike<number>): void => {

@@ -24,7 +24,9 @@
  * _FusedMatMul, and explicit transposes before untransposed matmuls). `matmulFloorMs` is
  * the update's 37 products alone, straight on our kernels (matmul-floor.ts), and
  * `sacOverFloor` the update against it: what dispatch, tape, allocation and the
- * non-matmul kernels add (the target of a tensor-free update).
+ * non-matmul kernels add. Update paths: the default on wasm is the tensor-free update
+ * (agents/sac-heap-update.ts); `*Tape` keys time the tape path on the same kernels, and
+ * `heapSpeedup*` is tape / tensor-free.
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadavg } from 'node:os';
@@ -34,6 +36,7 @@ import { webgpuIdle } from '../../src/backend-webgpu.js';
 import { countReads, countReadsAsync } from '../../src/kernels/backend-reads.js';
 import { fusedDense } from '../../src/nn/dense.js';
 import { describeMatmulPath, hasOwnMatmul, ownDense, ownMatMulNT, ownMatmulMode, ownWeightGrads, useOwnMatmul, type OwnMatmulMode } from '../../src/kernels/own-matmul.js';
+import { heapUpdateAllowed, useHeapUpdate } from '../../agents/sac-heap-update.js';
 import { Rng } from '../../src/random.js';
 import { simdPeakGflops } from './simd-peak.js';
 import { matmulFloor } from './matmul-floor.js';
@@ -253,22 +256,29 @@ export async function run(): Promise<Record<string, unknown>> {
     c.dataSync();
     c.dispose();
   };
-  // The default path (our kernels on wasm, with the flavour this runtime validates), then the reference.
+  // The default path (on wasm our kernels, in the flavour this runtime validates, and the
+  // tensor-free update), the tape path on the same kernels, then the XNNPACK reference.
   const own = hasOwnMatmul();
   const initial = ownMatmulMode();
-  const paths: OwnMatmulMode[] = own ? [initial, 'off'] : [initial];
+  const initialHeap = heapUpdateAllowed();
+  type PathKey = 'default' | 'tape' | 'off';
+  const setPath = (p: PathKey): void => {
+    useOwnMatmul(p === 'off' ? 'off' : initial);
+    useHeapUpdate(p === 'default' ? initialHeap : false);
+  };
+  const paths: PathKey[] = own ? (initialHeap ? ['default', 'tape', 'off'] : ['default', 'off']) : ['default'];
   const matmul = describeMatmulPath();
   // The update's 37 products straight on our kernels, in the same flavour: what the update costs without tfjs.
   const floor = own ? matmulFloor(matmul.includes('relaxed_madd')) : null;
   type T = { wall: number; cpu: number };
-  /** 'default': the process's path (ours unless RPP_SAC_MATMUL=xnnpack); 'off': XNNPACK. */
-  const key = (p: OwnMatmulMode): string => (p === initial ? 'default' : 'off');
+  /** 'default': the process's path (ours and tensor-free unless RPP_SAC_MATMUL=xnnpack or RPP_SAC_UPDATE=tape); 'tape': ours under the tape; 'off': XNNPACK. */
+  const key = (p: PathKey): string => p;
   const perPath = (): Record<string, T[]> => ({ sac: [], rpp: [], matched: [] });
   const times: Record<string, Record<string, T[]>> = Object.fromEntries(paths.map((p) => [key(p), perPath()]));
   try {
     for (let i = 0; i < 5; i++) {
       for (const p of paths) {
-        useOwnMatmul(p);
+        setPath(p);
         sac.update(rb, { stats: false });
         rpp.update(rb, { stats: false });
         matched.update(rb, { stats: false });
@@ -292,13 +302,13 @@ export async function run(): Promise<Record<string, unknown>> {
         for (let k = 0; k < 5; k++) ownMatMul();
       }));
       for (const p of paths) {
-        useOwnMatmul(p);
+        setPath(p);
         times[key(p)].sac.push(timeOnce(() => sac.update(rb, { stats: false })));
         times[key(p)].rpp.push(timeOnce(() => rpp.update(rb, { stats: false })));
         times[key(p)].matched.push(timeOnce(() => matched.update(rb, { stats: false })));
       }
     }
-    useOwnMatmul(initial);
+    setPath('default');
     const flops = updateFlops(OBS, ACT, [H, H], B);
     // The 128-bit SIMD ceiling of this machine in our kernels' flavour (CPU time, ~0.5 s).
     const peak = simdPeakGflops(matmul.includes('relaxed_madd'));
@@ -349,6 +359,20 @@ export async function run(): Promise<Record<string, unknown>> {
           sacOverFloor: r3(sacMs / floorMs),
         });
       }
+      if (times.tape !== undefined) {
+        const tSac = ms('tape', 'sac');
+        const tRpp = ms('tape', 'rpp');
+        const tMatched = ms('tape', 'matched');
+        Object.assign(out, {
+          sacUpdateMsTape: r2(tSac),
+          rppSacUpdateMsTape: r2(tRpp),
+          matchedUpdateMsTape: r2(tMatched),
+          rppOverSacTape: r3(tRpp / tSac),
+          heapSpeedupSac: r3(tSac / sacMs),
+          heapSpeedupRpp: r3(tRpp / rppMs),
+          heapSpeedupMatched: r3(tMatched / matchedMs),
+        });
+      }
       return out;
     };
     // The same ratios rep by rep (each update against the matmuls timed just before it),
@@ -366,14 +390,18 @@ export async function run(): Promise<Record<string, unknown>> {
         out.ownSpeedupSac = r3(median(reps_.map((r) => times.off.sac[r][key] / t.sac[r][key])));
         out.sacOverFloor = r3(median(reps_.map((r) => t.sac[r][key] / tFloor[r][key])));
       }
+      if (times.tape !== undefined) {
+        out.heapSpeedupSac = r3(median(reps_.map((r) => times.tape.sac[r][key] / t.sac[r][key])));
+        out.heapSpeedupRpp = r3(median(reps_.map((r) => times.tape.rpp[r][key] / t.rpp[r][key])));
+      }
       return out;
     };
     const kernels: Record<string, Record<string, number>> = {};
     for (const p of paths) {
-      useOwnMatmul(p);
-      kernels[key(p) === 'default' ? 'default' : 'xnnpack'] = { sac: await kernelCount(sac, rb), rppSac: await kernelCount(rpp, rb), matched: await kernelCount(matched, rb) };
+      setPath(p);
+      kernels[p === 'off' ? 'xnnpack' : p] = { sac: await kernelCount(sac, rb), rppSac: await kernelCount(rpp, rb), matched: await kernelCount(matched, rb) };
     }
-    useOwnMatmul(initial);
+    setPath('default');
     return {
       backend: tf.getBackend(),
       matmul,
@@ -392,7 +420,7 @@ export async function run(): Promise<Record<string, unknown>> {
       targets: { sacUpdateMs: 15, sacOverBound: 1.6, rppOverSac: 1.1 },
     };
   } finally {
-    useOwnMatmul(initial);
+    setPath('default');
     sac.dispose();
     rpp.dispose();
     matched.dispose();

@@ -23,7 +23,7 @@
  * through slices (pads) and concats.
  */
 import * as tf from '@tensorflow/tfjs';
-import { hasHostKernel, runHostKernel } from '../kernels/host-kernel.js';
+import { hasHostKernel, runHostKernel, runOnHeap, type HeapArray } from '../kernels/host-kernel.js';
 import { hasWebgpuKernels } from '../kernels/webgpu-kernel.js';
 import { GROUP_AVERAGE_KERNEL, groupAverageTables, releaseHeapTables, type GroupAverageTables } from './group-average-kernel.js';
 import { groupAverageWebgpu, releaseWebgpuTables } from './group-average-webgpu.js';
@@ -164,6 +164,21 @@ export class WeightProjector {
     return tf.tidy(() => this.average(w));
   }
 
+  /**
+   * project() on heap buffers (the tensor-free update; wasm): out = P(w), the same kernel.
+   * For the trivial group project() is the identity, here a copy.
+   */
+  projectOnHeap(w: HeapArray, out: HeapArray, view: (h: HeapArray) => Float32Array): void {
+    if (w.size !== this.repIn.dim * this.repOut.dim || out.size !== w.size) throw new Error(`WeightProjector.projectOnHeap: buffers of ${w.size} and ${out.size} entries for a [${this.repIn.dim}, ${this.repOut.dim}] weight.`);
+    if (this.repIn.group.order === 1) view(out).set(view(w));
+    else runOnHeap(GROUP_AVERAGE_KERNEL, [w], [out], this.#tables);
+  }
+
+  /** averageAnyShape on heap buffers: the kernel whatever the group's order (as BiasProjector's projections run it). */
+  averageOnHeap(w: HeapArray, out: HeapArray): void {
+    runOnHeap(GROUP_AVERAGE_KERNEL, [w], [out], this.#tables);
+  }
+
   #check(w: tf.Tensor2D): void {
     if (w.rank !== 2 || w.shape[0] !== this.repIn.dim || w.shape[1] !== this.repOut.dim) {
       throw new Error(`WeightProjector: weight has shape [${w.shape}], expected [in=${this.repIn.dim}, out=${this.repOut.dim}] for ${this.repIn.label} -> ${this.repOut.label}.`);
@@ -300,6 +315,12 @@ export class BiasProjector {
       const p = this.#project(bEquiv);
       return (bBasic !== null ? tf.add(p, bBasic) : tf.add(p, 0)) as tf.Tensor1D;
     });
+  }
+
+  /** project() on heap buffers (the tensor-free update; wasm): out = P_b(b), the same kernel. */
+  projectOnHeap(b: HeapArray, out: HeapArray): void {
+    if (b.size !== this.repOut.dim || out.size !== b.size) throw new Error(`BiasProjector.projectOnHeap: buffers of ${b.size} and ${out.size} entries for a bias of ${this.repOut.dim}.`);
+    this.#inner.averageOnHeap(b, out);
   }
 
   #check(b: tf.Tensor1D): void {

@@ -61,6 +61,15 @@ export interface NativeKernels {
   outer(dz: number, w: number, dx: number, rows: number, cols4: number): void;
   /** out[0] = sum_k x[k] (f32 accumulation). */
   sumInto(x: number, out: number, n: number): void;
+  /** out[k] = a[k] * b[k] */
+  mul(a: number, b: number, out: number, n: number): void;
+  /** mul on 4 lanes at a time: n4 = n / 4 groups. */
+  mul4(a: number, b: number, out: number, n4: number): void;
+  /**
+   * out[r] = sum_c a[r, c] b[r, c] for rows of `cols`, each product rounded to f32 and summed
+   * in column order in f32: what tf.sum(tf.mul(a, b), 1) computes on the wasm backend.
+   */
+  rowDot(a: number, b: number, out: number, rows: number, cols: number): void;
 }
 
 const advanceBy = (bytes: number, locals: number[]): number[][] => locals.map((l) => [...op.get(l), ...op.i32(bytes), ...op.i32Add, ...op.set(l)]);
@@ -379,6 +388,36 @@ const FUNCTIONS: WasmFunction[] = [
       ...countedLoop(2, [op.get(3), op.get(0), op.f32Load(), op.f32Add, op.set(3), ...advance(0)]),
       op.get(1), op.get(3), op.f32Store(),
     ],
+  },
+  {
+    name: 'mul',
+    params: ['i32', 'i32', 'i32', 'i32'],
+    results: [],
+    locals: [],
+    // 0 a, 1 b, 2 out, 3 n
+    body: countedLoop(3, [op.get(2), op.get(0), op.f32Load(), op.get(1), op.f32Load(), op.f32Mul, op.f32Store(), ...advance(0, 1, 2)]),
+  },
+  {
+    name: 'mul4',
+    params: ['i32', 'i32', 'i32', 'i32'],
+    results: [],
+    locals: [],
+    // As mul, four lanes at a time.
+    body: countedLoop(3, [op.get(2), op.get(0), op.v128Load(), op.get(1), op.v128Load(), op.f32x4Mul, op.v128Store(), ...advanceBy(16, [0, 1, 2])]),
+  },
+  {
+    name: 'rowDot',
+    params: ['i32', 'i32', 'i32', 'i32', 'i32'],
+    results: [],
+    locals: ['f32', 'i32'],
+    // 0 a (moving), 1 b (moving), 2 out (moving), 3 rows, 4 cols; 5 acc, 6 k
+    body: countedLoop(3, [
+      op.f32(0), op.set(5),
+      op.get(4), op.set(6),
+      ...countedLoop(6, [op.get(5), op.get(0), op.f32Load(), op.get(1), op.f32Load(), op.f32Mul, op.f32Add, op.set(5), ...advance(0, 1)]),
+      op.get(2), op.get(5), op.f32Store(),
+      ...advance(2),
+    ]),
   },
   {
     name: 'outer',

@@ -10,32 +10,88 @@
  * backward dz = relu'(dh), then x^T dz with the bias gradient in the same pass (tn) and
  * dz W^T (nt), the first layer's constant input columns skipped (left zero).
  */
+import * as tf from '@tensorflow/tfjs';
 import type { HeapArray } from '../kernels/host-kernel.js';
 import { runOnHeap } from '../kernels/host-kernel.js';
 import type { HeapBuffers } from '../kernels/heap-buffers.js';
 import { heapArrayOf } from '../kernels/heap-buffers.js';
+import { nativeKernels } from '../kernels/native-kernels.js';
 import { ownMatmulKernels } from '../kernels/own-matmul.js';
 import { DENSE_ONE_GRAD_KERNEL, DENSE_ONE_KERNEL } from './dense-one-kernel.js';
 import type { DenseParams, Mlp } from './mlp.js';
 import { RELU_GRAD_KERNEL } from './relu-grad-kernel.js';
+import { SWISH_GRAD_KERNEL } from './swish-grad-kernel.js';
 
-/** The activations one forward pass saves for its backward: each hidden layer's relu output, each head's output. */
-export interface MlpPass {
-  readonly hidden: HeapArray[];
+/** What one forward pass leaves for the caller (each head's output) and for its backward. */
+export interface HeapPass {
   readonly heads: HeapArray[];
 }
 
-/** Whether mlpOnHeap can run this network (relu, at least one hidden layer). */
-export function heapRunnable(net: Mlp): boolean {
-  return net.activation === 'relu' && net.trunk.length > 0;
+/**
+ * A network's forward and backward on heap buffers (plain MLP: MlpOnHeap; RPP MLP:
+ * RppMlpOnHeap in rpp-mlp-heap.ts). A pass holds one forward's activations until its
+ * backward; a later forward into the same pass replaces them.
+ */
+export interface NetworkOnHeap {
+  /** Parameter gradients in the network's variable order, written by backward with paramGrads. */
+  readonly grads: HeapArray[];
+  newPass(): HeapPass;
+  /** Forward on x [batch, inDim]; activations and head outputs into pass. */
+  forward(x: HeapArray, pass: HeapPass): void;
+  /**
+   * Backward of the forward that filled pass (on input x), given each head's output
+   * gradient. paramGrads: write grads (else only input gradients). dx [batch, inDim]:
+   * the input gradient, its first constantInputs columns zero; null when not needed.
+   */
+  backward(x: HeapArray, pass: HeapPass, dHeads: HeapArray[], paramGrads: boolean, constantInputs: number, dx: HeapArray | null): void;
+  /** Tensors the passes hold (the buffers belong to the HeapBuffers given). */
+  dispose(): void;
 }
 
-export class MlpOnHeap {
+/**
+ * The activations one forward pass saves for its backward: each hidden layer's output h
+ * and, for swish, its pre-activation z (a kept tensor whose buffer the matmul writes, so
+ * that tf.sigmoid can read it) and s = sigmoid(z) of the last forward; each head's output.
+ */
+export interface MlpPass extends HeapPass {
+  readonly hidden: HeapArray[];
+  readonly z: Array<tf.Tensor | null>;
+  readonly s: Array<tf.Tensor | null>;
+}
+
+/** Whether MlpOnHeap can run this network (relu or swish, at least one hidden layer). */
+export function heapRunnable(net: Mlp): boolean {
+  return (net.activation === 'relu' || net.activation === 'swish') && net.trunk.length > 0;
+}
+
+/**
+ * swish on heap: s = tf.sigmoid(z) (tfjs's kernel, as the tape path's swish and the
+ * exported policy compute it; kept, the caller disposes it when replaced) and
+ * h = z * s (float32 products, tf.mul's bits). z: a tensor whose buffer holds the pre-activation.
+ */
+export function swishOnHeap(z: tf.Tensor, h: HeapArray): tf.Tensor {
+  const s = tf.tidy(() => tf.keep(tf.sigmoid(z)));
+  const nk = nativeKernels()!;
+  const [a, b] = [heapArrayOf(z), heapArrayOf(s)];
+  const groups = a.size >> 2;
+  nk.mul4(a.ptr, b.ptr, h.ptr, groups);
+  const done = groups << 2;
+  if (done < a.size) nk.mul(a.ptr + 4 * done, b.ptr + 4 * done, h.ptr + 4 * done, a.size - done);
+  return s;
+}
+
+/** A pass's swish pre-activation for a [batch, width] layer: a tensor of its own (tf.zeros allocates a fresh buffer), kept. */
+export function swishInput(batch: number, width: number): tf.Tensor {
+  return tf.keep(tf.zeros([batch, width]));
+}
+
+export class MlpOnHeap implements NetworkOnHeap {
   readonly net: Mlp;
   readonly batch: number;
   /** Parameter gradients in net.variables order (w, b per layer), written by backward with paramGrads. */
   readonly grads: HeapArray[];
   readonly #buffers: HeapBuffers;
+  readonly #passes: MlpPass[] = [];
   /** Gradient w.r.t. each hidden layer's output, and its relu'd form. */
   readonly #dh: HeapArray[];
   readonly #dz: HeapArray[];
@@ -43,7 +99,7 @@ export class MlpOnHeap {
   readonly #headDx: HeapArray[];
 
   constructor(net: Mlp, batch: number, buffers: HeapBuffers) {
-    if (!heapRunnable(net)) throw new Error(`MlpOnHeap: needs a relu MLP with a hidden layer, got activation '${net.activation}' and ${net.trunk.length} hidden layers.`);
+    if (!heapRunnable(net)) throw new Error(`MlpOnHeap: needs a relu or swish MLP with a hidden layer, got activation '${net.activation}' and ${net.trunk.length} hidden layers.`);
     this.net = net;
     this.batch = batch;
     this.#buffers = buffers;
@@ -57,10 +113,15 @@ export class MlpOnHeap {
 
   /** Buffers for one forward pass's activations (a pass is reused by later forwards). */
   newPass(): MlpPass {
-    return {
+    const swish = this.net.activation === 'swish';
+    const pass: MlpPass = {
       hidden: this.net.trunk.map((l) => this.#buffers.alloc(this.batch * outOf(l))),
       heads: this.net.heads.map((l) => this.#buffers.alloc(this.batch * outOf(l))),
+      z: this.net.trunk.map((l) => (swish ? swishInput(this.batch, outOf(l)) : null)),
+      s: this.net.trunk.map(() => null),
     };
+    this.#passes.push(pass);
+    return pass;
   }
 
   /** Forward on x [batch, inDim]; activations and head outputs into pass. */
@@ -71,7 +132,14 @@ export class MlpOnHeap {
     let inDim = this.net.inDim;
     this.net.trunk.forEach((l, i) => {
       const n = outOf(l);
-      k.matmul('nn', input.ptr, heapArrayOf(l.w).ptr, pass.hidden[i].ptr, B, inDim, n, { bias: heapArrayOf(l.b).ptr, relu: true });
+      const z = pass.z[i];
+      if (z === null) {
+        k.matmul('nn', input.ptr, heapArrayOf(l.w).ptr, pass.hidden[i].ptr, B, inDim, n, { bias: heapArrayOf(l.b).ptr, relu: true });
+      } else {
+        k.matmul('nn', input.ptr, heapArrayOf(l.w).ptr, heapArrayOf(z).ptr, B, inDim, n, { bias: heapArrayOf(l.b).ptr, relu: false });
+        pass.s[i]?.dispose();
+        pass.s[i] = swishOnHeap(z, pass.hidden[i]);
+      }
       input = pass.hidden[i];
       inDim = n;
     });
@@ -82,11 +150,7 @@ export class MlpOnHeap {
     });
   }
 
-  /**
-   * Backward of the forward that filled pass (on input x), given each head's output
-   * gradient. paramGrads: write this.grads (else only input gradients). dx [batch, inDim]:
-   * the input gradient, its first constantInputs columns zero; null when not needed.
-   */
+  /** See NetworkOnHeap.backward. */
   backward(x: HeapArray, pass: MlpPass, dHeads: HeapArray[], paramGrads: boolean, constantInputs: number, dx: HeapArray | null): void {
     const k = ownMatmulKernels();
     const B = this.batch;
@@ -110,7 +174,9 @@ export class MlpOnHeap {
       const l = this.net.trunk[i];
       const [nIn, n] = [l.w.shape[0] as number, outOf(l)];
       const input = i === 0 ? x : pass.hidden[i - 1];
-      runOnHeap(RELU_GRAD_KERNEL, [this.#dh[i], pass.hidden[i]], [this.#dz[i]], null);
+      const s = pass.s[i];
+      if (s === null) runOnHeap(RELU_GRAD_KERNEL, [this.#dh[i], pass.hidden[i]], [this.#dz[i]], null);
+      else runOnHeap(SWISH_GRAD_KERNEL, [this.#dh[i], heapArrayOf(s), pass.hidden[i]], [this.#dz[i]], null);
       const dz = this.#dz[i];
       if (paramGrads) k.matmul('tn', input.ptr, dz.ptr, this.grads[2 * i].ptr, nIn, B, n, { colSum: this.grads[2 * i + 1].ptr });
       if (i > 0) {
@@ -129,18 +195,28 @@ export class MlpOnHeap {
     }
   }
 
-  /**
-   * The last hidden layer's gradient from several heads, summed as the tape accumulates
-   * it: the last head's first, then each earlier one added (float adds, exact per pair).
-   */
   #sumHeadGrads(out: HeapArray): void {
-    const heads = this.#headDx.map((h) => this.#buffers.view(h));
-    const o = this.#buffers.view(out);
-    o.set(heads[heads.length - 1]);
-    for (let j = heads.length - 2; j >= 0; j--) {
-      const h = heads[j];
-      for (let e = 0; e < o.length; e++) o[e] += h[e];
-    }
+    sumAsTape(this.#headDx, out, this.#buffers);
+  }
+
+  dispose(): void {
+    for (const p of this.#passes) for (const t of [...p.z, ...p.s]) t?.dispose();
+    this.#passes.length = 0;
+  }
+}
+
+/**
+ * A gradient with several contributions (one per head), summed as the tape accumulates
+ * it: the last contribution first, then each earlier one added (float32 adds, each
+ * exactly rounded; a Float32Array store rounds the double sum of two floats exactly so).
+ */
+export function sumAsTape(parts: HeapArray[], out: HeapArray, buffers: HeapBuffers): void {
+  const views = parts.map((h) => buffers.view(h));
+  const o = buffers.view(out);
+  o.set(views[views.length - 1]);
+  for (let j = views.length - 2; j >= 0; j--) {
+    const v = views[j];
+    for (let e = 0; e < o.length; e++) o[e] += v[e];
   }
 }
 
