@@ -1,23 +1,24 @@
 /**
- * SAC's update without tensors (issue 15): on the wasm backend with our matmul kernels,
- * a plain-MLP agent's update calls the kernels its tape path runs (agents/sac.ts step),
- * in the same order and on the same values, but on heap buffers allocated once per agent:
- * no tfjs dispatch, no gradient tape, no tensor allocated per kernel. Only the variables
- * (and Adam's moments) stay tensors; each optimiser or Polyak step writes their next values
- * into fresh buffers that they then take by assign(), as the tape path's kernels do.
+ * SAC's update without the gradient tape (issue 15): on the wasm backend with our matmul
+ * kernels, an agent's update calls the kernels its tape path runs (agents/sac.ts step), in
+ * the same order and on the same values, but on heap buffers allocated once per agent: no
+ * tfjs dispatch, no tape, no tensor allocated per kernel. The variables (and Adam's moments)
+ * stay tensors; each optimiser or Polyak step writes their next values into fresh buffers
+ * that they then take by assign(), as the tape path's kernels do.
  *
  * Same kernels, same order, same inputs: the parameters after any number of updates are
  * bit-identical to the tape path's (test/sac-heap-update.test.ts), so runs, checkpoints and
- * seeds do not depend on which of the two ran. The two reductions that tfjs itself runs in
- * the tape path are reproduced exactly: Mean (a sequential float32 sum, then / n) and the
- * temperature gradient -(mean log pi + target entropy) in float32; alpha = exp(log alpha)
- * is still tfjs's Exp, on one scalar.
+ * seeds do not depend on which of the two ran. The reductions tfjs itself runs in the tape
+ * path are reproduced exactly: Mean (a sequential float32 sum, then / n), the RPP scale
+ * gradient's Sum (rowDot), and the temperature gradient -(mean log pi + target entropy) in
+ * float32. A few tfjs ops remain, each on data that the tape path gives them too: alpha =
+ * exp(log alpha) (one scalar), the RPP layers' effective weights (once per parameter
+ * change), swish's sigmoid (one kernel per swish layer and forward), AdamW's decay.
  *
- * Which agents: 'sac' with relu networks (the default), on wasm with our matmul kernels
- * and host kernels on. Everything else (RPP-SAC and EMLP-SAC, whose RPP layers also run
- * tfjs's own Add, Multiply and Sigmoid; swish or tanh plain networks; other backends)
- * keeps the tape path. RPP_SAC_UPDATE=tape, or useHeapUpdate(false), forces the tape path.
- */
+ * Which agents: all three kinds, with relu or swish networks (every configuration the
+ * config schema allows), on wasm with our matmul kernels and host kernels on. Other
+ * backends, RPP_SAC_MATMUL=xnnpack, and RPP_SAC_UPDATE=tape (or useHeapUpdate(false)) take
+ * the tape path. */
 import * as tf from '@tensorflow/tfjs';
 import { hasHostKernel, runOnHeap, type HeapArray } from '../src/kernels/host-kernel.js';
 import { HeapBuffers } from '../src/kernels/heap-buffers.js';
@@ -28,6 +29,10 @@ import { RppMlp } from '../src/nn/rpp-mlp.js';
 import { rppHeapRunnable, RppMlpOnHeap } from '../src/nn/rpp-mlp-heap.js';
 import type { ReplayBatch } from '../src/replay/replay-buffer.js';
 import type { Network } from '../src/nn/network.js';
+import { DENSE_ONE_GRAD_KERNEL, DENSE_ONE_KERNEL } from '../src/nn/dense-one-kernel.js';
+import { RELU_GRAD_KERNEL } from '../src/nn/relu-grad-kernel.js';
+import { SWISH_GRAD_KERNEL } from '../src/nn/swish-grad-kernel.js';
+import { GROUP_AVERAGE_KERNEL } from '../src/equivariance/group-average-kernel.js';
 import type { Adam } from './adam.js';
 import { ACTOR_LOSS_GRAD_KERNEL, ACTOR_LOSS_KERNEL, CRITIC_LOSS_GRAD_KERNEL, CRITIC_LOSS_KERNEL, CRITIC_TARGET_KERNEL } from './loss-kernels.js';
 import { polyakOnHeap } from './losses.js';
@@ -85,7 +90,11 @@ export interface HeapUpdateStats {
   qMean: number;
 }
 
-const KERNELS = [ADAM_KERNEL, POLYAK_KERNEL, SAMPLE_KERNEL, SAMPLE_GRAD_KERNEL, CRITIC_TARGET_KERNEL, CRITIC_LOSS_KERNEL, CRITIC_LOSS_GRAD_KERNEL, ACTOR_LOSS_KERNEL, ACTOR_LOSS_GRAD_KERNEL];
+/** The host kernels the update runs on heap (the tape path runs them as tfjs kernels). */
+const KERNELS = [
+  ADAM_KERNEL, POLYAK_KERNEL, SAMPLE_KERNEL, SAMPLE_GRAD_KERNEL, CRITIC_TARGET_KERNEL, CRITIC_LOSS_KERNEL, CRITIC_LOSS_GRAD_KERNEL, ACTOR_LOSS_KERNEL, ACTOR_LOSS_GRAD_KERNEL,
+  RELU_GRAD_KERNEL, SWISH_GRAD_KERNEL, DENSE_ONE_KERNEL, DENSE_ONE_GRAD_KERNEL, GROUP_AVERAGE_KERNEL,
+];
 
 /** Whether the tensor-free update runs for these parts now (see the file comment). */
 export function heapUpdateApplies(p: HeapUpdateParts): boolean {

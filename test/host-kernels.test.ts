@@ -12,6 +12,9 @@ import { GROUP_AVERAGE_KERNEL, groupAverageTables } from '../src/equivariance/gr
 import { projector } from '../src/equivariance/projector.js';
 import { trivial } from '../src/equivariance/rep.js';
 import { hasHostKernel, runHostKernel, useHostKernels } from '../src/kernels/host-kernel.js';
+import { HeapBuffers } from '../src/kernels/heap-buffers.js';
+import { nativeKernels } from '../src/kernels/native-kernels.js';
+import { elementwise } from '../src/nn/mlp-heap.js';
 import { antPaperAct, antPaperObs, walker2dExactMirrorAct, walker2dExactMirrorObs } from '../envs/symmetry-maps.js';
 import { maxAbsDiff, uniform } from './numeric-helpers.js';
 
@@ -148,6 +151,33 @@ describe('native wasm kernels', () => {
     }
     const t3 = tf.tidy(() => tf.transpose(tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2]), [2, 0, 1]).dataSync());
     assert.deepEqual(Array.from(t3), [1, 3, 5, 7, 2, 4, 6, 8]);
+  });
+
+  it("add, mul (vector and scalar tails) and rowDot give tf.add's, tf.mul's and tf.sum(tf.mul(a, b), 1)'s bits", () => {
+    const buffers = new HeapBuffers();
+    try {
+      for (const [r, c] of [[256, 256], [17, 7], [3, 1]]) {
+        const n = r * c;
+        // Wide magnitudes, so any reordering of the row sums would show in the last bits.
+        const a = Float32Array.from(uniform(n, 31 + r), (x, i) => x * Math.exp((i % 13) - 6));
+        const b = Float32Array.from(uniform(n, 37 + c), (x, i) => x * Math.exp((i % 7) - 3));
+        const [ha, hb, hOut, hRows] = [buffers.alloc(n), buffers.alloc(n), buffers.alloc(n), buffers.alloc(r)];
+        buffers.write(ha, a);
+        buffers.write(hb, b);
+        const want = tf.tidy(() => {
+          const [ta, tb] = [tf.tensor2d(a, [r, c]), tf.tensor2d(b, [r, c])];
+          return { add: tf.add(ta, tb).dataSync().slice(), mul: tf.mul(ta, tb).dataSync().slice(), rowDot: tf.sum(tf.mul(ta, tb), 1).dataSync().slice() };
+        });
+        elementwise('add', ha, hb, hOut);
+        assert.deepEqual(buffers.view(hOut).slice(), want.add, `add [${r}, ${c}]`);
+        elementwise('mul', ha, hb, hOut);
+        assert.deepEqual(buffers.view(hOut).slice(), want.mul, `mul [${r}, ${c}]`);
+        nativeKernels()!.rowDot(ha.ptr, hb.ptr, hRows.ptr, r, c);
+        assert.deepEqual(buffers.view(hRows).slice(), want.rowDot, `rowDot [${r}, ${c}]`);
+      }
+    } finally {
+      buffers.dispose();
+    }
   });
 });
 

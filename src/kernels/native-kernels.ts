@@ -61,6 +61,10 @@ export interface NativeKernels {
   outer(dz: number, w: number, dx: number, rows: number, cols4: number): void;
   /** out[0] = sum_k x[k] (f32 accumulation). */
   sumInto(x: number, out: number, n: number): void;
+  /** out[k] = a[k] + b[k] */
+  add(a: number, b: number, out: number, n: number): void;
+  /** add on 4 lanes at a time: n4 = n / 4 groups. */
+  add4(a: number, b: number, out: number, n4: number): void;
   /** out[k] = a[k] * b[k] */
   mul(a: number, b: number, out: number, n: number): void;
   /** mul on 4 lanes at a time: n4 = n / 4 groups. */
@@ -388,6 +392,22 @@ const FUNCTIONS: WasmFunction[] = [
       ...countedLoop(2, [op.get(3), op.get(0), op.f32Load(), op.f32Add, op.set(3), ...advance(0)]),
       op.get(1), op.get(3), op.f32Store(),
     ],
+  },
+  {
+    name: 'add',
+    params: ['i32', 'i32', 'i32', 'i32'],
+    results: [],
+    locals: [],
+    // 0 a, 1 b, 2 out, 3 n
+    body: countedLoop(3, [op.get(2), op.get(0), op.f32Load(), op.get(1), op.f32Load(), op.f32Add, op.f32Store(), ...advance(0, 1, 2)]),
+  },
+  {
+    name: 'add4',
+    params: ['i32', 'i32', 'i32', 'i32'],
+    results: [],
+    locals: [],
+    // As add, four lanes at a time.
+    body: countedLoop(3, [op.get(2), op.get(0), op.v128Load(), op.get(1), op.v128Load(), op.f32x4Add, op.v128Store(), ...advanceBy(16, [0, 1, 2])]),
   },
   {
     name: 'mul',

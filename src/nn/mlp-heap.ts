@@ -71,12 +71,7 @@ export function heapRunnable(net: Mlp): boolean {
  */
 export function swishOnHeap(z: tf.Tensor, h: HeapArray): tf.Tensor {
   const s = tf.tidy(() => tf.keep(tf.sigmoid(z)));
-  const nk = nativeKernels()!;
-  const [a, b] = [heapArrayOf(z), heapArrayOf(s)];
-  const groups = a.size >> 2;
-  nk.mul4(a.ptr, b.ptr, h.ptr, groups);
-  const done = groups << 2;
-  if (done < a.size) nk.mul(a.ptr + 4 * done, b.ptr + 4 * done, h.ptr + 4 * done, a.size - done);
+  elementwise('mul', heapArrayOf(z), heapArrayOf(s), h);
   return s;
 }
 
@@ -208,18 +203,22 @@ export class MlpOnHeap implements NetworkOnHeap {
 /**
  * A gradient with several contributions (one per head), summed as the tape accumulates
  * it: the last contribution first, then each earlier one added (float32 adds, each
- * exactly rounded; a Float32Array store rounds the double sum of two floats exactly so).
+ * exactly rounded: tf.add's bits whatever the order of its two operands).
  */
 export function sumAsTape(parts: HeapArray[], out: HeapArray, buffers: HeapBuffers): void {
-  const views = parts.map((h) => buffers.view(h));
-  const o = buffers.view(out);
-  o.set(views[views.length - 1]);
-  for (let j = views.length - 2; j >= 0; j--) {
-    const v = views[j];
-    for (let e = 0; e < o.length; e++) o[e] += v[e];
-  }
+  buffers.view(out).set(buffers.view(parts[parts.length - 1]));
+  for (let j = parts.length - 2; j >= 0; j--) elementwise('add', out, parts[j], out);
 }
 
+/** out = a op b entry by entry on heap (float32, exactly rounded: tf.add's or tf.mul's bits). */
+export function elementwise(kind: 'add' | 'mul', a: HeapArray, b: HeapArray, out: HeapArray): void {
+  const nk = nativeKernels()!;
+  const [vec, one] = kind === 'add' ? [nk.add4, nk.add] : [nk.mul4, nk.mul];
+  const groups = a.size >> 2;
+  vec(a.ptr, b.ptr, out.ptr, groups);
+  const done = groups << 2;
+  if (done < a.size) one(a.ptr + 4 * done, b.ptr + 4 * done, out.ptr + 4 * done, a.size - done);
+}
 /** Whether a head of n outputs on inDim inputs takes the dense-one kernels (as dense.ts singleOutput). */
 function denseOne(n: number, inDim: number): boolean {
   return n === 1 && inDim % 4 === 0;
