@@ -126,6 +126,21 @@ function transposeBlock(rows: number): WasmFunction {
   };
 }
 
+/**
+ * out[k] = a[k] op b[k]: `name` one entry at a time and `name`4 four lanes at a time.
+ * Params: 0 a, 1 b, 2 out (all moving), 3 n (or n / 4).
+ */
+function binaryKernels(name: string, scalar: number[], vector: number[]): WasmFunction[] {
+  const kernel = (suffix: string, load: number[], store: number[], instr: number[], bytes: number): WasmFunction => ({
+    name: `${name}${suffix}`,
+    params: ['i32', 'i32', 'i32', 'i32'],
+    results: [],
+    locals: [],
+    body: countedLoop(3, [op.get(2), op.get(0), load, op.get(1), load, instr, store, ...advanceBy(bytes, [0, 1, 2])]),
+  });
+  return [kernel('', op.f32Load(), op.f32Store(), scalar, 4), kernel('4', op.v128Load(), op.v128Store(), vector, 16)];
+}
+
 const FUNCTIONS: WasmFunction[] = [
   {
     name: 'polyak',
@@ -393,38 +408,8 @@ const FUNCTIONS: WasmFunction[] = [
       op.get(1), op.get(3), op.f32Store(),
     ],
   },
-  {
-    name: 'add',
-    params: ['i32', 'i32', 'i32', 'i32'],
-    results: [],
-    locals: [],
-    // 0 a, 1 b, 2 out, 3 n
-    body: countedLoop(3, [op.get(2), op.get(0), op.f32Load(), op.get(1), op.f32Load(), op.f32Add, op.f32Store(), ...advance(0, 1, 2)]),
-  },
-  {
-    name: 'add4',
-    params: ['i32', 'i32', 'i32', 'i32'],
-    results: [],
-    locals: [],
-    // As add, four lanes at a time.
-    body: countedLoop(3, [op.get(2), op.get(0), op.v128Load(), op.get(1), op.v128Load(), op.f32x4Add, op.v128Store(), ...advanceBy(16, [0, 1, 2])]),
-  },
-  {
-    name: 'mul',
-    params: ['i32', 'i32', 'i32', 'i32'],
-    results: [],
-    locals: [],
-    // 0 a, 1 b, 2 out, 3 n
-    body: countedLoop(3, [op.get(2), op.get(0), op.f32Load(), op.get(1), op.f32Load(), op.f32Mul, op.f32Store(), ...advance(0, 1, 2)]),
-  },
-  {
-    name: 'mul4',
-    params: ['i32', 'i32', 'i32', 'i32'],
-    results: [],
-    locals: [],
-    // As mul, four lanes at a time.
-    body: countedLoop(3, [op.get(2), op.get(0), op.v128Load(), op.get(1), op.v128Load(), op.f32x4Mul, op.v128Store(), ...advanceBy(16, [0, 1, 2])]),
-  },
+  ...binaryKernels('add', op.f32Add, op.f32x4Add),
+  ...binaryKernels('mul', op.f32Mul, op.f32x4Mul),
   {
     name: 'rowDot',
     params: ['i32', 'i32', 'i32', 'i32', 'i32'],
