@@ -1,15 +1,16 @@
 /**
- * A plain relu MLP's forward and backward on heap buffers, with no tensors: the kernels
- * the tape path runs for it (src/nn/dense.ts on the wasm backend with our matmul) called
- * in the same way on buffers allocated once, so every output has the same bits. For the
- * tensor-free update (agents/sac-heap-update.ts); test/sac-heap-update.test.ts checks the
- * bits against the tape path.
+ * A plain MLP's forward and backward on heap buffers, with no tensors per kernel: the
+ * kernels the tape path runs for it (src/nn/dense.ts on the wasm backend with our matmul)
+ * called in the same way on buffers allocated once, so every output has the same bits. For
+ * the tensor-free update (agents/sac-heap-update.ts); test/sac-heap-update.test.ts checks
+ * the bits against the tape path. Also the pieces rpp-mlp-heap.ts shares: the pass, swish,
+ * the elementwise add and mul, and the head-gradient sum.
  *
- * Per layer, as dense.ts: forward act(x W + b) as one nn product with bias and relu fused
- * (a head with one output and an input width divisible by 4: the dense-one kernel);
- * backward dz = relu'(dh), then x^T dz with the bias gradient in the same pass (tn) and
- * dz W^T (nt), the first layer's constant input columns skipped (left zero).
- */
+ * Per layer, as dense.ts: forward act(x W + b) as one nn product with bias (and relu) fused
+ * (a head with one output and an input width divisible by 4: the dense-one kernel), swish
+ * as tf.sigmoid then z * s; backward dz = relu'(dh) or swish'(dh), then x^T dz with the
+ * bias gradient in the same pass (tn) and dz W^T (nt), the first layer's constant input
+ * columns skipped (left zero). */
 import * as tf from '@tensorflow/tfjs';
 import type { HeapArray } from '../kernels/host-kernel.js';
 import { runOnHeap } from '../kernels/host-kernel.js';
