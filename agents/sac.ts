@@ -24,7 +24,9 @@
  * stopGradient), noise and its log-density constant are drawn on the host, the
  * discount mask gamma*(1 - terminated) is computed on the host, the temperature
  * gradient is closed-form (no tape), and there is at most one device->host read per
- * update (the stats, only when asked for).
+ * update (the stats, only when asked for). On wasm with our matmul kernels the same update
+ * runs without the tape (sac-heap-update.ts: the same kernels in the same order on heap
+ * buffers, bit-identical); step() below is the tape path every other backend takes.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng, type RngState } from '../src/random.js';

@@ -148,8 +148,8 @@ export function runHostKernel<A>(name: string, inputs: readonly tf.Tensor[], spe
  * Run host kernel `name` on buffers of the wasm heap the caller owns (no tensors, no
  * dispatch): what the registered kernel does on the wasm backend, the same arithmetic
  * in the same order. For the tensor-free update (agents/sac-heap-update.ts). `outputs`
- * are the kernel's outputs in its order; they may be inputs only where the kernel says
- * it runs entry for entry in place. Wasm backend only.
+ * are the kernel's outputs in its order, sized as outputShapes would give them, and, as
+ * for the tensor kernel, not overlapping any input. Wasm backend only.
  */
 export function runOnHeap<A>(name: string, inputs: HeapArray[], outputs: HeapArray[], attrs: A): void {
   const spec = specs.get(name) as HostKernelSpec<A> | undefined;
