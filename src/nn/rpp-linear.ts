@@ -28,18 +28,6 @@ import { reluGrad } from './relu-grad-kernel.js';
 import { lecunNormal } from './init.js';
 import type { ParamGroups } from './network.js';
 import type { HeapArray } from '../kernels/host-kernel.js';
-import { heapArrayOf } from '../kernels/heap-buffers.js';
-
-/** The effective weight record as heap buffers (see RppLinear.effectiveOnHeap). */
-export interface EffectiveOnHeap {
-  /** [in, out], rows scaled by 1 + s when the layer has an input scale. */
-  w: HeapArray;
-  b: HeapArray;
-  /** [in, out] before the row scale, or null without one. */
-  unscaled: HeapArray | null;
-  /** [in] the row scale 1 + s, or null. */
-  scaleCol: HeapArray | null;
-}
 
 /** Scale of the residual pathway's init relative to the equivariant one (paper: RPP_SCALE). */
 export const RPP_SCALE = 1e-3;
@@ -253,25 +241,14 @@ export class RppLinear {
     return eff;
   }
 
-  /**
-   * The tensor-free update's view of the layer (wasm): the effective record apply() would
-   * use with this input scale, recomputed by the same tf ops when a parameter changed, as
-   * heap buffers valid until the next parameter change.
-   */
-  effectiveOnHeap(scale: tf.Tensor1D | null): EffectiveOnHeap {
-    // A scope for the recomputation's temporaries; the record itself is kept (see #effectiveCached).
-    let eff: Effective | undefined;
-    tf.tidy(() => {
-      eff = this.#effectiveCached(this.#params(scale), scale !== null);
-    });
-    if (eff === undefined) throw new Error('RppLinear.effectiveOnHeap: no effective record');
-    return { w: heapArrayOf(eff.w), b: heapArrayOf(eff.b), unscaled: eff.unscaled === null ? null : heapArrayOf(eff.unscaled), scaleCol: eff.scaleCol === null ? null : heapArrayOf(eff.scaleCol) };
+  /** P(w) into out on heap buffers (the tensor-free update; wasm): project()'s kernel, a copy for the trivial group. */
+  projectWeightOnHeap(w: HeapArray, out: HeapArray, view: (h: HeapArray) => Float32Array): void {
+    this.#wProj.projectOnHeap(w, out, view);
   }
 
-  /** The backward's projections on heap buffers: dwEquiv = P(dW), dbEquiv = P_b(db). */
-  projectGradsOnHeap(dW: HeapArray, db: HeapArray, dwEquiv: HeapArray, dbEquiv: HeapArray, view: (h: HeapArray) => Float32Array): void {
-    this.#wProj.projectOnHeap(dW, dwEquiv, view);
-    this.#bProj.projectOnHeap(db, dbEquiv);
+  /** P_b(b) into out on heap buffers (the tensor-free update; wasm): the kernel the bias projections run. */
+  projectBiasOnHeap(b: HeapArray, out: HeapArray): void {
+    this.#bProj.projectOnHeap(b, out);
   }
 
   /**
