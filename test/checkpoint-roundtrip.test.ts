@@ -107,6 +107,9 @@ describe('checkpoint round trip', () => {
     const a = agentOf({ ...BASE, agent: 'rpp-sac', rppCritic: true, gradClipNorm: 0.5, stdParam: 'softplus' }, SYM);
     const rb = filledReplay(3);
     a.update(rb);
+    // Acting fills the RPP layers' effective-weight cache (one record per layer, replaced
+    // when the parameters change); the tensor-free update keeps its own on the heap.
+    a.act([0, 1, 2, 3, 4, 5], 2, 'stochastic');
     const n0 = tf.memory().numTensors;
     for (let i = 0; i < 5; i++) a.update(rb, { stats: i % 2 === 0 });
     a.act([0, 1, 2, 3, 4, 5], 2, 'stochastic');

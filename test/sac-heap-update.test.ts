@@ -147,18 +147,19 @@ describe('the tensor-free SAC update (wasm)', () => {
     second.dispose();
   });
 
-  it('allocates no tensors that outlive an update', () => {
-    const c = CASES[0];
-    const agent = makeAgent(c);
-    const rb = filledBuffer(c.obs, c.act);
-    agent.update(rb);
-    const tensors = tf.memory().numTensors;
-    const bytes = tf.memory().numBytes;
-    for (let i = 0; i < 5; i++) agent.update(rb, { stats: i % 2 === 0 });
-    assert.equal(agent.updatePath, 'heap');
-    assert.equal(tf.memory().numTensors, tensors);
-    assert.equal(tf.memory().numBytes, bytes);
-    agent.dispose();
+  it('allocates no tensors that outlive an update (relu, swish, RPP with RPP critics)', () => {
+    for (const c of [CASES[0], CASES[3], CASES[5]]) {
+      const agent = makeAgent(c);
+      const rb = filledBuffer(c.obs, c.act);
+      agent.update(rb);
+      const tensors = tf.memory().numTensors;
+      const bytes = tf.memory().numBytes;
+      for (let i = 0; i < 5; i++) agent.update(rb, { stats: i % 2 === 0 });
+      assert.equal(agent.updatePath, 'heap');
+      assert.equal(tf.memory().numTensors, tensors, c.name);
+      assert.equal(tf.memory().numBytes, bytes, c.name);
+      agent.dispose();
+    }
   });
 
   it('is not taken on the XNNPACK matmul path or when host kernels are off', () => {
