@@ -12,9 +12,8 @@ import { GROUP_AVERAGE_KERNEL, groupAverageTables } from '../src/equivariance/gr
 import { projector } from '../src/equivariance/projector.js';
 import { trivial } from '../src/equivariance/rep.js';
 import { hasHostKernel, runHostKernel, useHostKernels } from '../src/kernels/host-kernel.js';
-import { HeapBuffers } from '../src/kernels/heap-buffers.js';
+import { elementwise, HeapBuffers } from '../src/kernels/heap-buffers.js';
 import { nativeKernels } from '../src/kernels/native-kernels.js';
-import { elementwise } from '../src/nn/mlp-heap.js';
 import { antPaperAct, antPaperObs, walker2dExactMirrorAct, walker2dExactMirrorObs } from '../envs/symmetry-maps.js';
 import { maxAbsDiff, uniform } from './numeric-helpers.js';
 

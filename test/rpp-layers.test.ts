@@ -11,6 +11,8 @@ import { Z2, Z4, fromMaps, hiddenRep, pseudoscalar, directSum, trivial, equivari
 import { RppLinear, RppActivation, RPP_SCALE, relativeEquivarianceError } from '../src/nn/index.js';
 import { walker2dExactMirrorObs, antPaperObs } from '../envs/symmetry-maps.js';
 import { relErr } from './numeric-helpers.js';
+import { biasProjector, projector } from '../src/equivariance/projector.js';
+import { HeapBuffers } from '../src/kernels/heap-buffers.js';
 
 before(async () => {
   await initBackend({ backend: 'wasm' });
@@ -144,6 +146,42 @@ describe('RppLinear', () => {
     assert.equal(tf.memory().numTensors, before, 'the cache replaces, not accumulates');
     x.dispose();
     layer.dispose();
+  });
+
+  it("builds its effective weights on the wasm heap with the tf ops' bits: P(w_equiv) + w_basic, its rows times 1 + s, P_b(b_equiv) + b_basic", () => {
+    const heap = new HeapBuffers();
+    const cases: Array<[string, Rep, Rep, boolean]> = [
+      ['Z2 RPP', repIn, hiddenRep(Z2, 32), true],
+      ['Z2 EMLP', repIn, hiddenRep(Z2, 24), false],
+      ['Z4 RPP', fromMaps(Z4, antPaperObs), hiddenRep(Z4, 16), true],
+    ];
+    for (const [label, rIn, rOut, basic] of cases) {
+      const layer = new RppLinear({ repIn: rIn, repOut: rOut, basic, seed: 3 });
+      tf.tidy(() => layer.bEquiv.assign(tf.randomNormal([rOut.dim], 0, 1, 'float32', 5)));
+      const s = tf.variable(tf.randomNormal([rIn.dim], 0, 0.3, 'float32', 7), false);
+      const p = projector(rIn, rOut);
+      const bp = biasProjector(rOut);
+      for (const scale of [null, s as tf.Tensor1D]) {
+        const got = layer.effectiveOnHeap(scale);
+        const read = (h: { ptr: number; size: number } | null): number[] | null => (h === null ? null : Array.from(heap.view(h)));
+        const mine = { w: read(got.w), b: read(got.b), unscaled: read(got.unscaled), scaleCol: read(got.scaleCol) };
+        type Record = { w: number[] | null; b: number[] | null; unscaled: number[] | null; scaleCol: number[] | null };
+        let want: Record | undefined;
+        tf.tidy(() => {
+          // RppLinear's tf-op record, written out: the projections are the same group-average kernel.
+          const scaleCol = scale === null ? null : (tf.reshape(tf.add(scale, 1), [rIn.dim, 1]) as tf.Tensor2D);
+          const { w, scaled } = p.effective(layer.wEquiv as tf.Tensor2D, layer.wBasic as tf.Tensor2D | null, scaleCol);
+          const b = bp.effective(layer.bEquiv as tf.Tensor1D, layer.bBasic as tf.Tensor1D | null);
+          const arr = (t: tf.Tensor | null): number[] | null => (t === null ? null : Array.from(t.dataSync()));
+          want = scaled === null ? { w: arr(w), b: arr(b), unscaled: null, scaleCol: null } : { w: arr(scaled), b: arr(b), unscaled: arr(w), scaleCol: arr(scaleCol) };
+        });
+        assert.deepEqual(mine, want, `${label}, ${scale === null ? 'no' : 'with an'} input scale`);
+      }
+      tf.dispose(s);
+      p.dispose();
+      bp.dispose();
+      layer.dispose();
+    }
   });
 
   it('works for outputs wider than the dense bias projector (EMLP, 1030 channels)', () => {

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HeapArray } from './host-kernel.js';
+import { nativeKernels } from './native-kernels.js';
 import { heapOffset, type WasmBackendInternals } from './wasm-backend.js';
 
 export class HeapBuffers {
@@ -47,14 +48,30 @@ export function heapArrayOf(t: tf.Tensor): HeapArray {
 }
 
 /**
- * A new, uninitialised float32 tensor shaped like `like`, with its heap buffer: for
- * kernels that write a variable's next value, which the variable then takes by assign()
- * (a fresh buffer, as every tfjs op gives: caches keyed by a tensor's data see the change).
- * The caller disposes the tensor after the assign.
+ * A new, uninitialised float32 tensor of this shape, with its heap buffer: for kernels that
+ * write a variable's next value, which the variable then takes by assign() (a fresh buffer,
+ * as every tfjs op gives: caches keyed by a tensor's data see the change), or a cached
+ * record's tensors. The caller disposes (or keeps) the tensor.
  */
-export function freshTensorLike(like: tf.Tensor): { tensor: tf.Tensor; heap: HeapArray } {
+export function freshTensor(shape: number[]): { tensor: tf.Tensor; heap: HeapArray } {
   const backend = tf.backend() as unknown as WasmBackendInternals;
-  const info = backend.makeOutput(like.shape, 'float32');
+  const info = backend.makeOutput(shape, 'float32');
   const tensor = tf.engine().makeTensorFromTensorInfo(info as unknown as Parameters<ReturnType<typeof tf.engine>['makeTensorFromTensorInfo']>[0]);
   return { tensor, heap: { ptr: heapOffset(tensor, backend), size: tensor.size } };
+}
+
+/** freshTensor shaped like `like`. */
+export function freshTensorLike(like: tf.Tensor): { tensor: tf.Tensor; heap: HeapArray } {
+  return freshTensor(like.shape);
+}
+
+/** out = a op b entry by entry on heap (float32, exactly rounded: tf.add's or tf.mul's bits). out may be a or b. */
+export function elementwise(kind: 'add' | 'mul', a: HeapArray, b: HeapArray, out: HeapArray): void {
+  const nk = nativeKernels();
+  if (nk === null) throw new Error(`elementwise: needs the wasm backend, the active one is '${tf.getBackend()}'.`);
+  const [vec, one] = kind === 'add' ? [nk.add4, nk.add] : [nk.mul4, nk.mul];
+  const groups = a.size >> 2;
+  vec(a.ptr, b.ptr, out.ptr, groups);
+  const done = groups << 2;
+  if (done < a.size) one(a.ptr + 4 * done, b.ptr + 4 * done, out.ptr + 4 * done, a.size - done);
 }

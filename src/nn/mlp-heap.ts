@@ -3,8 +3,8 @@
  * kernels the tape path runs for it (src/nn/dense.ts on the wasm backend with our matmul)
  * called in the same way on buffers allocated once, so every output has the same bits. For
  * the tensor-free update (agents/sac-heap-update.ts); test/sac-heap-update.test.ts checks
- * the bits against the tape path. Also the pieces rpp-mlp-heap.ts shares: the pass, swish,
- * the elementwise add and mul, and the head-gradient sum.
+ * the bits against the tape path. Also the pieces rpp-mlp-heap.ts shares: the pass, swish
+ * and the head-gradient sum.
  *
  * Per layer, as dense.ts: forward act(x W + b) as one nn product with bias (and relu) fused
  * (a head with one output and an input width divisible by 4: the dense-one kernel), swish
@@ -15,8 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { HeapArray } from '../kernels/host-kernel.js';
 import { runOnHeap } from '../kernels/host-kernel.js';
 import type { HeapBuffers } from '../kernels/heap-buffers.js';
-import { heapArrayOf } from '../kernels/heap-buffers.js';
-import { nativeKernels } from '../kernels/native-kernels.js';
+import { elementwise, heapArrayOf } from '../kernels/heap-buffers.js';
 import { ownMatmulKernels } from '../kernels/own-matmul.js';
 import { DENSE_ONE_GRAD_KERNEL, DENSE_ONE_KERNEL } from './dense-one-kernel.js';
 import type { DenseParams, Mlp } from './mlp.js';
@@ -211,15 +210,6 @@ export function sumAsTape(parts: HeapArray[], out: HeapArray, buffers: HeapBuffe
   for (let j = parts.length - 2; j >= 0; j--) elementwise('add', out, parts[j], out);
 }
 
-/** out = a op b entry by entry on heap (float32, exactly rounded: tf.add's or tf.mul's bits). */
-export function elementwise(kind: 'add' | 'mul', a: HeapArray, b: HeapArray, out: HeapArray): void {
-  const nk = nativeKernels()!;
-  const [vec, one] = kind === 'add' ? [nk.add4, nk.add] : [nk.mul4, nk.mul];
-  const groups = a.size >> 2;
-  vec(a.ptr, b.ptr, out.ptr, groups);
-  const done = groups << 2;
-  if (done < a.size) one(a.ptr + 4 * done, b.ptr + 4 * done, out.ptr + 4 * done, a.size - done);
-}
 /** Whether a head of n outputs on inDim inputs takes the dense-one kernels (as dense.ts singleOutput). */
 function denseOne(n: number, inDim: number): boolean {
   return n === 1 && inDim % 4 === 0;

@@ -6,9 +6,8 @@
  * against the tape path in test/sac-heap-update.test.ts.
  *
  * Per layer, with W = P(w_equiv) + w_basic and its rows scaled, W' = diag(1 + s) W, where the
- * layer reads the previous activation's scale s (RppLinear's effective record, recomputed
- * here when a parameter changed, op for op as its tf ops: the group-average kernel, then
- * float32 adds and products, which round exactly):
+ * layer reads the previous activation's scale s (RppLinear's effective record, shared with
+ * acting and the tape path, recomputed once per parameter change on heap by our kernels):
  *   forward   z = x W' + b (nn, bias fused), s = sigmoid(z) (tf.sigmoid, the one tfjs kernel
  *             left per swish layer and forward), h = z s   (relu: fused into the matmul)
  *   backward  dz = swish'(dh) from s and h (relu: relu'(dh)), G = x^T dz with db = sum dz (tn),
@@ -21,7 +20,7 @@ import { runOnHeap } from '../kernels/host-kernel.js';
 import { heapArrayOf, type HeapBuffers } from '../kernels/heap-buffers.js';
 import { nativeKernels } from '../kernels/native-kernels.js';
 import { ownMatmulKernels } from '../kernels/own-matmul.js';
-import { elementwise, sumAsTape, swishInput, swishOnHeap, type HeapPass, type MlpPass, type NetworkOnHeap } from './mlp-heap.js';
+import { sumAsTape, swishInput, swishOnHeap, type HeapPass, type MlpPass, type NetworkOnHeap } from './mlp-heap.js';
 import { RELU_GRAD_KERNEL } from './relu-grad-kernel.js';
 import type { RppActivation } from './rpp-activation.js';
 import type { RppLinear } from './rpp-linear.js';
@@ -31,18 +30,6 @@ import { SWISH_GRAD_KERNEL } from './swish-grad-kernel.js';
 /** Whether RppMlpOnHeap can run this network: swish or relu activations, a hidden layer. */
 export function rppHeapRunnable(net: RppMlp): boolean {
   return net.trunk.length > 0 && net.trunk.every((b) => b.activation.kind === 'swish' || b.activation.kind === 'relu');
-}
-
-/** A layer's effective weight and bias on heap, and the parameters (by data) they were computed from. */
-interface Effective {
-  keys: object[];
-  /** [in, out]: W', rows scaled by 1 + s when the layer reads a scale. */
-  w: HeapArray;
-  b: HeapArray;
-  /** [in, out] W before the row scale, or null without one. */
-  unscaled: HeapArray | null;
-  /** [in] 1 + s, or null. */
-  scaleCol: HeapArray | null;
 }
 
 /** Gradient buffers of one RppLinear's variables, by role. */
@@ -68,10 +55,6 @@ export class RppMlpOnHeap implements NetworkOnHeap {
   readonly #headDx: HeapArray[];
   /** Each head's ds of the last block's scale (summed into its gradient). */
   readonly #headDs: HeapArray[];
-  readonly #effective = new Map<RppLinear, Effective>();
-  /** Zeros and ones as wide as the widest bias or scale (the tf ops' + 0 and + 1). */
-  readonly #zeros: HeapArray;
-  readonly #ones: HeapArray;
 
   constructor(net: RppMlp, batch: number, buffers: HeapBuffers) {
     if (!rppHeapRunnable(net)) throw new Error('RppMlpOnHeap: needs swish or relu activations and a hidden layer.');
@@ -94,46 +77,6 @@ export class RppMlpOnHeap implements NetworkOnHeap {
     const last = widths[widths.length - 1];
     this.#headDx = net.heads.length === 1 ? [this.#dh[widths.length - 1]] : net.heads.map(() => buffers.alloc(batch * last));
     this.#headDs = net.heads.map(() => buffers.alloc(last));
-    const widest = Math.max(net.inDim, ...widths, ...net.outDims);
-    this.#zeros = buffers.alloc(widest);
-    this.#ones = buffers.alloc(widest);
-    buffers.view(this.#zeros).fill(0);
-    buffers.view(this.#ones).fill(1);
-  }
-
-  /**
-   * Layer l's effective weight and bias for input scale s, recomputed when a parameter
-   * changed (every optimiser step gives a variable a new data id), as RppLinear's cached tf
-   * ops compute them: W = P(w_equiv) [+ w_basic]; with s, 1 + s and W' = W * (1 + s) row by
-   * row; b = P_b(b_equiv) + (b_basic or 0).
-   */
-  #effectiveOf(l: RppLinear, scale: tf.Tensor1D | null): Effective {
-    const params = [l.wEquiv, l.bEquiv, ...(l.wBasic !== null && l.bBasic !== null ? [l.wBasic, l.bBasic] : []), ...(scale !== null ? [scale] : [])];
-    const keys = params.map((p) => p.dataId);
-    let e = this.#effective.get(l);
-    if (e !== undefined && e.keys.length === keys.length && e.keys.every((k, i) => k === keys[i])) return e;
-    const buf = this.#buffers;
-    const view = (h: HeapArray): Float32Array => buf.view(h);
-    const [nIn, n] = [l.repIn.dim, l.repOut.dim];
-    if (e === undefined || (e.scaleCol === null) !== (scale === null)) {
-      const w = buf.alloc(nIn * n);
-      e = { keys, w, b: buf.alloc(n), unscaled: scale === null ? null : buf.alloc(nIn * n), scaleCol: scale === null ? null : buf.alloc(nIn) };
-      this.#effective.set(l, e);
-    }
-    e.keys = keys;
-    const sum = e.unscaled ?? e.w;
-    l.projectWeightOnHeap(heapArrayOf(l.wEquiv), sum, view);
-    if (l.wBasic !== null) elementwise('add', sum, heapArrayOf(l.wBasic), sum);
-    if (scale !== null && e.scaleCol !== null) {
-      elementwise('add', heapArrayOf(scale), { ptr: this.#ones.ptr, size: nIn }, e.scaleCol);
-      view(e.w).set(view(sum));
-      const col = view(e.scaleCol).slice();
-      const nk = nativeKernels()!;
-      for (let r = 0; r < nIn; r++) nk.scale(e.w.ptr + 4 * r * n, n, col[r]);
-    }
-    l.projectBiasOnHeap(heapArrayOf(l.bEquiv), e.b);
-    elementwise('add', e.b, l.bBasic !== null ? heapArrayOf(l.bBasic) : { ptr: this.#zeros.ptr, size: n }, e.b);
-    return e;
   }
 
   newPass(): MlpPass {
@@ -161,7 +104,7 @@ export class RppMlpOnHeap implements NetworkOnHeap {
     this.net.trunk.forEach((b, i) => {
       const l = b.linear;
       const [nIn, n] = [l.repIn.dim, l.repOut.dim];
-      const eff = this.#effectiveOf(l, this.#scale(i));
+      const eff = l.effectiveOnHeap(this.#scale(i));
       const z = pass.z[i];
       if (z === null) {
         // relu, fused into the matmul as RppLinear's relu option.
@@ -176,7 +119,7 @@ export class RppMlpOnHeap implements NetworkOnHeap {
     const L = this.net.trunk.length;
     const last = this.net.trunk[L - 1].linear.repOut.dim;
     this.net.heads.forEach((l, j) => {
-      const eff = this.#effectiveOf(l, this.#scale(L));
+      const eff = l.effectiveOnHeap(this.#scale(L));
       k.matmul('nn', input.ptr, eff.w.ptr, pass.heads[j].ptr, B, last, l.repOut.dim, { bias: eff.b.ptr, relu: false });
     });
   }
@@ -213,7 +156,7 @@ export class RppMlpOnHeap implements NetworkOnHeap {
     const k = ownMatmulKernels();
     const B = this.batch;
     const [nIn, n] = [l.repIn.dim, l.repOut.dim];
-    const eff = this.#effectiveOf(l, scale);
+    const eff = l.effectiveOnHeap(scale);
     if (paramGrads) {
       const g = this.#linearGrads.get(l)!;
       // G into the w_basic gradient's buffer (EMLP: scratch), db likewise.
