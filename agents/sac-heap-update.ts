@@ -18,7 +18,8 @@
  * Which agents: all three kinds, with relu or swish networks (every configuration the
  * config schema allows), on wasm with our matmul kernels and host kernels on. Other
  * backends, RPP_SAC_MATMUL=xnnpack, and RPP_SAC_UPDATE=tape (or useHeapUpdate(false)) take
- * the tape path. */
+ * the tape path.
+ */
 import * as tf from '@tensorflow/tfjs';
 import { hasHostKernel, runOnHeap, type HeapArray } from '../src/kernels/host-kernel.js';
 import { HeapBuffers } from '../src/kernels/heap-buffers.js';

@@ -10,7 +10,8 @@
  * (a head with one output and an input width divisible by 4: the dense-one kernel), swish
  * as tf.sigmoid then z * s; backward dz = relu'(dh) or swish'(dh), then x^T dz with the
  * bias gradient in the same pass (tn) and dz W^T (nt), the first layer's constant input
- * columns skipped (left zero). */
+ * columns skipped (left zero).
+ */
 import * as tf from '@tensorflow/tfjs';
 import type { HeapArray } from '../kernels/host-kernel.js';
 import { runOnHeap } from '../kernels/host-kernel.js';

@@ -13,7 +13,8 @@
  *   backward  dz = swish'(dh) from s and h (relu: relu'(dh)), G = x^T dz with db = sum dz (tn),
  *             dx = dz W'^T (nt), ds = rowsum(G * W) (as tf.sum(tf.mul), in column order),
  *             dW = diag(1 + s) G, d w_equiv = P(dW), d b_equiv = P_b(db), d w_basic = dW,
- *             d b_basic = db; a scale read by several heads gets their ds summed as the tape does. */
+ *             d b_basic = db; a scale read by several heads gets their ds summed as the tape does.
+ */
 import * as tf from '@tensorflow/tfjs';
 import type { HeapArray } from '../kernels/host-kernel.js';
 import { runOnHeap } from '../kernels/host-kernel.js';
