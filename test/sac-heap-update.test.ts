@@ -8,7 +8,8 @@
  * softplus std; the matched baseline's swish networks; RPP-SAC with plain critics and L2
  * penalties; RPP-SAC with RPP critics, decoupled decay and a clip; EMLP-SAC. Also: the two
  * paths alternating update by update (a switch mid-run must not show), a checkpoint taken on
- * it resumed on it, no tensors left behind, and the settings that keep the tape path. */
+ * it resumed on it, no tensors left behind, and the settings that keep the tape path.
+ */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
