@@ -22,7 +22,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { hasHostKernel, runOnHeap, type HeapArray } from '../src/kernels/host-kernel.js';
-import { HeapBuffers } from '../src/kernels/heap-buffers.js';
+import { HeapBuffers, heapView } from '../src/kernels/heap-buffers.js';
 import { hasOwnMatmul } from '../src/kernels/own-matmul.js';
 import { Mlp } from '../src/nn/mlp.js';
 import { heapRunnable, MlpOnHeap, type HeapPass, type NetworkOnHeap } from '../src/nn/mlp-heap.js';
@@ -174,7 +174,7 @@ export class SacHeapUpdate {
       dAlpha: a(1),
       alphaGrad: a(1),
     };
-    this.#buf.view(this.#h.one)[0] = 1;
+    heapView(this.#h.one)[0] = 1;
   }
 
   /**
@@ -194,7 +194,7 @@ export class SacHeapUpdate {
     buf.write(h.discount, discount);
     // alpha = exp(log alpha) by tfjs's Exp, as in the tape path (one scalar kernel).
     const alpha = tf.tidy(() => tf.exp(p.logAlpha).dataSync()[0]);
-    buf.view(h.alpha)[0] = alpha;
+    heapView(h.alpha)[0] = alpha;
 
     // 1. Bellman target: actor on s', a' ~ pi(s'), the target critics on (s', a').
     this.#actor.forward(h.nextObs, this.#passes.actor);
@@ -212,7 +212,7 @@ export class SacHeapUpdate {
     let criticLoss = 0;
     if (wantStats) {
       runOnHeap(CRITIC_LOSS_KERNEL, [q1, q2, h.y], [h.scalar], null);
-      criticLoss = buf.view(h.scalar)[0];
+      criticLoss = heapView(h.scalar)[0];
     }
     runOnHeap(CRITIC_LOSS_GRAD_KERNEL, [q1, q2, h.y, h.one], [h.dq1, h.dq2, h.dy], null);
     this.#c2.backward(h.xCritic, this.#passes.c2, [h.dq2], true, cin, null);
@@ -224,20 +224,20 @@ export class SacHeapUpdate {
     this.#sample(noiseActor, h.xActor, h.obs);
     this.#c1.forward(h.xActor, this.#passes.c1);
     this.#c2.forward(h.xActor, this.#passes.c2);
-    const meanLogProb = meanF32(buf.view(h.logProb));
+    const meanLogProb = meanF32(heapView(h.logProb));
     let actorLoss = 0;
     let qMean = 0;
     if (wantStats) {
-      const [v1, v2] = [buf.view(q1), buf.view(q2)];
+      const [v1, v2] = [heapView(q1), heapView(q2)];
       qMean = meanF32(v1.map((v, i) => Math.min(v, v2[i])));
       runOnHeap(ACTOR_LOSS_KERNEL, [h.logProb, q1, q2, h.alpha], [h.scalar], null);
-      actorLoss = buf.view(h.scalar)[0];
+      actorLoss = heapView(h.scalar)[0];
     }
     runOnHeap(ACTOR_LOSS_GRAD_KERNEL, [h.logProb, q1, q2, h.alpha, h.one], [h.dLogProb, h.dq1, h.dq2, h.dAlpha], null);
     this.#c2.backward(h.xActor, this.#passes.c2, [h.dq2], false, od, h.dx2);
     this.#c1.backward(h.xActor, this.#passes.c1, [h.dq1], false, od, h.dx1);
     // The sample's output gradient: the two critics' action columns summed, then d log pi.
-    const [dx1, dx2, dS, dLp] = [buf.view(h.dx1), buf.view(h.dx2), buf.view(h.dSample), buf.view(h.dLogProb)];
+    const [dx1, dx2, dS, dLp] = [heapView(h.dx1), heapView(h.dx2), heapView(h.dSample), heapView(h.dLogProb)];
     for (let b = 0; b < B; b++) {
       for (let j = 0; j < ad; j++) dS[b * (ad + 1) + j] = dx2[b * cin + od + j] + dx1[b * cin + od + j];
       dS[b * (ad + 1) + ad] = dLp[b];
@@ -248,7 +248,7 @@ export class SacHeapUpdate {
     p.actorOpt.applyOnHeap(this.#actor.grads);
 
     // 4. Temperature: d/d log alpha = -(mean log pi + target entropy), in float32 as tf.add and tf.neg.
-    buf.view(h.alphaGrad)[0] = -Math.fround(meanLogProb + Math.fround(p.targetEntropy));
+    heapView(h.alphaGrad)[0] = -Math.fround(meanLogProb + Math.fround(p.targetEntropy));
     p.alphaOpt.applyOnHeap([h.alphaGrad]);
 
     // 5. Target networks.
@@ -271,16 +271,16 @@ export class SacHeapUpdate {
     const [mean, head] = this.#passes.actor.heads;
     runOnHeap(SAMPLE_KERNEL, [mean, head], [h.sample], this.#sampleSpec(noise));
     const ad = this.#p.actDim;
-    const s = this.#buf.view(h.sample);
-    const lp = this.#buf.view(h.logProb);
+    const s = heapView(h.sample);
+    const lp = heapView(h.logProb);
     for (let b = 0; b < lp.length; b++) lp[b] = s[b * (ad + 1) + ad];
     this.#rows(x, obs, this.#p.obsDim, s, ad, ad + 1);
   }
 
   /** x [B, od + ad] = rows of obs [B, od] next to the first ad of each row of act (row stride actStride). */
   #rows(x: HeapArray, obs: HeapArray, od: number, act: Float32Array, ad: number, actStride = ad): void {
-    const xv = this.#buf.view(x);
-    const ov = this.#buf.view(obs);
+    const xv = heapView(x);
+    const ov = heapView(obs);
     const cin = od + ad;
     for (let b = 0; b < this.#p.batchSize; b++) {
       xv.set(ov.subarray(b * od, (b + 1) * od), b * cin);

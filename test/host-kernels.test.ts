@@ -12,7 +12,7 @@ import { GROUP_AVERAGE_KERNEL, groupAverageTables } from '../src/equivariance/gr
 import { projector } from '../src/equivariance/projector.js';
 import { trivial } from '../src/equivariance/rep.js';
 import { hasHostKernel, runHostKernel, useHostKernels } from '../src/kernels/host-kernel.js';
-import { elementwise, HeapBuffers } from '../src/kernels/heap-buffers.js';
+import { elementwise, HeapBuffers, heapView } from '../src/kernels/heap-buffers.js';
 import { nativeKernels } from '../src/kernels/native-kernels.js';
 import { antPaperAct, antPaperObs, walker2dExactMirrorAct, walker2dExactMirrorObs } from '../envs/symmetry-maps.js';
 import { maxAbsDiff, uniform } from './numeric-helpers.js';
@@ -168,11 +168,11 @@ describe('native wasm kernels', () => {
           return { add: tf.add(ta, tb).dataSync().slice(), mul: tf.mul(ta, tb).dataSync().slice(), rowDot: tf.sum(tf.mul(ta, tb), 1).dataSync().slice() };
         });
         elementwise('add', ha, hb, hOut);
-        assert.deepEqual(buffers.view(hOut).slice(), want.add, `add [${r}, ${c}]`);
+        assert.deepEqual(heapView(hOut).slice(), want.add, `add [${r}, ${c}]`);
         elementwise('mul', ha, hb, hOut);
-        assert.deepEqual(buffers.view(hOut).slice(), want.mul, `mul [${r}, ${c}]`);
+        assert.deepEqual(heapView(hOut).slice(), want.mul, `mul [${r}, ${c}]`);
         nativeKernels()!.rowDot(ha.ptr, hb.ptr, hRows.ptr, r, c);
-        assert.deepEqual(buffers.view(hRows).slice(), want.rowDot, `rowDot [${r}, ${c}]`);
+        assert.deepEqual(heapView(hRows).slice(), want.rowDot, `rowDot [${r}, ${c}]`);
       }
     } finally {
       buffers.dispose();

@@ -12,7 +12,7 @@ import { RppLinear, RppActivation, RPP_SCALE, relativeEquivarianceError } from '
 import { walker2dExactMirrorObs, antPaperObs } from '../envs/symmetry-maps.js';
 import { relErr } from './numeric-helpers.js';
 import { biasProjector, projector } from '../src/equivariance/projector.js';
-import { HeapBuffers } from '../src/kernels/heap-buffers.js';
+import { heapView } from '../src/kernels/heap-buffers.js';
 
 before(async () => {
   await initBackend({ backend: 'wasm' });
@@ -149,7 +149,6 @@ describe('RppLinear', () => {
   });
 
   it("builds its effective weights on the wasm heap with the tf ops' bits: P(w_equiv) + w_basic, its rows times 1 + s, P_b(b_equiv) + b_basic", () => {
-    const heap = new HeapBuffers();
     const cases: Array<[string, Rep, Rep, boolean]> = [
       ['Z2 RPP', repIn, hiddenRep(Z2, 32), true],
       ['Z2 EMLP', repIn, hiddenRep(Z2, 24), false],
@@ -163,7 +162,7 @@ describe('RppLinear', () => {
       const bp = biasProjector(rOut);
       for (const scale of [null, s as tf.Tensor1D]) {
         const got = layer.effectiveOnHeap(scale);
-        const read = (h: { ptr: number; size: number } | null): number[] | null => (h === null ? null : Array.from(heap.view(h)));
+        const read = (h: { ptr: number; size: number } | null): number[] | null => (h === null ? null : Array.from(heapView(h)));
         const mine = { w: read(got.w), b: read(got.b), unscaled: read(got.unscaled), scaleCol: read(got.scaleCol) };
         type Record = { w: number[] | null; b: number[] | null; unscaled: number[] | null; scaleCol: number[] | null };
         let want: Record | undefined;

@@ -24,6 +24,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { hasHostKernel, runHostKernel, runOnHeap, type HeapArray } from '../kernels/host-kernel.js';
+import { heapView } from '../kernels/heap-buffers.js';
 import { hasWebgpuKernels } from '../kernels/webgpu-kernel.js';
 import { GROUP_AVERAGE_KERNEL, groupAverageTables, releaseHeapTables, type GroupAverageTables } from './group-average-kernel.js';
 import { groupAverageWebgpu, releaseWebgpuTables } from './group-average-webgpu.js';
@@ -168,9 +169,9 @@ export class WeightProjector {
    * project() on heap buffers (the tensor-free update; wasm): out = P(w), the same kernel.
    * For the trivial group project() is the identity, here a copy.
    */
-  projectOnHeap(w: HeapArray, out: HeapArray, view: (h: HeapArray) => Float32Array): void {
+  projectOnHeap(w: HeapArray, out: HeapArray): void {
     if (w.size !== this.repIn.dim * this.repOut.dim || out.size !== w.size) throw new Error(`WeightProjector.projectOnHeap: buffers of ${w.size} and ${out.size} entries for a [${this.repIn.dim}, ${this.repOut.dim}] weight.`);
-    if (this.repIn.group.order === 1) view(out).set(view(w));
+    if (this.repIn.group.order === 1) heapView(out).set(heapView(w));
     else runOnHeap(GROUP_AVERAGE_KERNEL, [w], [out], this.#tables);
   }
 

@@ -25,21 +25,21 @@ export class HeapBuffers {
     return { ptr, size };
   }
 
-  /** A view of h (valid until the next allocation anywhere in the heap). */
-  view(h: HeapArray): Float32Array {
-    return new Float32Array(this.#backend.wasm.HEAPF32.buffer, h.ptr, h.size);
-  }
-
   /** Copy values into h. */
   write(h: HeapArray, values: Float32Array): void {
     if (values.length !== h.size) throw new Error(`HeapBuffers.write: ${values.length} values for a buffer of ${h.size}.`);
-    this.view(h).set(values);
+    heapView(h).set(values);
   }
 
   dispose(): void {
     for (const p of this.#ptrs) this.#backend.wasm._free(p);
     this.#ptrs.length = 0;
   }
+}
+
+/** A float32 view of h in the active wasm backend's heap (valid until the next allocation anywhere in the heap). */
+export function heapView(h: HeapArray): Float32Array {
+  return new Float32Array((tf.backend() as unknown as WasmBackendInternals).wasm.HEAPF32.buffer, h.ptr, h.size);
 }
 
 /** A tensor's buffer as a HeapArray (wasm backend). */

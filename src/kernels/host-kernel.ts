@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernels, type NativeKernels } from './native-kernels.js';
 import { heapOffset, type TensorInfoLike, type WasmBackendInternals } from './wasm-backend.js';
+import { heapView } from './heap-buffers.js';
 
 /** The two backends whose tensors live in host memory this process can address. */
 const HOST_BACKENDS = ['wasm', 'cpu'] as const;
@@ -161,7 +162,5 @@ export function runOnHeap<A>(name: string, inputs: HeapArray[], outputs: HeapArr
     return;
   }
   // Views taken now: nothing allocates between here and the call.
-  const heap = (tf.backend() as unknown as WasmBackendInternals).wasm.HEAPF32.buffer;
-  const view = (h: HeapArray): Float32Array => new Float32Array(heap, h.ptr, h.size);
-  spec.compute(inputs.map(view), outputs.map(view), attrs);
+  spec.compute(inputs.map(heapView), outputs.map(heapView), attrs);
 }

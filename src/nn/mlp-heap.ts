@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { HeapArray } from '../kernels/host-kernel.js';
 import { runOnHeap } from '../kernels/host-kernel.js';
 import type { HeapBuffers } from '../kernels/heap-buffers.js';
-import { elementwise, heapArrayOf } from '../kernels/heap-buffers.js';
+import { elementwise, heapArrayOf, heapView } from '../kernels/heap-buffers.js';
 import { ownMatmulKernels } from '../kernels/own-matmul.js';
 import { DENSE_ONE_GRAD_KERNEL, DENSE_ONE_KERNEL } from './dense-one-kernel.js';
 import type { DenseParams, Mlp } from './mlp.js';
@@ -186,13 +186,13 @@ export class MlpOnHeap implements NetworkOnHeap {
         continue;
       }
       // As RppMatMul with skipCols: zeros, then the live columns in place (rows skip.. of W).
-      this.#buffers.view(dx).fill(0);
+      heapView(dx).fill(0);
       if (skip < nIn) k.matmul('nt', dz.ptr, heapArrayOf(l.w).ptr + 4 * n * skip, dx.ptr + 4 * skip, B, n, nIn - skip, { ldc: 4 * nIn });
     }
   }
 
   #sumHeadGrads(out: HeapArray): void {
-    sumAsTape(this.#headDx, out, this.#buffers);
+    sumAsTape(this.#headDx, out);
   }
 
   dispose(): void {
@@ -206,8 +206,8 @@ export class MlpOnHeap implements NetworkOnHeap {
  * it: the last contribution first, then each earlier one added (float32 adds, each
  * exactly rounded: tf.add's bits whatever the order of its two operands).
  */
-export function sumAsTape(parts: HeapArray[], out: HeapArray, buffers: HeapBuffers): void {
-  buffers.view(out).set(buffers.view(parts[parts.length - 1]));
+export function sumAsTape(parts: HeapArray[], out: HeapArray): void {
+  heapView(out).set(heapView(parts[parts.length - 1]));
   for (let j = parts.length - 2; j >= 0; j--) elementwise('add', out, parts[j], out);
 }
 

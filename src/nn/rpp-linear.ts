@@ -28,9 +28,8 @@ import { reluGrad } from './relu-grad-kernel.js';
 import { lecunNormal } from './init.js';
 import type { ParamGroups } from './network.js';
 import { hasHostKernel, type HeapArray } from '../kernels/host-kernel.js';
-import { elementwise, freshTensor, heapArrayOf } from '../kernels/heap-buffers.js';
+import { elementwise, freshTensor, heapArrayOf, heapView } from '../kernels/heap-buffers.js';
 import { nativeKernels } from '../kernels/native-kernels.js';
-import type { WasmBackendInternals } from '../kernels/wasm-backend.js';
 import { GROUP_AVERAGE_KERNEL } from '../equivariance/group-average-kernel.js';
 
 /** Scale of the residual pathway's init relative to the equivariant one (paper: RPP_SCALE). */
@@ -259,8 +258,6 @@ export class RppLinear {
    */
   #effectiveOnWasm(wEquiv: tf.Tensor, bEquiv: tf.Tensor, wBasic: tf.Tensor | null, bBasic: tf.Tensor | null, s: tf.Tensor | null): Effective {
     const [nIn, n] = [this.repIn.dim, this.repOut.dim];
-    const backend = tf.backend() as unknown as WasmBackendInternals;
-    const view = (h: HeapArray): Float32Array => new Float32Array(backend.wasm.HEAPF32.buffer, h.ptr, h.size);
     // Every output first: an allocation can grow the heap (offsets stay valid, views do not).
     const sum = freshTensor([nIn, n]);
     const b = freshTensor([n]);
@@ -268,15 +265,15 @@ export class RppLinear {
     const w = s === null ? null : freshTensor([nIn, n]);
     this.#constants ??= { zeros: tf.keep(tf.zeros([Math.max(nIn, n)])), ones: tf.keep(tf.ones([nIn])) };
     const zeros = heapArrayOf(this.#constants.zeros);
-    this.#wProj.projectOnHeap(heapArrayOf(wEquiv), sum.heap, view);
+    this.#wProj.projectOnHeap(heapArrayOf(wEquiv), sum.heap);
     if (wBasic !== null) elementwise('add', sum.heap, heapArrayOf(wBasic), sum.heap);
     this.#bProj.projectOnHeap(heapArrayOf(bEquiv), b.heap);
     elementwise('add', b.heap, bBasic !== null ? heapArrayOf(bBasic) : { ptr: zeros.ptr, size: n }, b.heap);
     const keep = <T extends tf.Tensor>(t: tf.Tensor): T => tf.keep(t) as T;
     if (s === null || scaleCol === null || w === null) return { w: keep<tf.Tensor2D>(sum.tensor), b: keep<tf.Tensor1D>(b.tensor), unscaled: null, scaleCol: null };
     elementwise('add', heapArrayOf(s), heapArrayOf(this.#constants.ones), scaleCol.heap);
-    view(w.heap).set(view(sum.heap));
-    const col = view(scaleCol.heap).slice();
+    heapView(w.heap).set(heapView(sum.heap));
+    const col = heapView(scaleCol.heap).slice();
     const nk = nativeKernels()!;
     for (let r = 0; r < nIn; r++) nk.scale(w.heap.ptr + 4 * r * n, n, col[r]);
     return { w: keep<tf.Tensor2D>(w.tensor), b: keep<tf.Tensor1D>(b.tensor), unscaled: keep<tf.Tensor2D>(sum.tensor), scaleCol: keep<tf.Tensor2D>(scaleCol.tensor) };
@@ -301,8 +298,8 @@ export class RppLinear {
   }
 
   /** P(w) into out on heap buffers (the tensor-free update; wasm): project()'s kernel, a copy for the trivial group. */
-  projectWeightOnHeap(w: HeapArray, out: HeapArray, view: (h: HeapArray) => Float32Array): void {
-    this.#wProj.projectOnHeap(w, out, view);
+  projectWeightOnHeap(w: HeapArray, out: HeapArray): void {
+    this.#wProj.projectOnHeap(w, out);
   }
 
   /** P_b(b) into out on heap buffers (the tensor-free update; wasm): the kernel the bias projections run. */

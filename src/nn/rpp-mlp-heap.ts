@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HeapArray } from '../kernels/host-kernel.js';
 import { runOnHeap } from '../kernels/host-kernel.js';
-import { heapArrayOf, type HeapBuffers } from '../kernels/heap-buffers.js';
+import { heapArrayOf, heapView, type HeapBuffers } from '../kernels/heap-buffers.js';
 import { nativeKernels } from '../kernels/native-kernels.js';
 import { ownMatmulKernels } from '../kernels/own-matmul.js';
 import { sumAsTape, swishInput, swishOnHeap, type HeapPass, type MlpPass, type NetworkOnHeap } from './mlp-heap.js';
@@ -132,9 +132,9 @@ export class RppMlpOnHeap implements NetworkOnHeap {
     this.net.heads.forEach((l, j) => {
       this.#linearBackward(l, this.#scale(L), hLast, dHeads[j], paramGrads, this.#headDs[j], 0, this.#headDx[j]);
     });
-    if (this.net.heads.length > 1) sumAsTape(this.#headDx, this.#dh[L - 1], this.#buffers);
+    if (this.net.heads.length > 1) sumAsTape(this.#headDx, this.#dh[L - 1]);
     const lastScale = this.#scaleGrads[L - 1];
-    if (paramGrads && lastScale !== null) sumAsTape(this.#headDs, lastScale, this.#buffers);
+    if (paramGrads && lastScale !== null) sumAsTape(this.#headDs, lastScale);
     for (let i = L - 1; i >= 0; i--) {
       const b = this.net.trunk[i];
       const s = pass.s[i];
@@ -167,10 +167,10 @@ export class RppMlpOnHeap implements NetworkOnHeap {
         // ds = rowsum(G * W) first, then dW = diag(1 + s) G in place.
         const nk = nativeKernels()!;
         nk.rowDot(g.wBasic.ptr, eff.unscaled.ptr, ds.ptr, nIn, n);
-        const col = this.#buffers.view(eff.scaleCol).slice();
+        const col = heapView(eff.scaleCol).slice();
         for (let r = 0; r < nIn; r++) nk.scale(g.wBasic.ptr + 4 * r * n, n, col[r]);
       }
-      l.projectWeightOnHeap(g.wBasic, g.wEquiv, (h) => this.#buffers.view(h));
+      l.projectWeightOnHeap(g.wBasic, g.wEquiv);
       l.projectBiasOnHeap(g.bBasic, g.bEquiv);
     }
     if (dx === null) return;
@@ -180,7 +180,7 @@ export class RppMlpOnHeap implements NetworkOnHeap {
       return;
     }
     // As RppMatMul with skipCols: zeros, then the live columns in place (rows skip.. of W').
-    this.#buffers.view(dx).fill(0);
+    heapView(dx).fill(0);
     if (skip < nIn) k.matmul('nt', dz.ptr, eff.w.ptr + 4 * n * skip, dx.ptr + 4 * skip, B, n, nIn - skip, { ldc: 4 * nIn });
   }
 
