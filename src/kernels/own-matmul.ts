@@ -18,6 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { enableRelaxedSimd, matmulKernels, probeFma, relaxedSimdAvailable, type MatmulForm, type MatmulKernels } from './matmul-kernels.js';
 import { heapOffset, type TensorInfoLike, type WasmBackendInternals } from './wasm-backend.js';
+import { heapView } from './heap-buffers.js';
 
 export const MATMUL_KERNEL = 'RppMatMul';
 
@@ -152,9 +153,7 @@ if (tf.getKernel(MATMUL_KERNEL, 'wasm') === undefined) {
       const off = (t: TensorInfoLike): number => heapOffset(t, backend);
       if (skip > 0) {
         if (form !== 'nt' || !Number.isInteger(skip) || skip > N) throw new Error(`${MATMUL_KERNEL} ${form}: skipCols ${skip} needs form nt and 0 <= skipCols <= N = ${N}.`);
-        // Zero the whole output (tfjs outputs are uninitialised), then compute the other columns in place.
-        backend.typedArrayFromHeap(out).fill(0);
-        if (skip < N) k.matmul('nt', off(inputs.a), off(inputs.b) + 4 * K * skip, off(out) + 4 * skip, M, K, N - skip, { ldc: 4 * N });
+        matmulNTFrom(k, off(inputs.a), off(inputs.b), off(out), M, K, N, skip);
         return out;
       }
       k.matmul(form, off(inputs.a), off(inputs.b), off(out), M, K, N, {
@@ -164,6 +163,21 @@ if (tf.getKernel(MATMUL_KERNEL, 'wasm') === undefined) {
       return sums === null ? out : [out, sums];
     }) as unknown as tf.KernelFunc,
   });
+}
+
+/**
+ * C [M, N] = A B^T (byte offsets) with its first `skip` columns zero, not computed: B is read
+ * in place from row `skip` on. The input gradient of a layer whose first `skip` input
+ * columns are constants (a critic's observation part); skip 0 is the plain nt product.
+ */
+export function matmulNTFrom(k: MatmulKernels, a: number, b: number, c: number, M: number, K: number, N: number, skip: number): void {
+  if (skip === 0) {
+    k.matmul('nt', a, b, c, M, K, N);
+    return;
+  }
+  // Zero the whole output (it may be uninitialised), then compute the other columns in place.
+  heapView({ ptr: c, size: M * N }).fill(0);
+  if (skip < N) k.matmul('nt', a, b + 4 * K * skip, c + 4 * skip, M, K, N - skip, { ldc: 4 * N });
 }
 
 /** act(x w + b) by our kernel (wasm only; see hasOwnMatmul). No gradient: call inside a tf.customGrad forward. */

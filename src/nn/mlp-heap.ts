@@ -17,7 +17,7 @@ import type { HeapArray } from '../kernels/host-kernel.js';
 import { runOnHeap } from '../kernels/host-kernel.js';
 import type { HeapBuffers } from '../kernels/heap-buffers.js';
 import { elementwise, heapArrayOf, heapView } from '../kernels/heap-buffers.js';
-import { ownMatmulKernels } from '../kernels/own-matmul.js';
+import { matmulNTFrom, ownMatmulKernels } from '../kernels/own-matmul.js';
 import { DENSE_ONE_GRAD_KERNEL, DENSE_ONE_KERNEL } from './dense-one-kernel.js';
 import type { DenseParams, Mlp } from './mlp.js';
 import { RELU_GRAD_KERNEL } from './relu-grad-kernel.js';
@@ -175,19 +175,9 @@ export class MlpOnHeap implements NetworkOnHeap {
       else runOnHeap(SWISH_GRAD_KERNEL, [this.#dh[i], heapArrayOf(s), pass.hidden[i]], [this.#dz[i]], null);
       const dz = this.#dz[i];
       if (paramGrads) k.matmul('tn', input.ptr, dz.ptr, this.grads[2 * i].ptr, nIn, B, n, { colSum: this.grads[2 * i + 1].ptr });
-      if (i > 0) {
-        k.matmul('nt', dz.ptr, heapArrayOf(l.w).ptr, this.#dh[i - 1].ptr, B, n, nIn);
-        continue;
-      }
-      if (dx === null) continue;
-      const skip = Math.min(constantInputs, nIn);
-      if (skip === 0) {
-        k.matmul('nt', dz.ptr, heapArrayOf(l.w).ptr, dx.ptr, B, n, nIn);
-        continue;
-      }
-      // As RppMatMul with skipCols: zeros, then the live columns in place (rows skip.. of W).
-      heapView(dx).fill(0);
-      if (skip < nIn) k.matmul('nt', dz.ptr, heapArrayOf(l.w).ptr + 4 * n * skip, dx.ptr + 4 * skip, B, n, nIn - skip, { ldc: 4 * nIn });
+      // dz W^T into the layer below's gradient, or into dx (its constant columns left zero, as RppMatMul's skipCols).
+      const out = i > 0 ? this.#dh[i - 1] : dx;
+      if (out !== null) matmulNTFrom(k, dz.ptr, heapArrayOf(l.w).ptr, out.ptr, B, n, nIn, i === 0 ? Math.min(constantInputs, nIn) : 0);
     }
   }
 

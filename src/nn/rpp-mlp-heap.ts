@@ -20,7 +20,7 @@ import type { HeapArray } from '../kernels/host-kernel.js';
 import { runOnHeap } from '../kernels/host-kernel.js';
 import { heapArrayOf, heapView, type HeapBuffers } from '../kernels/heap-buffers.js';
 import { nativeKernels } from '../kernels/native-kernels.js';
-import { ownMatmulKernels } from '../kernels/own-matmul.js';
+import { matmulNTFrom, ownMatmulKernels } from '../kernels/own-matmul.js';
 import { sumAsTape, swishInput, swishOnHeap, type HeapPass, type MlpPass, type NetworkOnHeap } from './mlp-heap.js';
 import { RELU_GRAD_KERNEL } from './relu-grad-kernel.js';
 import type { RppActivation } from './rpp-activation.js';
@@ -173,15 +173,7 @@ export class RppMlpOnHeap implements NetworkOnHeap {
       l.projectWeightOnHeap(g.wBasic, g.wEquiv);
       l.projectBiasOnHeap(g.bBasic, g.bEquiv);
     }
-    if (dx === null) return;
-    const skip = Math.min(constantInputs, nIn);
-    if (skip === 0) {
-      k.matmul('nt', dz.ptr, eff.w.ptr, dx.ptr, B, n, nIn);
-      return;
-    }
-    // As RppMatMul with skipCols: zeros, then the live columns in place (rows skip.. of W').
-    heapView(dx).fill(0);
-    if (skip < nIn) k.matmul('nt', dz.ptr, eff.w.ptr + 4 * n * skip, dx.ptr + 4 * skip, B, n, nIn - skip, { ldc: 4 * nIn });
+    if (dx !== null) matmulNTFrom(k, dz.ptr, eff.w.ptr, dx.ptr, B, n, nIn, Math.min(constantInputs, nIn));
   }
 
   dispose(): void {
