@@ -3,8 +3,8 @@
  * kernels the tape path runs for it (src/nn/dense.ts on the wasm backend with our matmul)
  * called in the same way on buffers allocated once, so every output has the same bits. For
  * the tensor-free update (agents/sac-heap-update.ts); test/sac-heap-update.test.ts checks
- * the bits against the tape path. Also the pieces rpp-mlp-heap.ts shares: the pass, swish
- * and the head-gradient sum.
+ * the bits against the tape path. Also the pieces rpp-mlp-heap.ts shares: the pass, a
+ * hidden layer's activation forward and backward, and the head-gradient sum.
  *
  * Per layer, as dense.ts: forward act(x W + b) as one nn product with bias (and relu) fused
  * (a head with one output and an input width divisible by 4: the dense-one kernel), swish
@@ -17,6 +17,7 @@ import type { HeapArray } from '../kernels/host-kernel.js';
 import { runOnHeap } from '../kernels/host-kernel.js';
 import type { HeapBuffers } from '../kernels/heap-buffers.js';
 import { elementwise, heapArrayOf, heapView } from '../kernels/heap-buffers.js';
+import type { MatmulKernels } from '../kernels/matmul-kernels.js';
 import { matmulNTFrom, ownMatmulKernels } from '../kernels/own-matmul.js';
 import { DENSE_ONE_GRAD_KERNEL, DENSE_ONE_KERNEL } from './dense-one-kernel.js';
 import type { DenseParams, Mlp } from './mlp.js';
@@ -66,19 +67,49 @@ export function heapRunnable(net: Mlp): boolean {
 }
 
 /**
- * swish on heap: s = tf.sigmoid(z) (tfjs's kernel, as the tape path's swish and the
- * exported policy compute it; kept, the caller disposes it when replaced) and
- * h = z * s (float32 products, tf.mul's bits). z: a tensor whose buffer holds the pre-activation.
+ * Buffers for one forward pass: hidden layers of these widths (swish[i]: layer i is swish, so
+ * it gets its pre-activation as a tensor of its own, tf.zeros allocating a fresh buffer) and
+ * heads of these widths.
  */
-export function swishOnHeap(z: tf.Tensor, h: HeapArray): tf.Tensor {
-  const s = tf.tidy(() => tf.keep(tf.sigmoid(z)));
-  elementwise('mul', heapArrayOf(z), heapArrayOf(s), h);
-  return s;
+export function newMlpPass(buffers: HeapBuffers, batch: number, hidden: number[], swish: boolean[], heads: number[]): MlpPass {
+  return {
+    hidden: hidden.map((w) => buffers.alloc(batch * w)),
+    heads: heads.map((w) => buffers.alloc(batch * w)),
+    z: hidden.map((w, i) => (swish[i] ? tf.keep(tf.zeros([batch, w])) : null)),
+    s: hidden.map(() => null),
+  };
 }
 
-/** A pass's swish pre-activation for a [batch, width] layer: a tensor of its own (tf.zeros allocates a fresh buffer), kept. */
-export function swishInput(batch: number, width: number): tf.Tensor {
-  return tf.keep(tf.zeros([batch, width]));
+/** The tensors passes hold. */
+export function disposePasses(passes: MlpPass[]): void {
+  for (const p of passes) for (const t of [...p.z, ...p.s]) t?.dispose();
+  passes.length = 0;
+}
+
+/**
+ * Hidden layer i's forward into pass: relu(x W + b) as one product, or for swish z = x W + b
+ * into the pass's z, s = tf.sigmoid(z) (tfjs's kernel, as the tape path's swish and the
+ * exported policy compute it; kept until the next forward replaces it) and h = z * s
+ * (float32 products, tf.mul's bits). x, w, bias: byte offsets.
+ */
+export function hiddenForward(k: MatmulKernels, pass: MlpPass, i: number, x: number, w: number, bias: number, B: number, nIn: number, n: number): void {
+  const z = pass.z[i];
+  if (z === null) {
+    k.matmul('nn', x, w, pass.hidden[i].ptr, B, nIn, n, { bias, relu: true });
+    return;
+  }
+  k.matmul('nn', x, w, heapArrayOf(z).ptr, B, nIn, n, { bias, relu: false });
+  pass.s[i]?.dispose();
+  const s = tf.tidy(() => tf.keep(tf.sigmoid(z)));
+  pass.s[i] = s;
+  elementwise('mul', heapArrayOf(z), heapArrayOf(s), pass.hidden[i]);
+}
+
+/** dz = act'(dh) for hidden layer i, from what its forward saved (relu: its output; swish: s and h). */
+export function hiddenBackward(pass: MlpPass, i: number, dh: HeapArray, dz: HeapArray): void {
+  const s = pass.s[i];
+  if (s === null) runOnHeap(RELU_GRAD_KERNEL, [dh, pass.hidden[i]], [dz], null);
+  else runOnHeap(SWISH_GRAD_KERNEL, [dh, heapArrayOf(s), pass.hidden[i]], [dz], null);
 }
 
 export class MlpOnHeap implements NetworkOnHeap {
@@ -109,13 +140,7 @@ export class MlpOnHeap implements NetworkOnHeap {
 
   /** Buffers for one forward pass's activations (a pass is reused by later forwards). */
   newPass(): MlpPass {
-    const swish = this.net.activation === 'swish';
-    const pass: MlpPass = {
-      hidden: this.net.trunk.map((l) => this.#buffers.alloc(this.batch * outOf(l))),
-      heads: this.net.heads.map((l) => this.#buffers.alloc(this.batch * outOf(l))),
-      z: this.net.trunk.map((l) => (swish ? swishInput(this.batch, outOf(l)) : null)),
-      s: this.net.trunk.map(() => null),
-    };
+    const pass = newMlpPass(this.#buffers, this.batch, this.net.trunk.map(outOf), this.net.trunk.map(() => this.net.activation === 'swish'), this.net.heads.map(outOf));
     this.#passes.push(pass);
     return pass;
   }
@@ -128,14 +153,7 @@ export class MlpOnHeap implements NetworkOnHeap {
     let inDim = this.net.inDim;
     this.net.trunk.forEach((l, i) => {
       const n = outOf(l);
-      const z = pass.z[i];
-      if (z === null) {
-        k.matmul('nn', input.ptr, heapArrayOf(l.w).ptr, pass.hidden[i].ptr, B, inDim, n, { bias: heapArrayOf(l.b).ptr, relu: true });
-      } else {
-        k.matmul('nn', input.ptr, heapArrayOf(l.w).ptr, heapArrayOf(z).ptr, B, inDim, n, { bias: heapArrayOf(l.b).ptr, relu: false });
-        pass.s[i]?.dispose();
-        pass.s[i] = swishOnHeap(z, pass.hidden[i]);
-      }
+      hiddenForward(k, pass, i, input.ptr, heapArrayOf(l.w).ptr, heapArrayOf(l.b).ptr, B, inDim, n);
       input = pass.hidden[i];
       inDim = n;
     });
@@ -170,9 +188,7 @@ export class MlpOnHeap implements NetworkOnHeap {
       const l = this.net.trunk[i];
       const [nIn, n] = [l.w.shape[0] as number, outOf(l)];
       const input = i === 0 ? x : pass.hidden[i - 1];
-      const s = pass.s[i];
-      if (s === null) runOnHeap(RELU_GRAD_KERNEL, [this.#dh[i], pass.hidden[i]], [this.#dz[i]], null);
-      else runOnHeap(SWISH_GRAD_KERNEL, [this.#dh[i], heapArrayOf(s), pass.hidden[i]], [this.#dz[i]], null);
+      hiddenBackward(pass, i, this.#dh[i], this.#dz[i]);
       const dz = this.#dz[i];
       if (paramGrads) k.matmul('tn', input.ptr, dz.ptr, this.grads[2 * i].ptr, nIn, B, n, { colSum: this.grads[2 * i + 1].ptr });
       // dz W^T into the layer below's gradient, or into dx (its constant columns left zero, as RppMatMul's skipCols).
@@ -186,8 +202,7 @@ export class MlpOnHeap implements NetworkOnHeap {
   }
 
   dispose(): void {
-    for (const p of this.#passes) for (const t of [...p.z, ...p.s]) t?.dispose();
-    this.#passes.length = 0;
+    disposePasses(this.#passes);
   }
 }
 

@@ -17,16 +17,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HeapArray } from '../kernels/host-kernel.js';
-import { runOnHeap } from '../kernels/host-kernel.js';
-import { heapArrayOf, heapView, type HeapBuffers } from '../kernels/heap-buffers.js';
+import { heapView, type HeapBuffers } from '../kernels/heap-buffers.js';
 import { nativeKernels } from '../kernels/native-kernels.js';
 import { matmulNTFrom, ownMatmulKernels } from '../kernels/own-matmul.js';
-import { sumAsTape, swishInput, swishOnHeap, type HeapPass, type MlpPass, type NetworkOnHeap } from './mlp-heap.js';
-import { RELU_GRAD_KERNEL } from './relu-grad-kernel.js';
-import type { RppActivation } from './rpp-activation.js';
+import { disposePasses, hiddenBackward, hiddenForward, newMlpPass, sumAsTape, type HeapPass, type MlpPass, type NetworkOnHeap } from './mlp-heap.js';
 import type { RppLinear } from './rpp-linear.js';
 import type { RppMlp } from './rpp-mlp.js';
-import { SWISH_GRAD_KERNEL } from './swish-grad-kernel.js';
 
 /** Whether RppMlpOnHeap can run this network: swish or relu activations, a hidden layer. */
 export function rppHeapRunnable(net: RppMlp): boolean {
@@ -81,13 +77,8 @@ export class RppMlpOnHeap implements NetworkOnHeap {
   }
 
   newPass(): MlpPass {
-    const swishZ = (b: { activation: RppActivation; linear: RppLinear }): tf.Tensor | null => (b.activation.kind === 'swish' ? swishInput(this.batch, b.linear.repOut.dim) : null);
-    const pass: MlpPass = {
-      hidden: this.net.trunk.map((b) => this.#buffers.alloc(this.batch * b.linear.repOut.dim)),
-      heads: this.net.heads.map((l) => this.#buffers.alloc(this.batch * l.repOut.dim)),
-      z: this.net.trunk.map(swishZ),
-      s: this.net.trunk.map(() => null),
-    };
+    const trunk = this.net.trunk;
+    const pass = newMlpPass(this.#buffers, this.batch, trunk.map((b) => b.linear.repOut.dim), trunk.map((b) => b.activation.kind === 'swish'), this.net.heads.map((l) => l.repOut.dim));
     this.#passes.push(pass);
     return pass;
   }
@@ -106,15 +97,8 @@ export class RppMlpOnHeap implements NetworkOnHeap {
       const l = b.linear;
       const [nIn, n] = [l.repIn.dim, l.repOut.dim];
       const eff = l.effectiveOnHeap(this.#scale(i));
-      const z = pass.z[i];
-      if (z === null) {
-        // relu, fused into the matmul as RppLinear's relu option.
-        k.matmul('nn', input.ptr, eff.w.ptr, pass.hidden[i].ptr, B, nIn, n, { bias: eff.b.ptr, relu: true });
-      } else {
-        k.matmul('nn', input.ptr, eff.w.ptr, heapArrayOf(z).ptr, B, nIn, n, { bias: eff.b.ptr, relu: false });
-        pass.s[i]?.dispose();
-        pass.s[i] = swishOnHeap(z, pass.hidden[i]);
-      }
+      // relu fused into the product as RppLinear's relu option; swish after it.
+      hiddenForward(k, pass, i, input.ptr, eff.w.ptr, eff.b.ptr, B, nIn, n);
       input = pass.hidden[i];
     });
     const L = this.net.trunk.length;
@@ -137,9 +121,7 @@ export class RppMlpOnHeap implements NetworkOnHeap {
     if (paramGrads && lastScale !== null) sumAsTape(this.#headDs, lastScale);
     for (let i = L - 1; i >= 0; i--) {
       const b = this.net.trunk[i];
-      const s = pass.s[i];
-      if (s === null) runOnHeap(RELU_GRAD_KERNEL, [this.#dh[i], pass.hidden[i]], [this.#dz[i]], null);
-      else runOnHeap(SWISH_GRAD_KERNEL, [this.#dh[i], heapArrayOf(s), pass.hidden[i]], [this.#dz[i]], null);
+      hiddenBackward(pass, i, this.#dh[i], this.#dz[i]);
       const input = i === 0 ? x : pass.hidden[i - 1];
       const ds = i === 0 ? null : this.#scaleGrads[i - 1];
       const out = i > 0 ? this.#dh[i - 1] : dx;
@@ -177,9 +159,6 @@ export class RppMlpOnHeap implements NetworkOnHeap {
   }
 
   dispose(): void {
-    for (const p of this.#passes) {
-      for (const t of [...p.z, ...p.s]) t?.dispose();
-    }
-    this.#passes.length = 0;
+    disposePasses(this.#passes);
   }
 }
