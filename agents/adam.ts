@@ -8,8 +8,8 @@
  * are computed on the host each step, so a resumed run continues bit for bit.
  */
 import * as tf from '@tensorflow/tfjs';
-import { hasHostKernel, runHostKernel, runOnHeap, type HeapArray } from '../src/kernels/host-kernel.js';
-import { freshTensorLike, heapArrayOf } from '../src/kernels/heap-buffers.js';
+import { assignFromHeap, hasHostKernel, runHostKernel, type HeapArray } from '../src/kernels/host-kernel.js';
+import { heapArrayOf } from '../src/kernels/heap-buffers.js';
 import { adamStepWebgpu } from './optimizer-webgpu.js';
 import { ADAM_KERNEL, type AdamKernelSpec } from './optimizer-kernels.js';
 
@@ -196,13 +196,7 @@ export class Adam {
     if (grads.length !== this.vars.length) throw new Error(`Adam.applyOnHeap: got ${grads.length} gradients for ${this.vars.length} variables`);
     this.t += 1;
     this.#decay();
-    const targets: tf.Variable[] = [this.m, this.v, ...this.vars];
-    const outs = targets.map((x) => freshTensorLike(x));
-    runOnHeap(ADAM_KERNEL, [heapArrayOf(this.m), heapArrayOf(this.v), ...grads, ...this.vars.map((x) => heapArrayOf(x))], outs.map((o) => o.heap), this.#kernelSpec());
-    targets.forEach((x, i) => {
-      x.assign(outs[i].tensor);
-      outs[i].tensor.dispose();
-    });
+    assignFromHeap(ADAM_KERNEL, [heapArrayOf(this.m), heapArrayOf(this.v), ...grads, ...this.vars.map((x) => heapArrayOf(x))], [this.m, this.v, ...this.vars], this.#kernelSpec());
   }
 
   /** Read the moments asynchronously, so getState() then needs no device read (webgpu in Node). */

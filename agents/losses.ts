@@ -6,8 +6,8 @@
  * (loss-webgpu.ts); the tf-op forms below serve the others.
  */
 import * as tf from '@tensorflow/tfjs';
-import { hasHostKernel, runHostKernel, runOnHeap } from '../src/kernels/host-kernel.js';
-import { freshTensorLike, heapArrayOf } from '../src/kernels/heap-buffers.js';
+import { assignFromHeap, hasHostKernel, runHostKernel } from '../src/kernels/host-kernel.js';
+import { heapArrayOf } from '../src/kernels/heap-buffers.js';
 import { POLYAK_KERNEL, type PolyakKernelSpec } from './optimizer-kernels.js';
 import { hasWebgpuKernels } from '../src/kernels/webgpu-kernel.js';
 import { ACTOR_LOSS_GRAD_KERNEL, ACTOR_LOSS_KERNEL, CRITIC_LOSS_GRAD_KERNEL, CRITIC_LOSS_KERNEL, CRITIC_TARGET_KERNEL } from './loss-kernels.js';
@@ -104,11 +104,6 @@ export function polyakUpdate(targets: readonly tf.Variable[], sources: readonly 
 /** polyakUpdate by the host kernel called on the variables' heap buffers (the tensor-free update; wasm only). */
 export function polyakOnHeap(targets: readonly tf.Variable[], sources: readonly tf.Variable[], tau: number): void {
   if (targets.length !== sources.length) throw new Error(`polyakOnHeap: ${targets.length} target variables but ${sources.length} source variables`);
-  const outs = targets.map((t) => freshTensorLike(t));
   const spec: PolyakKernelSpec = { tau, count: targets.length };
-  runOnHeap(POLYAK_KERNEL, [...targets, ...sources].map((v) => heapArrayOf(v)), outs.map((o) => o.heap), spec);
-  targets.forEach((t, i) => {
-    t.assign(outs[i].tensor);
-    outs[i].tensor.dispose();
-  });
+  assignFromHeap(POLYAK_KERNEL, [...targets, ...sources].map((v) => heapArrayOf(v)), targets, spec);
 }

@@ -60,11 +60,6 @@ export function freshTensor(shape: number[]): { tensor: tf.Tensor; heap: HeapArr
   return { tensor, heap: { ptr: heapOffset(tensor, backend), size: tensor.size } };
 }
 
-/** freshTensor shaped like `like`. */
-export function freshTensorLike(like: tf.Tensor): { tensor: tf.Tensor; heap: HeapArray } {
-  return freshTensor(like.shape);
-}
-
 /** out = a op b entry by entry on heap (float32, exactly rounded: tf.add's or tf.mul's bits). out may be a or b. */
 export function elementwise(kind: 'add' | 'mul', a: HeapArray, b: HeapArray, out: HeapArray): void {
   const nk = nativeKernels();

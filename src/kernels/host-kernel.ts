@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernels, type NativeKernels } from './native-kernels.js';
 import { heapOffset, type TensorInfoLike, type WasmBackendInternals } from './wasm-backend.js';
-import { heapView } from './heap-buffers.js';
+import { freshTensor, heapView } from './heap-buffers.js';
 
 /** The two backends whose tensors live in host memory this process can address. */
 const HOST_BACKENDS = ['wasm', 'cpu'] as const;
@@ -163,4 +163,18 @@ export function runOnHeap<A>(name: string, inputs: HeapArray[], outputs: HeapArr
   }
   // Views taken now: nothing allocates between here and the call.
   spec.compute(inputs.map(heapView), outputs.map(heapView), attrs);
+}
+
+/**
+ * runOnHeap for a kernel whose outputs are the next values of `targets` (in order): each
+ * output goes to a fresh tensor that its variable then takes by assign(), as the tensor
+ * kernel's outputs are taken, so every cache keyed by a tensor's data sees the change.
+ */
+export function assignFromHeap<A>(name: string, inputs: HeapArray[], targets: readonly tf.Variable[], attrs: A): void {
+  const outs = targets.map((t) => freshTensor(t.shape));
+  runOnHeap(name, inputs, outs.map((o) => o.heap), attrs);
+  targets.forEach((t, i) => {
+    t.assign(outs[i].tensor);
+    outs[i].tensor.dispose();
+  });
 }
