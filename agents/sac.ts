@@ -124,6 +124,7 @@ export class SacAgent {
   private discount: Float32Array | undefined;
   /** The tensor-free update (sac-heap-update.ts), built on first use where it applies. */
   private heapUpdate: SacHeapUpdate | null = null;
+  private heapPartsCache: HeapUpdateParts | null = null;
   private _updates = 0;
   private _updatePath: 'heap' | 'tape' | null = null;
   private disposed = false;
@@ -331,9 +332,8 @@ export class SacAgent {
     this.noiseActor = drawNoise(this.rng, B, ad, this.noiseActor);
     const nt = this.noiseTarget;
     const na = this.noiseActor;
-    const parts = this.heapParts();
-    if (heapUpdateApplies(parts)) {
-      this.heapUpdate ??= new SacHeapUpdate(parts);
+    if (heapUpdateApplies(this.heapParts)) {
+      this.heapUpdate ??= new SacHeapUpdate(this.heapParts);
       const stats = this.heapUpdate.step(batch, this.discount, nt, na, wantStats);
       this._updates++;
       this._updatePath = 'heap';
@@ -397,10 +397,10 @@ export class SacAgent {
     return statsTensor ?? null;
   }
 
-  /** What the tensor-free update reads and writes. */
-  private heapParts(): HeapUpdateParts {
+  /** What the tensor-free update reads and writes (all fixed for the agent's life). */
+  private get heapParts(): HeapUpdateParts {
     const cfg = this.config;
-    return {
+    this.heapPartsCache ??= {
       obsDim: this.obsDim,
       actDim: this.actDim,
       batchSize: cfg.batchSize,
@@ -419,6 +419,7 @@ export class SacAgent {
       criticOpt: this.criticOpt,
       alphaOpt: this.alphaOpt,
     };
+    return this.heapPartsCache;
   }
 
   // ---------------------------------------------------------------- symmetry
