@@ -263,12 +263,11 @@ export class RppLinear {
     const b = freshTensor([n]);
     const scaleCol = s === null ? null : freshTensor([nIn, 1]);
     const w = s === null ? null : freshTensor([nIn, n]);
-    this.#constants ??= { zeros: tf.keep(tf.zeros([Math.max(nIn, n)])), ones: tf.keep(tf.ones([nIn])) };
-    const zeros = heapArrayOf(this.#constants.zeros);
+    this.#constants ??= { zeros: tf.keep(tf.zeros([n])), ones: tf.keep(tf.ones([nIn])) };
     this.#wProj.projectOnHeap(heapArrayOf(wEquiv), sum.heap);
     if (wBasic !== null) elementwise('add', sum.heap, heapArrayOf(wBasic), sum.heap);
     this.#bProj.projectOnHeap(heapArrayOf(bEquiv), b.heap);
-    elementwise('add', b.heap, bBasic !== null ? heapArrayOf(bBasic) : { ptr: zeros.ptr, size: n }, b.heap);
+    elementwise('add', b.heap, bBasic !== null ? heapArrayOf(bBasic) : heapArrayOf(this.#constants.zeros), b.heap);
     const keep = <T extends tf.Tensor>(t: tf.Tensor): T => tf.keep(t) as T;
     if (s === null || scaleCol === null || w === null) return { w: keep<tf.Tensor2D>(sum.tensor), b: keep<tf.Tensor1D>(b.tensor), unscaled: null, scaleCol: null };
     elementwise('add', heapArrayOf(s), heapArrayOf(this.#constants.ones), scaleCol.heap);
