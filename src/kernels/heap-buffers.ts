@@ -70,3 +70,15 @@ export function elementwise(kind: 'add' | 'mul', a: HeapArray, b: HeapArray, out
   const done = groups << 2;
   if (done < a.size) one(a.ptr + 4 * done, b.ptr + 4 * done, out.ptr + 4 * done, a.size - done);
 }
+
+/**
+ * Row r of m [rows, cols] times col[r], in place (float32 products: the bits of tf.mul(m, c)
+ * for a column c [rows, 1]). m: its heap buffer.
+ */
+export function scaleRows(m: HeapArray, col: HeapArray): void {
+  const nk = nativeKernels();
+  if (nk === null) throw new Error(`scaleRows: needs the wasm backend, the active one is '${tf.getBackend()}'.`);
+  const cols = m.size / col.size;
+  const c = heapView(col).slice();
+  for (let r = 0; r < c.length; r++) nk.scale(m.ptr + 4 * r * cols, cols, c[r]);
+}

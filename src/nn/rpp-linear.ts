@@ -28,7 +28,7 @@ import { reluGrad } from './relu-grad-kernel.js';
 import { lecunNormal } from './init.js';
 import type { ParamGroups } from './network.js';
 import { hasHostKernel, type HeapArray } from '../kernels/host-kernel.js';
-import { elementwise, freshTensor, heapArrayOf, heapView } from '../kernels/heap-buffers.js';
+import { elementwise, freshTensor, heapArrayOf, heapView, scaleRows } from '../kernels/heap-buffers.js';
 import { nativeKernels } from '../kernels/native-kernels.js';
 import { GROUP_AVERAGE_KERNEL } from '../equivariance/group-average-kernel.js';
 
@@ -272,9 +272,7 @@ export class RppLinear {
     if (s === null || scaleCol === null || w === null) return { w: keep<tf.Tensor2D>(sum.tensor), b: keep<tf.Tensor1D>(b.tensor), unscaled: null, scaleCol: null };
     elementwise('add', heapArrayOf(s), heapArrayOf(this.#constants.ones), scaleCol.heap);
     heapView(w.heap).set(heapView(sum.heap));
-    const col = heapView(scaleCol.heap).slice();
-    const nk = nativeKernels()!;
-    for (let r = 0; r < nIn; r++) nk.scale(w.heap.ptr + 4 * r * n, n, col[r]);
+    scaleRows(w.heap, scaleCol.heap);
     return { w: keep<tf.Tensor2D>(w.tensor), b: keep<tf.Tensor1D>(b.tensor), unscaled: keep<tf.Tensor2D>(sum.tensor), scaleCol: keep<tf.Tensor2D>(scaleCol.tensor) };
   }
 

@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HeapArray } from '../kernels/host-kernel.js';
-import { heapView, type HeapBuffers } from '../kernels/heap-buffers.js';
+import { scaleRows, type HeapBuffers } from '../kernels/heap-buffers.js';
 import { nativeKernels } from '../kernels/native-kernels.js';
 import { matmulNTFrom, ownMatmulKernels } from '../kernels/own-matmul.js';
 import { disposePasses, hiddenBackward, hiddenForward, newMlpPass, sumAsTape, type HeapPass, type MlpPass, type NetworkOnHeap } from './mlp-heap.js';
@@ -147,10 +147,8 @@ export class RppMlpOnHeap implements NetworkOnHeap {
       if (eff.unscaled !== null && eff.scaleCol !== null) {
         if (ds === null) throw new Error('RppMlpOnHeap: a scaled layer without its scale gradient buffer');
         // ds = rowsum(G * W) first, then dW = diag(1 + s) G in place.
-        const nk = nativeKernels()!;
-        nk.rowDot(g.wBasic.ptr, eff.unscaled.ptr, ds.ptr, nIn, n);
-        const col = heapView(eff.scaleCol).slice();
-        for (let r = 0; r < nIn; r++) nk.scale(g.wBasic.ptr + 4 * r * n, n, col[r]);
+        nativeKernels()!.rowDot(g.wBasic.ptr, eff.unscaled.ptr, ds.ptr, nIn, n);
+        scaleRows(g.wBasic, eff.scaleCol);
       }
       l.projectWeightOnHeap(g.wBasic, g.wEquiv);
       l.projectBiasOnHeap(g.bBasic, g.bEquiv);
